@@ -1,0 +1,43 @@
+// Text encodings of the files people send: UTF-8, UTF-8 with BOM, and
+// CP932 (Windows-31J, as Excel saves "CSV"), detected from the bytes and
+// converted with ICU. Decoder converts a stream chunk by chunk, carrying a
+// multi-byte sequence split across chunks. Thread-safety: functions are
+// safe; a Decoder is used by one thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace ichigen::io {
+
+enum class Encoding { kUtf8, kUtf8Bom, kCp932 };
+
+std::string_view EncodingName(Encoding encoding);  // "utf-8", "utf-8-bom", "cp932"
+core::Result<Encoding> ParseEncodingName(std::string_view name);  // also "sjis", "shift_jis"
+
+// Looks at up to the first 64 KiB: a BOM, else valid UTF-8 with non-ASCII,
+// else CP932 if it decodes cleanly, else UTF-8 (pure ASCII).
+Encoding DetectEncoding(std::string_view sample);
+
+class Decoder {
+ public:
+  static core::Result<std::unique_ptr<Decoder>> Create(Encoding encoding);
+  virtual ~Decoder() = default;
+  // Appends the UTF-8 of `bytes` to the returned string; an incomplete
+  // trailing sequence is kept for the next call. Invalid bytes become U+FFFD
+  // and are counted.
+  virtual std::string Decode(std::string_view bytes, bool last) = 0;
+  virtual int64_t invalid_sequences() const = 0;
+};
+
+// UTF-8 → CP932 for Excel-friendly output. Characters CP932 cannot hold are
+// an error naming the first one (kInvalidArgument) unless `substitute`,
+// which writes '?' (ゲタ) instead.
+core::Result<std::string> EncodeCp932(std::string_view utf8, bool substitute = false);
+// CP932 → UTF-8 of a whole buffer.
+core::Result<std::string> DecodeCp932(std::string_view bytes);
+
+}  // namespace ichigen::io

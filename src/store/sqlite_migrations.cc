@@ -1,0 +1,98 @@
+// The SQLite schema, as numbered migrations. A migration is never edited
+// once it has shipped; a change is a new migration.
+#include "store/sqlite_store.h"
+
+namespace ichigen::store {
+
+namespace {
+
+constexpr Migration kMigrations[] = {
+    {1, "batches, rows, patients, review items", R"sql(
+CREATE TABLE batches (
+  id INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL UNIQUE,
+  file_name TEXT NOT NULL,
+  source TEXT NOT NULL,
+  profile TEXT NOT NULL,
+  encoding TEXT NOT NULL,
+  format TEXT NOT NULL,
+  bytes INTEGER NOT NULL DEFAULT 0,
+  rows INTEGER NOT NULL DEFAULT 0,
+  accepted INTEGER NOT NULL DEFAULT 0,
+  merged INTEGER NOT NULL DEFAULT 0,
+  review INTEGER NOT NULL DEFAULT 0,
+  rejected INTEGER NOT NULL DEFAULT 0,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  seconds REAL
+);
+CREATE TABLE patients (
+  id INTEGER PRIMARY KEY,
+  hersys_id TEXT UNIQUE,
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL,
+  name_folded TEXT NOT NULL,
+  name_kana TEXT,
+  kana_key TEXT,
+  sex TEXT,
+  birth_date TEXT,
+  age INTEGER,
+  postal_code TEXT,
+  address TEXT,
+  municipality_code TEXT,
+  residence_confidence TEXT,
+  phone TEXT,
+  phone_key TEXT,
+  occupation TEXT,
+  notified_on TEXT,
+  onset_on TEXT,
+  diagnosed_on TEXT,
+  reporting_facility TEXT,
+  health_center TEXT,
+  severity TEXT,
+  care_status TEXT,
+  care_start_on TEXT,
+  consent_share INTEGER,
+  flags TEXT,
+  raw_json TEXT NOT NULL,
+  extra_json TEXT,
+  content_hash TEXT NOT NULL,
+  created_batch INTEGER NOT NULL REFERENCES batches(id),
+  updated_batch INTEGER NOT NULL REFERENCES batches(id)
+);
+CREATE TABLE batch_rows (
+  batch_id INTEGER NOT NULL REFERENCES batches(id),
+  line INTEGER NOT NULL,
+  outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'merged', 'review', 'rejected')),
+  patient_id INTEGER REFERENCES patients(id),
+  hersys_id TEXT,
+  reason_code TEXT,
+  reason_ja TEXT,
+  reason_en TEXT,
+  raw_text TEXT,
+  PRIMARY KEY (batch_id, line)
+) WITHOUT ROWID;
+CREATE TABLE review_items (
+  id INTEGER PRIMARY KEY,
+  batch_id INTEGER NOT NULL REFERENCES batches(id),
+  line INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  reason_ja TEXT NOT NULL,
+  reason_en TEXT NOT NULL,
+  row_json TEXT NOT NULL,
+  candidate_patient_id INTEGER REFERENCES patients(id),
+  status TEXT NOT NULL DEFAULT 'open'
+    CHECK (status IN ('open', 'linked', 'new', 'rejected')),
+  decided_by TEXT,
+  decided_at TEXT,
+  UNIQUE (batch_id, line)
+);
+CREATE INDEX review_items_status ON review_items(status);
+)sql"},
+};
+
+}  // namespace
+
+std::span<const Migration> SqliteMigrations() { return kMigrations; }
+
+}  // namespace ichigen::store

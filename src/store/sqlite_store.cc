@@ -1,0 +1,495 @@
+#include "store/sqlite_store.h"
+
+#include <array>
+
+#include "store/sqlite_handle.h"
+
+namespace ichigen::store {
+
+namespace {
+
+// Patient columns in one order, shared by INSERT, UPDATE and SELECT.
+constexpr std::array<const char*, 33> kPatientColumns = {
+    "hersys_id",     "name",          "name_key",         "name_folded",
+    "name_kana",     "kana_key",      "sex",              "birth_date",
+    "age",           "postal_code",   "address",          "municipality_code",
+    "residence_confidence", "phone",  "phone_key",        "occupation",
+    "notified_on",   "onset_on",      "diagnosed_on",     "reporting_facility",
+    "health_center", "severity",      "care_status",      "care_start_on",
+    "consent_share", "flags",         "raw_json",         "extra_json",
+    "content_hash",  "created_batch", "updated_batch",    "id",
+    "rowid"};
+constexpr size_t kPatientDataColumns = 31;  // all but id and rowid
+
+std::string PatientSelectList() {
+  std::string list = "id";
+  for (size_t i = 0; i < kPatientDataColumns; ++i) {
+    list += ", ";
+    list += kPatientColumns[i];
+  }
+  return list;
+}
+
+// Binds the data columns starting at parameter 1.
+void BindPatient(SqliteStmt& stmt, const PatientRecord& p) {
+  int i = 1;
+  stmt.Bind(i++, p.hersys_id);
+  stmt.BindText(i++, p.name);
+  stmt.BindText(i++, p.name_key);
+  stmt.BindText(i++, p.name_folded);
+  stmt.Bind(i++, p.name_kana);
+  stmt.Bind(i++, p.kana_key);
+  stmt.Bind(i++, p.sex);
+  stmt.Bind(i++, p.birth_date);
+  stmt.Bind(i++, p.age);
+  stmt.Bind(i++, p.postal_code);
+  stmt.Bind(i++, p.address);
+  stmt.Bind(i++, p.municipality_code);
+  stmt.Bind(i++, p.residence_confidence);
+  stmt.Bind(i++, p.phone);
+  stmt.Bind(i++, p.phone_key);
+  stmt.Bind(i++, p.occupation);
+  stmt.Bind(i++, p.notified_on);
+  stmt.Bind(i++, p.onset_on);
+  stmt.Bind(i++, p.diagnosed_on);
+  stmt.Bind(i++, p.reporting_facility);
+  stmt.Bind(i++, p.health_center);
+  stmt.Bind(i++, p.severity);
+  stmt.Bind(i++, p.care_status);
+  stmt.Bind(i++, p.care_start_on);
+  stmt.Bind(i++, p.consent_share);
+  stmt.Bind(i++, p.flags);
+  stmt.BindText(i++, p.raw_json);
+  stmt.Bind(i++, p.extra_json);
+  stmt.BindText(i++, p.content_hash);
+  stmt.Bind(i++, p.created_batch);
+  stmt.Bind(i++, p.updated_batch);
+}
+
+PatientRecord ReadPatient(const SqliteStmt& s) {
+  PatientRecord p;
+  int i = 0;
+  p.id = s.Int(i++);
+  p.hersys_id = s.Text(i++);
+  p.name = s.Text(i++);
+  p.name_key = s.Text(i++);
+  p.name_folded = s.Text(i++);
+  p.name_kana = s.Text(i++);
+  p.kana_key = s.Text(i++);
+  p.sex = s.Text(i++);
+  p.birth_date = s.Text(i++);
+  p.age = s.OptInt(i++);
+  p.postal_code = s.Text(i++);
+  p.address = s.Text(i++);
+  p.municipality_code = s.Text(i++);
+  p.residence_confidence = s.Text(i++);
+  p.phone = s.Text(i++);
+  p.phone_key = s.Text(i++);
+  p.occupation = s.Text(i++);
+  p.notified_on = s.Text(i++);
+  p.onset_on = s.Text(i++);
+  p.diagnosed_on = s.Text(i++);
+  p.reporting_facility = s.Text(i++);
+  p.health_center = s.Text(i++);
+  p.severity = s.Text(i++);
+  p.care_status = s.Text(i++);
+  p.care_start_on = s.Text(i++);
+  if (!s.IsNull(i)) p.consent_share = s.Int(i) != 0;
+  ++i;
+  p.flags = s.Text(i++);
+  p.raw_json = s.Text(i++);
+  p.extra_json = s.Text(i++);
+  p.content_hash = s.Text(i++);
+  p.created_batch = s.Int(i++);
+  p.updated_batch = s.Int(i++);
+  return p;
+}
+
+constexpr const char* kBatchColumns =
+    "id, sha256, file_name, source, profile, encoding, format, bytes, rows, accepted, "
+    "merged, review, rejected, started_at, finished_at, seconds";
+
+BatchInfo ReadBatch(const SqliteStmt& s) {
+  BatchInfo b;
+  b.id = s.Int(0);
+  b.sha256 = s.Text(1);
+  b.file_name = s.Text(2);
+  b.source = s.Text(3);
+  b.profile = s.Text(4);
+  b.encoding = s.Text(5);
+  b.format = s.Text(6);
+  b.bytes = s.Int(7);
+  b.rows = s.Int(8);
+  b.accepted = s.Int(9);
+  b.merged = s.Int(10);
+  b.review = s.Int(11);
+  b.rejected = s.Int(12);
+  b.started_at = s.Text(13);
+  b.finished_at = s.Text(14);
+  b.seconds = s.Real(15);
+  return b;
+}
+
+core::Result<std::optional<PatientRecord>> QueryOnePatient(SqliteStmt& stmt) {
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  std::optional<PatientRecord> out;
+  if (row) out = ReadPatient(stmt);
+  stmt.Reset();
+  return out;
+}
+
+class SqliteBatchWriter final : public BatchWriter {
+ public:
+  static core::Result<std::unique_ptr<SqliteBatchWriter>> Begin(SqliteDb& db,
+                                                                const BatchInfo& info) {
+    RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+    std::unique_ptr<SqliteBatchWriter> writer(new SqliteBatchWriter(db));
+    auto insert = db.Prepare(
+        "INSERT INTO batches (sha256, file_name, source, profile, encoding, format, bytes, "
+        "started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!insert) return std::unexpected(insert.error());
+    insert->BindText(1, info.sha256)
+        .BindText(2, info.file_name)
+        .BindText(3, info.source)
+        .BindText(4, info.profile)
+        .BindText(5, info.encoding)
+        .BindText(6, info.format)
+        .Bind(7, info.bytes)
+        .BindText(8, info.started_at);
+    auto inserted = insert->Run();
+    if (!inserted) {
+      if (inserted.error().code == core::Code::kAlreadyExists) {
+        return core::Fail(core::Code::kAlreadyExists, "同じファイルは取込済みです",
+                          "this file was imported already", info.sha256);
+      }
+      return std::unexpected(inserted.error());
+    }
+    writer->batch_id_ = db.LastInsertRowid();
+    RETURN_IF_ERROR(writer->PrepareAll());
+    return writer;
+  }
+
+  ~SqliteBatchWriter() override {
+    if (!committed_) (void)db_.Exec("ROLLBACK");
+  }
+
+  int64_t batch_id() const override { return batch_id_; }
+
+  core::Result<std::optional<PatientRecord>> FindPatientByHersysId(
+      const std::string& hersys_id) override {
+    find_.BindText(1, hersys_id);
+    return QueryOnePatient(find_);
+  }
+
+  core::Result<int64_t> InsertPatient(PatientRecord& patient) override {
+    BindPatient(insert_patient_, patient);
+    RETURN_IF_ERROR(insert_patient_.Run());
+    patient.id = db_.LastInsertRowid();
+    return patient.id;
+  }
+
+  core::Status UpdatePatient(const PatientRecord& patient) override {
+    BindPatient(update_patient_, patient);
+    update_patient_.Bind(static_cast<int>(kPatientDataColumns) + 1, patient.id);
+    return update_patient_.Run();
+  }
+
+  core::Status AddRow(const RowRecord& row) override {
+    insert_row_.Bind(1, batch_id_)
+        .Bind(2, row.line)
+        .BindText(3, OutcomeName(row.outcome));
+    if (row.patient_id != 0) {
+      insert_row_.Bind(4, row.patient_id);
+    } else {
+      insert_row_.BindNull(4);
+    }
+    insert_row_.Bind(5, row.hersys_id)
+        .Bind(6, row.reason_code)
+        .Bind(7, row.reason_ja)
+        .Bind(8, row.reason_en)
+        .Bind(9, row.raw_text);
+    return insert_row_.Run();
+  }
+
+  core::Result<int64_t> AddReviewItem(const ReviewItem& item) override {
+    insert_review_.Bind(1, batch_id_)
+        .Bind(2, item.line)
+        .BindText(3, item.kind)
+        .BindText(4, item.reason_ja)
+        .BindText(5, item.reason_en)
+        .BindText(6, item.row_json);
+    if (item.candidate_patient_id != 0) {
+      insert_review_.Bind(7, item.candidate_patient_id);
+    } else {
+      insert_review_.BindNull(7);
+    }
+    RETURN_IF_ERROR(insert_review_.Run());
+    return db_.LastInsertRowid();
+  }
+
+  core::Status Commit(const BatchInfo& info) override {
+    ASSIGN_OR_RETURN(SqliteStmt finish,
+                     db_.Prepare("UPDATE batches SET rows = ?, accepted = ?, merged = ?, "
+                                 "review = ?, rejected = ?, finished_at = ?, seconds = ?, "
+                                 "encoding = ?, profile = ? WHERE id = ?"));
+    finish.Bind(1, info.rows)
+        .Bind(2, info.accepted)
+        .Bind(3, info.merged)
+        .Bind(4, info.review)
+        .Bind(5, info.rejected)
+        .BindText(6, info.finished_at)
+        .Bind(7, info.seconds)
+        .BindText(8, info.encoding)
+        .BindText(9, info.profile)
+        .Bind(10, batch_id_);
+    RETURN_IF_ERROR(finish.Run());
+    RETURN_IF_ERROR(db_.Exec("COMMIT"));
+    committed_ = true;
+    return core::Ok();
+  }
+
+ private:
+  explicit SqliteBatchWriter(SqliteDb& db) : db_(db) {}
+
+  core::Status PrepareAll() {
+    ASSIGN_OR_RETURN(find_, db_.Prepare("SELECT " + PatientSelectList() +
+                                        " FROM patients WHERE hersys_id = ?"));
+    std::string columns;
+    std::string params;
+    std::string assignments;
+    for (size_t i = 0; i < kPatientDataColumns; ++i) {
+      if (i > 0) {
+        columns += ", ";
+        params += ", ";
+        assignments += ", ";
+      }
+      columns += kPatientColumns[i];
+      params += "?";
+      assignments += std::string(kPatientColumns[i]) + " = ?";
+    }
+    ASSIGN_OR_RETURN(insert_patient_,
+                     db_.Prepare("INSERT INTO patients (" + columns + ") VALUES (" + params + ")"));
+    ASSIGN_OR_RETURN(update_patient_,
+                     db_.Prepare("UPDATE patients SET " + assignments + " WHERE id = ?"));
+    ASSIGN_OR_RETURN(insert_row_,
+                     db_.Prepare("INSERT INTO batch_rows (batch_id, line, outcome, patient_id, "
+                                 "hersys_id, reason_code, reason_ja, reason_en, raw_text) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    ASSIGN_OR_RETURN(insert_review_,
+                     db_.Prepare("INSERT INTO review_items (batch_id, line, kind, reason_ja, "
+                                 "reason_en, row_json, candidate_patient_id) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    return core::Ok();
+  }
+
+  SqliteDb& db_;
+  int64_t batch_id_ = 0;
+  bool committed_ = false;
+  SqliteStmt find_;
+  SqliteStmt insert_patient_;
+  SqliteStmt update_patient_;
+  SqliteStmt insert_row_;
+  SqliteStmt insert_review_;
+};
+
+core::Status ApplyMigrations(SqliteDb& db) {
+  RETURN_IF_ERROR(db.Exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+      "description TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT "
+      "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))"));
+  RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  auto apply = [&]() -> core::Status {
+    ASSIGN_OR_RETURN(SqliteStmt current,
+                     db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    ASSIGN_OR_RETURN(bool row, current.Step());
+    const int64_t version = row ? current.Int(0) : 0;
+    current.Reset();
+    for (const Migration& migration : SqliteMigrations()) {
+      if (migration.version <= version) continue;
+      RETURN_IF_ERROR(db.Exec(migration.sql));
+      ASSIGN_OR_RETURN(SqliteStmt record,
+                       db.Prepare("INSERT INTO schema_migrations (version, description) "
+                                  "VALUES (?, ?)"));
+      record.Bind(1, static_cast<int64_t>(migration.version)).BindText(2, migration.description);
+      RETURN_IF_ERROR(record.Run());
+    }
+    return core::Ok();
+  };
+  auto applied = apply();
+  if (!applied) {
+    (void)db.Exec("ROLLBACK");
+    return applied;
+  }
+  return db.Exec("COMMIT");
+}
+
+}  // namespace
+
+std::string_view OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kAccepted: return "accepted";
+    case Outcome::kMerged: return "merged";
+    case Outcome::kReview: return "review";
+    case Outcome::kRejected: return "rejected";
+  }
+  return "rejected";
+}
+
+core::Result<Outcome> ParseOutcome(std::string_view name) {
+  for (Outcome outcome : {Outcome::kAccepted, Outcome::kMerged, Outcome::kReview,
+                          Outcome::kRejected}) {
+    if (OutcomeName(outcome) == name) return outcome;
+  }
+  return core::Fail(core::Code::kInvalidArgument, "不明な結果区分です", "unknown outcome",
+                    std::string(name));
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
+SqliteStore::~SqliteStore() = default;
+
+core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path));
+  // The first statement fails on a file that is not a database.
+  auto wal = db->Exec("PRAGMA journal_mode = WAL");
+  if (!wal) {
+    return core::Fail(core::Code::kDataLoss, "データベースファイルではないか、壊れています",
+                      "not a database file, or damaged", path);
+  }
+  RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
+                           "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY"));
+  RETURN_IF_ERROR(ApplyMigrations(*db));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db)));
+}
+
+core::Result<int> SqliteStore::SchemaVersion() {
+  ASSIGN_OR_RETURN(SqliteStmt stmt,
+                   db_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  return row ? static_cast<int>(stmt.Int(0)) : 0;
+}
+
+core::Result<std::unique_ptr<BatchWriter>> SqliteStore::BeginBatch(const BatchInfo& info) {
+  ASSIGN_OR_RETURN(auto writer, SqliteBatchWriter::Begin(*db_, info));
+  return std::unique_ptr<BatchWriter>(std::move(writer));
+}
+
+core::Result<std::optional<BatchInfo>> SqliteStore::FindBatchBySha256(const std::string& sha256) {
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare(std::string("SELECT ") + kBatchColumns +
+                                                 " FROM batches WHERE sha256 = ?"));
+  stmt.BindText(1, sha256);
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::optional<BatchInfo>();
+  return std::optional<BatchInfo>(ReadBatch(stmt));
+}
+
+core::Result<BatchInfo> SqliteStore::GetBatch(int64_t batch_id) {
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare(std::string("SELECT ") + kBatchColumns +
+                                                 " FROM batches WHERE id = ?"));
+  stmt.Bind(1, batch_id);
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) {
+    return core::Fail(core::Code::kNotFound, "その取込バッチはありません", "no such batch",
+                      std::to_string(batch_id));
+  }
+  return ReadBatch(stmt);
+}
+
+core::Result<std::vector<BatchInfo>> SqliteStore::ListBatches() {
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare(std::string("SELECT ") + kBatchColumns +
+                                                 " FROM batches ORDER BY id"));
+  std::vector<BatchInfo> batches;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    batches.push_back(ReadBatch(stmt));
+  }
+  return batches;
+}
+
+core::Status SqliteStore::ForEachRow(int64_t batch_id, std::optional<Outcome> outcome,
+                                     const std::function<core::Status(const RowRecord&)>& fn) {
+  std::string sql =
+      "SELECT line, outcome, patient_id, hersys_id, reason_code, reason_ja, reason_en, "
+      "raw_text FROM batch_rows WHERE batch_id = ?";
+  if (outcome) sql += " AND outcome = ?";
+  sql += " ORDER BY line";
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare(sql));
+  stmt.Bind(1, batch_id);
+  if (outcome) stmt.BindText(2, OutcomeName(*outcome));
+  while (true) {
+    ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (!has_row) break;
+    RowRecord row;
+    row.batch_id = batch_id;
+    row.line = stmt.Int(0);
+    ASSIGN_OR_RETURN(row.outcome, ParseOutcome(stmt.Text(1)));
+    row.patient_id = stmt.Int(2);
+    row.hersys_id = stmt.Text(3);
+    row.reason_code = stmt.Text(4);
+    row.reason_ja = stmt.Text(5);
+    row.reason_en = stmt.Text(6);
+    row.raw_text = stmt.Text(7);
+    RETURN_IF_ERROR(fn(row));
+  }
+  return core::Ok();
+}
+
+core::Result<std::optional<PatientRecord>> SqliteStore::GetPatient(int64_t id) {
+  ASSIGN_OR_RETURN(SqliteStmt stmt,
+                   db_->Prepare("SELECT " + PatientSelectList() + " FROM patients WHERE id = ?"));
+  stmt.Bind(1, id);
+  return QueryOnePatient(stmt);
+}
+
+core::Result<std::optional<PatientRecord>> SqliteStore::FindPatientByHersysId(
+    const std::string& hersys_id) {
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare("SELECT " + PatientSelectList() +
+                                                 " FROM patients WHERE hersys_id = ?"));
+  stmt.BindText(1, hersys_id);
+  return QueryOnePatient(stmt);
+}
+
+core::Result<int64_t> SqliteStore::CountPatients() {
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare("SELECT COUNT(*) FROM patients"));
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  return row ? stmt.Int(0) : 0;
+}
+
+core::Status SqliteStore::ForEachPatient(
+    const std::function<core::Status(const PatientRecord&)>& fn) {
+  ASSIGN_OR_RETURN(SqliteStmt stmt,
+                   db_->Prepare("SELECT " + PatientSelectList() + " FROM patients ORDER BY id"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    RETURN_IF_ERROR(fn(ReadPatient(stmt)));
+  }
+  return core::Ok();
+}
+
+core::Result<std::vector<ReviewItem>> SqliteStore::ListReviewItems(const std::string& status) {
+  ASSIGN_OR_RETURN(SqliteStmt stmt,
+                   db_->Prepare("SELECT id, batch_id, line, kind, reason_ja, reason_en, "
+                                "row_json, candidate_patient_id, status FROM review_items "
+                                "WHERE status = ? ORDER BY id"));
+  stmt.BindText(1, status);
+  std::vector<ReviewItem> items;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    ReviewItem item;
+    item.id = stmt.Int(0);
+    item.batch_id = stmt.Int(1);
+    item.line = stmt.Int(2);
+    item.kind = stmt.Text(3);
+    item.reason_ja = stmt.Text(4);
+    item.reason_en = stmt.Text(5);
+    item.row_json = stmt.Text(6);
+    item.candidate_patient_id = stmt.Int(7);
+    item.status = stmt.Text(8);
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+}  // namespace ichigen::store

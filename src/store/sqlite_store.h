@@ -1,0 +1,51 @@
+// SqliteStore: the embedded implementation of Store on SQLite, in WAL mode
+// with foreign keys on. Versioned migrations (sqlite_migrations.cc) are
+// applied on open inside one transaction; SchemaVersion() reads the result.
+// Thread-safety: one SqliteStore per thread (SQLite handles are not shared);
+// several processes may open the same file (WAL, busy timeout).
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+
+#include "store/store.h"
+
+namespace ichigen::store {
+
+class SqliteDb;
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) and migrates the database at `path`.
+  static core::Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  ~SqliteStore() override;
+
+  core::Result<int> SchemaVersion() override;
+  core::Result<std::unique_ptr<BatchWriter>> BeginBatch(const BatchInfo& info) override;
+  core::Result<std::optional<BatchInfo>> FindBatchBySha256(const std::string& sha256) override;
+  core::Result<BatchInfo> GetBatch(int64_t batch_id) override;
+  core::Result<std::vector<BatchInfo>> ListBatches() override;
+  core::Status ForEachRow(int64_t batch_id, std::optional<Outcome> outcome,
+                          const std::function<core::Status(const RowRecord&)>& fn) override;
+  core::Result<std::optional<PatientRecord>> GetPatient(int64_t id) override;
+  core::Result<std::optional<PatientRecord>> FindPatientByHersysId(
+      const std::string& hersys_id) override;
+  core::Result<int64_t> CountPatients() override;
+  core::Status ForEachPatient(const std::function<core::Status(const PatientRecord&)>& fn) override;
+  core::Result<std::vector<ReviewItem>> ListReviewItems(const std::string& status) override;
+
+ private:
+  explicit SqliteStore(std::unique_ptr<SqliteDb> db);
+  std::unique_ptr<SqliteDb> db_;
+};
+
+// The migrations, in order; exposed for tests.
+struct Migration {
+  int version;
+  const char* description;
+  const char* sql;
+};
+std::span<const Migration> SqliteMigrations();
+
+}  // namespace ichigen::store

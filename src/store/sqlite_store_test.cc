@@ -1,0 +1,179 @@
+// The storage contract, run against SQLite (PostgreSQL joins later through
+// the same fixture).
+#include "store/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace ichigen::store {
+namespace {
+
+class StoreContractTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = std::filesystem::temp_directory_path() /
+            ("ichigen_store_test_" + std::to_string(::getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
+    std::filesystem::remove(path_);
+    auto opened = SqliteStore::Open(path_.string());
+    ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
+    store_ = std::move(*opened);
+  }
+  void TearDown() override {
+    store_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::remove(path_.string() + suffix);
+    }
+  }
+
+  static BatchInfo Batch(std::string sha) {
+    BatchInfo info;
+    info.sha256 = std::move(sha);
+    info.file_name = "a.csv";
+    info.source = "HER-SYS";
+    info.profile = "hersys";
+    info.encoding = "cp932";
+    info.format = "csv";
+    info.started_at = "2022-08-01T00:00:00Z";
+    return info;
+  }
+
+  static PatientRecord Patient(std::string hersys_id, int64_t batch) {
+    PatientRecord p;
+    p.hersys_id = std::move(hersys_id);
+    p.name = "髙橋 一郎";
+    p.name_key = "髙橋一郎";
+    p.name_folded = "高橋一郎";
+    p.birth_date = "1980-01-02";
+    p.age = 42;
+    p.consent_share = true;
+    p.raw_json = "{}";
+    p.content_hash = "h";
+    p.created_batch = batch;
+    p.updated_batch = batch;
+    return p;
+  }
+
+  std::filesystem::path path_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreContractTest, SchemaVersionIsTheLatestMigration) {
+  EXPECT_EQ(*store_->SchemaVersion(), SqliteMigrations().back().version);
+  // Re-opening does not re-apply anything.
+  store_.reset();
+  auto again = SqliteStore::Open(path_.string());
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(*(*again)->SchemaVersion(), SqliteMigrations().back().version);
+}
+
+TEST_F(StoreContractTest, CommittedBatchKeepsPatientsRowsAndCounts) {
+  auto writer = store_->BeginBatch(Batch("sha-1"));
+  ASSERT_TRUE(writer.has_value()) << writer.error().ToString();
+  PatientRecord p = Patient("1234567", (*writer)->batch_id());
+  ASSERT_TRUE((*writer)->InsertPatient(p).has_value());
+  EXPECT_GT(p.id, 0);
+  RowRecord row{.line = 2, .outcome = Outcome::kAccepted, .patient_id = p.id, .hersys_id = "1234567"};
+  ASSERT_TRUE((*writer)->AddRow(row).has_value());
+  RowRecord bad{.line = 3, .outcome = Outcome::kRejected, .reason_code = "missing_required",
+                .reason_ja = "氏名がありません", .reason_en = "name is missing", .raw_text = "x,y"};
+  ASSERT_TRUE((*writer)->AddRow(bad).has_value());
+  BatchInfo final_info = Batch("sha-1");
+  final_info.rows = 2;
+  final_info.accepted = 1;
+  final_info.rejected = 1;
+  final_info.finished_at = "2022-08-01T00:00:01Z";
+  ASSERT_TRUE((*writer)->Commit(final_info).has_value());
+
+  auto found = store_->FindPatientByHersysId("1234567");
+  ASSERT_TRUE(found.has_value() && found->has_value());
+  EXPECT_EQ((*found)->name_folded, "高橋一郎");
+  EXPECT_EQ((*found)->age, 42);
+  EXPECT_EQ((*found)->consent_share, true);
+  EXPECT_EQ(*store_->CountPatients(), 1);
+
+  auto batches = store_->ListBatches();
+  ASSERT_EQ(batches->size(), 1u);
+  EXPECT_EQ((*batches)[0].accepted, 1);
+  EXPECT_EQ((*batches)[0].rejected, 1);
+
+  std::vector<RowRecord> rejected;
+  ASSERT_TRUE(store_->ForEachRow((*batches)[0].id, Outcome::kRejected, [&](const RowRecord& r) {
+    rejected.push_back(r);
+    return core::Ok();
+  }).has_value());
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].line, 3);
+  EXPECT_EQ(rejected[0].reason_ja, "氏名がありません");
+  EXPECT_EQ(rejected[0].raw_text, "x,y");
+}
+
+TEST_F(StoreContractTest, UncommittedBatchLeavesNothing) {
+  {
+    auto writer = store_->BeginBatch(Batch("sha-2"));
+    ASSERT_TRUE(writer.has_value());
+    PatientRecord p = Patient("7654321", (*writer)->batch_id());
+    ASSERT_TRUE((*writer)->InsertPatient(p).has_value());
+  }
+  EXPECT_EQ(*store_->CountPatients(), 0);
+  EXPECT_TRUE(store_->ListBatches()->empty());
+  EXPECT_FALSE(store_->FindBatchBySha256("sha-2")->has_value());
+}
+
+TEST_F(StoreContractTest, SameFileHashIsRefused) {
+  auto first = store_->BeginBatch(Batch("sha-3"));
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE((*first)->Commit(Batch("sha-3")).has_value());
+  first->reset();
+  auto second = store_->BeginBatch(Batch("sha-3"));
+  ASSERT_FALSE(second.has_value());
+  EXPECT_EQ(second.error().code, core::Code::kAlreadyExists);
+}
+
+TEST_F(StoreContractTest, DuplicateHersysIdIsAConstraintError) {
+  auto writer = store_->BeginBatch(Batch("sha-4"));
+  ASSERT_TRUE(writer.has_value());
+  PatientRecord a = Patient("1111111", (*writer)->batch_id());
+  PatientRecord b = Patient("1111111", (*writer)->batch_id());
+  ASSERT_TRUE((*writer)->InsertPatient(a).has_value());
+  auto second = (*writer)->InsertPatient(b);
+  ASSERT_FALSE(second.has_value());
+  EXPECT_EQ(second.error().code, core::Code::kAlreadyExists);
+}
+
+TEST_F(StoreContractTest, UpdateAndReviewItems) {
+  auto writer = store_->BeginBatch(Batch("sha-5"));
+  ASSERT_TRUE(writer.has_value());
+  PatientRecord p = Patient("2222222", (*writer)->batch_id());
+  ASSERT_TRUE((*writer)->InsertPatient(p).has_value());
+  p.address = "神奈川県横浜市中区1-1";
+  p.municipality_code = "141046";
+  ASSERT_TRUE((*writer)->UpdatePatient(p).has_value());
+  ReviewItem item{.line = 5, .kind = "hersys_id_contradiction", .reason_ja = "矛盾",
+                  .reason_en = "contradiction", .row_json = "{}", .candidate_patient_id = p.id};
+  ASSERT_TRUE((*writer)->AddReviewItem(item).has_value());
+  ASSERT_TRUE((*writer)->Commit(Batch("sha-5")).has_value());
+  EXPECT_EQ((*store_->GetPatient(p.id))->municipality_code, "141046");
+  auto open = store_->ListReviewItems("open");
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ((*open)[0].candidate_patient_id, p.id);
+  EXPECT_FALSE(store_->GetBatch(999).has_value());
+  EXPECT_EQ(store_->GetBatch(999).error().code, core::Code::kNotFound);
+}
+
+TEST_F(StoreContractTest, ANonDatabaseFileIsRefusedClearly) {
+  const auto junk = path_.string() + ".junk";
+  {
+    std::FILE* f = std::fopen(junk.c_str(), "wb");
+    std::fputs("this is not a database, just some text that is long enough to matter..........", f);
+    std::fclose(f);
+  }
+  auto opened = SqliteStore::Open(junk);
+  ASSERT_FALSE(opened.has_value());
+  EXPECT_EQ(opened.error().code, core::Code::kDataLoss);
+  std::filesystem::remove(junk);
+}
+
+}  // namespace
+}  // namespace ichigen::store

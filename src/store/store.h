@@ -1,0 +1,153 @@
+// Store: the one interface every service uses to keep and read Ichigen's
+// data. SqliteStore (embedded, the default) implements it; PostgresStore
+// comes later behind the same interface, so nothing outside src/store knows
+// the SQL dialect. Only main.cc (the composition root) and tests name an
+// implementation.
+//
+// Writes of one input file happen in one BatchWriter, which is one
+// transaction: either the whole batch and all its effects are stored, or
+// none of it (a crash or kill -9 mid-import leaves the store as before).
+//
+// Thread-safety: a Store may be used from one thread at a time; open one
+// per thread or per request. A BatchWriter belongs to the thread that began it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace ichigen::store {
+
+enum class Outcome { kAccepted, kMerged, kReview, kRejected };
+std::string_view OutcomeName(Outcome outcome);  // "accepted", "merged", ...
+core::Result<Outcome> ParseOutcome(std::string_view name);
+
+struct BatchInfo {
+  int64_t id = 0;
+  std::string sha256;
+  std::string file_name;
+  std::string source;
+  std::string profile;
+  std::string encoding;
+  std::string format;
+  int64_t bytes = 0;
+  int64_t rows = 0;
+  int64_t accepted = 0;
+  int64_t merged = 0;
+  int64_t review = 0;
+  int64_t rejected = 0;
+  std::string started_at;   // ISO-8601 UTC
+  std::string finished_at;  // ISO-8601 UTC
+  double seconds = 0;
+};
+
+// One input record and what became of it.
+struct RowRecord {
+  int64_t batch_id = 0;
+  int64_t line = 0;
+  Outcome outcome = Outcome::kRejected;
+  int64_t patient_id = 0;   // 0: none
+  std::string hersys_id;    // of the patient the row ended on, if any
+  std::string reason_code;  // e.g. "missing_required"
+  std::string reason_ja;
+  std::string reason_en;
+  std::string raw_text;     // the original record (kept for every outcome but accepted)
+};
+
+// A patient as the prefecture knows it: normalized values for matching and
+// distribution, and the raw values they came from.
+struct PatientRecord {
+  int64_t id = 0;
+  std::string hersys_id;
+  std::string name;         // display form
+  std::string name_key;     // exact key (no spaces)
+  std::string name_folded;  // key with kanji variants folded
+  std::string name_kana;    // katakana display form
+  std::string kana_key;     // phonetic key
+  std::string sex;          // "男" | "女" | "その他" | "不明" | ""
+  std::string birth_date;   // YYYY-MM-DD or ""
+  std::optional<int> age;
+  std::string postal_code;
+  std::string address;      // normalized
+  std::string municipality_code;  // 6 digits or ""
+  std::string residence_confidence;  // geo::ConfidenceName
+  std::string phone;        // as written (normalized text)
+  std::string phone_key;    // digits
+  std::string occupation;
+  std::string notified_on;
+  std::string onset_on;
+  std::string diagnosed_on;
+  std::string reporting_facility;
+  std::string health_center;
+  std::string severity;
+  std::string care_status;
+  std::string care_start_on;
+  std::optional<bool> consent_share;
+  std::string flags;        // comma-separated data-quality flags
+  std::string raw_json;     // {"canonical field": "raw text", ...}
+  std::string extra_json;   // {"unknown header": "value", ...}
+  std::string content_hash; // of the canonical raw values
+  int64_t created_batch = 0;
+  int64_t updated_batch = 0;
+};
+
+struct ReviewItem {
+  int64_t id = 0;
+  int64_t batch_id = 0;
+  int64_t line = 0;
+  std::string kind;         // e.g. "hersys_id_contradiction"
+  std::string reason_ja;
+  std::string reason_en;
+  std::string row_json;     // the incoming row's canonical raw values
+  int64_t candidate_patient_id = 0;
+  std::string status;       // "open" | "linked" | "new" | "rejected"
+};
+
+// Writes of one batch, in one transaction. Destroying it without Commit
+// rolls everything back.
+class BatchWriter {
+ public:
+  virtual ~BatchWriter() = default;
+  virtual int64_t batch_id() const = 0;
+  virtual core::Result<std::optional<PatientRecord>> FindPatientByHersysId(
+      const std::string& hersys_id) = 0;
+  // Sets patient.id and returns it.
+  virtual core::Result<int64_t> InsertPatient(PatientRecord& patient) = 0;
+  virtual core::Status UpdatePatient(const PatientRecord& patient) = 0;
+  virtual core::Status AddRow(const RowRecord& row) = 0;
+  virtual core::Result<int64_t> AddReviewItem(const ReviewItem& item) = 0;
+  // Stores the final counts and timing, and commits.
+  virtual core::Status Commit(const BatchInfo& final_info) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual core::Result<int> SchemaVersion() = 0;
+
+  // Starts a batch; kAlreadyExists if a batch with that SHA-256 is stored.
+  virtual core::Result<std::unique_ptr<BatchWriter>> BeginBatch(const BatchInfo& info) = 0;
+  virtual core::Result<std::optional<BatchInfo>> FindBatchBySha256(const std::string& sha256) = 0;
+  virtual core::Result<BatchInfo> GetBatch(int64_t batch_id) = 0;
+  virtual core::Result<std::vector<BatchInfo>> ListBatches() = 0;
+  // Rows of a batch in line order; only those with `outcome` if given.
+  virtual core::Status ForEachRow(int64_t batch_id, std::optional<Outcome> outcome,
+                                  const std::function<core::Status(const RowRecord&)>& fn) = 0;
+
+  virtual core::Result<std::optional<PatientRecord>> GetPatient(int64_t id) = 0;
+  virtual core::Result<std::optional<PatientRecord>> FindPatientByHersysId(
+      const std::string& hersys_id) = 0;
+  virtual core::Result<int64_t> CountPatients() = 0;
+  // Every patient in id order.
+  virtual core::Status ForEachPatient(const std::function<core::Status(const PatientRecord&)>& fn) = 0;
+
+  virtual core::Result<std::vector<ReviewItem>> ListReviewItems(const std::string& status) = 0;
+};
+
+}  // namespace ichigen::store

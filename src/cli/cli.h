@@ -1,0 +1,36 @@
+// The command-line interface: CLI11 subcommands over the services. Every
+// command has a --json form for scripts. The composition root (main.cc)
+// supplies how a store is opened, so no command names an implementation.
+// Thread-safety: commands run on the main thread.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+#include "store/store.h"
+
+namespace ichigen::cli {
+
+using StoreOpener = std::function<core::Result<std::unique_ptr<store::Store>>(const std::string&)>;
+
+// Shared by every command: where the store is and how to open it. The
+// commands set `exit_code` when they fail.
+struct CliContext {
+  StoreOpener open_store;
+  std::string db_path = "ichigen.db";
+  int exit_code = 0;
+
+  core::Result<std::unique_ptr<store::Store>> OpenStore() const { return open_store(db_path); }
+  // Prints the error for people on stderr and remembers the exit code.
+  void Report(const core::Error& error);
+};
+
+void AddImportCommand(CLI::App& app, CliContext& context);
+void AddBatchCommands(CLI::App& app, CliContext& context);    // batches, rejects, rows
+void AddPatientCommands(CLI::App& app, CliContext& context);  // patient show, patients export
+
+}  // namespace ichigen::cli

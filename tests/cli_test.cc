@@ -1,0 +1,172 @@
+// The ichigen binary as scripts and clerks use it: JSON shapes, idempotent
+// re-import, and kill -9 in the middle of a batch leaving no half batch.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "store/sqlite_store.h"
+
+namespace ichigen {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Run {
+  int status = -1;
+  std::string out;
+};
+
+// Runs a shell command line, capturing stdout.
+Run Shell(const std::string& command) {
+  Run run;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
+  run.status = ::pclose(pipe);
+  return run;
+}
+
+std::vector<nlohmann::json> JsonLines(const std::string& text) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
+  }
+  return lines;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("ichigen_cli_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    db_ = (dir_ / "t.db").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string Ichigen(const std::string& args) const {
+    return std::string(ICHIGEN_BINARY) + " --db " + db_ + " " + args;
+  }
+
+  fs::path dir_;
+  std::string db_;
+};
+
+TEST_F(CliTest, ImportAndRowsJsonShapes) {
+  const std::string fixture = std::string(ICHIGEN_TEST_DATA_DIR) + "/intake/hersys_mixed.cp932.csv";
+  Run first = Shell(Ichigen("import --json " + fixture));
+  ASSERT_EQ(first.status, 0) << first.out;
+  auto reports = JsonLines(first.out);
+  ASSERT_EQ(reports.size(), 1u);
+  const nlohmann::json& report = reports[0];
+  for (const char* key : {"batch_id", "file", "profile", "encoding", "rows", "accepted", "merged",
+                          "review", "rejected", "duplicate_file"}) {
+    EXPECT_TRUE(report.contains(key)) << key;
+  }
+  EXPECT_EQ(report["profile"], "hersys");
+  EXPECT_EQ(report["encoding"], "cp932");
+  EXPECT_EQ(report["duplicate_file"], false);
+  const int64_t rows = report["rows"];
+  EXPECT_EQ(rows, report["accepted"].get<int64_t>() + report["merged"].get<int64_t>() +
+                      report["review"].get<int64_t>() + report["rejected"].get<int64_t>());
+
+  Run listed = Shell(Ichigen("rows " + std::to_string(report["batch_id"].get<int64_t>()) + " --json"));
+  ASSERT_EQ(listed.status, 0);
+  auto row_lines = JsonLines(listed.out);
+  ASSERT_EQ(static_cast<int64_t>(row_lines.size()), rows);
+  EXPECT_EQ(row_lines[0]["line"], 4);  // two title rows and the header come first
+  EXPECT_EQ(row_lines[0]["outcome"], "accepted");
+  EXPECT_EQ(row_lines[0]["hersys_id"], "1000001");
+  EXPECT_TRUE(row_lines[0]["patient_id"].is_number());
+  EXPECT_EQ(row_lines[2]["line"], 7);  // line 5's quoted address spans line 6
+  for (const auto& row : row_lines) {
+    const std::string outcome = row["outcome"];
+    EXPECT_TRUE(outcome == "accepted" || outcome == "merged" || outcome == "review" ||
+                outcome == "rejected");
+    if (outcome == "rejected") EXPECT_FALSE(row["reason"].get<std::string>().empty());
+  }
+
+  Run again = Shell(Ichigen("import --json " + fixture));
+  ASSERT_EQ(again.status, 0);
+  EXPECT_EQ(JsonLines(again.out)[0]["duplicate_file"], true);
+
+  // The reject report is CP932 CSV that names the line and the reason.
+  const std::string rejects = (dir_ / "rejects.csv").string();
+  ASSERT_EQ(Shell(Ichigen("rejects 1 --out " + rejects)).status, 0);
+  Run decoded = Shell("iconv -f CP932 -t UTF-8 " + rejects);
+  ASSERT_EQ(decoded.status, 0);
+  EXPECT_NE(decoded.out.find("行番号"), std::string::npos);
+  EXPECT_NE(decoded.out.find("HER-SYS IDは6～8桁"), std::string::npos);
+}
+
+TEST_F(CliTest, UnknownPatientAndBadArgumentsExitNonZero) {
+  ASSERT_EQ(Shell(Ichigen("batches")).status, 0);
+  Run missing = Shell(Ichigen("patient show 9999999 2>&1"));
+  EXPECT_NE(missing.status, 0);
+  EXPECT_NE(missing.out.find("登録されていません"), std::string::npos);
+  EXPECT_NE(Shell(Ichigen("rejects 42 --out /dev/null 2>&1")).status, 0);
+}
+
+TEST_F(CliTest, KillNineMidBatchLeavesTheStoreAsBefore) {
+  const std::string file = (dir_ / "big.csv").string();
+  ASSERT_EQ(Shell(std::string(ICHIGEN_BINARY) + " synth --kind hersys --rows 400000 --seed 3 --out " +
+                  file + " > /dev/null").status, 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::execl(ICHIGEN_BINARY, ICHIGEN_BINARY, "--db", db_.c_str(), "import", file.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Wait until the batch is writing (the WAL grows), then kill it hard.
+  const fs::path wal = db_ + "-wal";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  bool writing = false;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    if (fs::exists(wal, ec) && fs::file_size(wal, ec) > (8u << 20)) {
+      writing = true;
+      break;
+    }
+    int status = 0;
+    if (::waitpid(child, &status, WNOHANG) == child) break;  // finished too soon
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(writing) << "the import never reached the middle of its batch";
+  ASSERT_EQ(::kill(child, SIGKILL), 0);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+
+  {
+    auto store = store::SqliteStore::Open(db_);
+    ASSERT_TRUE(store.has_value()) << store.error().ToString();
+    EXPECT_TRUE((*store)->ListBatches()->empty());
+    EXPECT_EQ(*(*store)->CountPatients(), 0);
+  }
+  // And the same file imports completely afterwards.
+  Run retry = Shell(Ichigen("import --json " + file));
+  ASSERT_EQ(retry.status, 0) << retry.out;
+  auto report = JsonLines(retry.out)[0];
+  EXPECT_EQ(report["rows"], 400000);
+  EXPECT_EQ(report["duplicate_file"], false);
+  EXPECT_EQ(report["accepted"], 400000);
+}
+
+}  // namespace
+}  // namespace ichigen

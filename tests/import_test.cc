@@ -1,0 +1,217 @@
+// End-to-end intake: real CP932 files through the importer into a real
+// SQLite store, every row accounted for.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "intake/importer.h"
+#include "store/sqlite_store.h"
+
+namespace ichigen {
+namespace {
+
+const std::string kFixture = std::string(ICHIGEN_TEST_DATA_DIR) + "/intake/hersys_mixed.cp932.csv";
+const std::string kFixtureUtf8 = std::string(ICHIGEN_TEST_DATA_DIR) + "/intake/hersys_mixed.utf8.csv";
+
+class ImportTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto context = intake::IntakeContext::Load();
+    ASSERT_TRUE(context.has_value()) << context.error().ToString();
+    context_ = new intake::IntakeContext(std::move(*context));
+  }
+  static void TearDownTestSuite() {
+    delete context_;
+    context_ = nullptr;
+  }
+
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ichigen_import_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    auto store = store::SqliteStore::Open((dir_ / "test.db").string());
+    ASSERT_TRUE(store.has_value()) << store.error().ToString();
+    store_ = std::move(*store);
+    options_.today = *core::Date::ParseIso("2022-08-10");
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  core::Result<intake::ImportReport> Import(const std::string& path) {
+    intake::Importer importer(*store_, *context_);
+    return importer.ImportFile(path, options_);
+  }
+
+  std::map<int64_t, store::RowRecord> Rows(int64_t batch_id) {
+    std::map<int64_t, store::RowRecord> rows;
+    auto status = store_->ForEachRow(batch_id, std::nullopt, [&](const store::RowRecord& row) {
+      rows[row.line] = row;
+      return core::Ok();
+    });
+    EXPECT_TRUE(status.has_value());
+    return rows;
+  }
+
+  static intake::IntakeContext* context_;
+  std::filesystem::path dir_;
+  std::unique_ptr<store::Store> store_;
+  intake::ImportOptions options_;
+};
+
+intake::IntakeContext* ImportTest::context_ = nullptr;
+
+TEST_F(ImportTest, EveryRowOfAMixedCp932FileGetsExactlyOneOutcome) {
+  auto report = Import(kFixture);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  EXPECT_EQ(report->profile, "hersys");
+  EXPECT_EQ(report->encoding, "cp932");
+  EXPECT_EQ(report->header_line, 3);  // below two title rows
+  EXPECT_FALSE(report->duplicate_file);
+  EXPECT_EQ(report->rows, 18);
+  EXPECT_EQ(report->accepted, 3);
+  EXPECT_EQ(report->merged, 2);
+  EXPECT_EQ(report->review, 1);
+  EXPECT_EQ(report->rejected, 12);
+  EXPECT_EQ(report->rows, report->accepted + report->merged + report->review + report->rejected);
+  ASSERT_EQ(report->unknown_columns.size(), 1u);
+  EXPECT_EQ(report->unknown_columns[0], "備考欄");
+
+  // Physical line → expected outcome and reason code.
+  const std::map<int64_t, std::pair<std::string, std::string>> expected = {
+      {4, {"accepted", ""}},
+      {5, {"accepted", ""}},  // its quoted address runs over line 6
+      {7, {"accepted", ""}},
+      {8, {"rejected", "missing_required"}},
+      {9, {"rejected", "bad_hersys_id"}},
+      {10, {"rejected", "bad_date"}},
+      {11, {"rejected", "birth_after_notified"}},
+      {12, {"rejected", "bad_sex"}},
+      {13, {"rejected", "date_out_of_range"}},
+      {14, {"rejected", "bad_age"}},
+      {15, {"rejected", "bad_municipality_code"}},
+      {16, {"rejected", "bad_value"}},
+      {17, {"rejected", "malformed_row"}},
+      {18, {"rejected", "blank_row"}},
+      {19, {"merged", "updated"}},
+      {20, {"merged", "unchanged"}},
+      {21, {"review", "hersys_id_contradiction"}},
+      {22, {"rejected", "invalid_encoding"}},
+  };
+  const auto rows = Rows(report->batch_id);
+  ASSERT_EQ(rows.size(), expected.size());
+  for (const auto& [line, want] : expected) {
+    ASSERT_TRUE(rows.contains(line)) << "line " << line;
+    const store::RowRecord& row = rows.at(line);
+    EXPECT_EQ(store::OutcomeName(row.outcome), want.first) << "line " << line;
+    EXPECT_EQ(row.reason_code, want.second) << "line " << line;
+    if (row.outcome == store::Outcome::kRejected) {
+      EXPECT_FALSE(row.reason_ja.empty()) << "line " << line;
+      EXPECT_FALSE(row.reason_en.empty()) << "line " << line;
+      EXPECT_FALSE(row.raw_text.empty() && want.second != "blank_row") << "line " << line;
+    }
+  }
+  EXPECT_NE(rows.at(9).raw_text.find("桁数 不足"), std::string::npos);
+  EXPECT_EQ(rows.at(19).hersys_id, "1000001");
+  EXPECT_NE(rows.at(19).reason_ja.find("電話番号"), std::string::npos);
+}
+
+TEST_F(ImportTest, PatientsKeepNormalizedAndRawValues) {
+  ASSERT_TRUE(Import(kFixture).has_value());
+  auto takahashi = store_->FindPatientByHersysId("1000001");
+  ASSERT_TRUE(takahashi.has_value() && takahashi->has_value());
+  const store::PatientRecord& p = **takahashi;
+  EXPECT_EQ(p.name_folded, "高橋一郎");
+  EXPECT_EQ(p.birth_date, "1970-03-02");
+  EXPECT_EQ(p.sex, "男");
+  EXPECT_EQ(p.age, 52);
+  EXPECT_EQ(p.municipality_code, "141046");  // 横浜市中区
+  EXPECT_EQ(p.phone_key, "09099998888");     // updated by line 19
+  EXPECT_EQ(p.consent_share, true);
+  EXPECT_NE(p.raw_json.find("S45.3.2"), std::string::npos);
+  EXPECT_NE(p.extra_json.find("メモ1"), std::string::npos);
+
+  auto yamada = store_->FindPatientByHersysId("1000002");
+  ASSERT_TRUE(yamada->has_value());
+  EXPECT_EQ((*yamada)->notified_on, "2022-08-01");  // 令和4年8月1日
+  EXPECT_EQ((*yamada)->municipality_code, "141305");  // 川崎市川崎区
+  EXPECT_EQ((*yamada)->consent_share, false);
+  EXPECT_EQ((*yamada)->name, "山田 花子");  // the review row did not touch her
+
+  auto sato = store_->FindPatientByHersysId("1000003");
+  ASSERT_TRUE(sato->has_value());
+  EXPECT_EQ((*sato)->municipality_code, "141038");  // 横浜市西区, prefecture inferred
+  EXPECT_EQ((*sato)->birth_date, "1980-01-01");
+  EXPECT_EQ((*sato)->sex, "男");
+
+  auto review = store_->ListReviewItems("open");
+  ASSERT_EQ(review->size(), 1u);
+  EXPECT_EQ((*review)[0].candidate_patient_id, (*yamada)->id);
+  EXPECT_EQ((*review)[0].line, 21);
+}
+
+TEST_F(ImportTest, ReimportingTheSameFileChangesNothing) {
+  auto first = Import(kFixture);
+  ASSERT_TRUE(first.has_value());
+  const int64_t patients = *store_->CountPatients();
+  auto second = Import(kFixture);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_TRUE(second->duplicate_file);
+  EXPECT_EQ(second->batch_id, first->batch_id);
+  EXPECT_EQ(second->accepted, first->accepted);
+  EXPECT_EQ(*store_->CountPatients(), patients);
+  EXPECT_EQ(store_->ListBatches()->size(), 1u);
+}
+
+TEST_F(ImportTest, TheSameRowsInAnotherFileDoNotDuplicatePatients) {
+  ASSERT_TRUE(Import(kFixture).has_value());
+  const int64_t patients = *store_->CountPatients();
+  // The UTF-8 source of the same rows is a different file (other bytes).
+  auto again = Import(kFixtureUtf8);
+  ASSERT_TRUE(again.has_value()) << again.error().ToString();
+  EXPECT_FALSE(again->duplicate_file);
+  EXPECT_EQ(again->encoding, "utf-8");
+  EXPECT_EQ(again->accepted, 0);
+  EXPECT_EQ(*store_->CountPatients(), patients);
+  EXPECT_EQ(store_->ListBatches()->size(), 2u);
+}
+
+TEST_F(ImportTest, AFileWithoutARecognisableHeaderIsRefusedWhole) {
+  const auto path = dir_ / "no_header.csv";
+  std::ofstream(path) << "a,b,c\n1,2,3\n";
+  auto report = Import(path.string());
+  ASSERT_FALSE(report.has_value());
+  EXPECT_EQ(report.error().code, core::Code::kInvalidArgument);
+  EXPECT_TRUE(store_->ListBatches()->empty());
+}
+
+TEST_F(ImportTest, MissingRequiredColumnsAreNamed) {
+  const auto path = dir_ / "partial.csv";
+  std::ofstream(path) << "HER-SYS ID,氏名,住所\n1234567,山田 太郎,横浜市中区山下町1\n";
+  auto report = Import(path.string());
+  ASSERT_FALSE(report.has_value());
+  EXPECT_NE(report.error().message.find("届出日"), std::string::npos) << report.error().message;
+}
+
+TEST_F(ImportTest, EmptyAndHeaderOnlyFiles) {
+  const auto empty = dir_ / "empty.csv";
+  std::ofstream(empty) << "";
+  auto none = Import(empty.string());
+  ASSERT_FALSE(none.has_value());
+  EXPECT_EQ(none.error().code, core::Code::kInvalidArgument);
+
+  const auto header_only = dir_ / "header_only.csv";
+  std::ofstream(header_only) << "HER-SYS ID,届出日,氏名,住所\r\n";
+  auto report = Import(header_only.string());
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  EXPECT_EQ(report->rows, 0);
+  EXPECT_EQ(store_->ListBatches()->size(), 1u);
+}
+
+}  // namespace
+}  // namespace ichigen

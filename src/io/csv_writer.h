@@ -1,10 +1,13 @@
 // CsvWriter: writes RFC 4180 CSV that Excel opens as a clerk expects: CP932
-// (default) or UTF-8 with BOM, CRLF line ends, fields quoted when they need
-// it. Formula-looking cells (=, +, -, @ at the start) are prefixed with a
-// quote so a file from untrusted input cannot run anything in Excel.
-// Thread-safety: one writer, one thread.
+// (default) or UTF-8 with BOM (kUtf8 writes no BOM, for scripts), CRLF line
+// ends, fields quoted when they hold , " CR LF or edge spaces. Formula-
+// looking cells get a leading apostrophe so a file built from untrusted
+// input cannot run anything in Excel; see NeedsFormulaGuard for the rule.
+// Rows are buffered and written in 1 MiB blocks. Thread-safety: one writer,
+// one thread.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -14,6 +17,10 @@
 #include "io/encoding.h"
 
 namespace ichigen::io {
+
+// True when `cell` starts with = + @ - TAB or CR, except a plain negative
+// number such as "-5" or "-0.25", which Excel reads as a number.
+bool NeedsFormulaGuard(std::string_view cell);
 
 class CsvWriter {
  public:

@@ -1,10 +1,15 @@
 // Text encodings of the files people send: UTF-8, UTF-8 with BOM, and
 // CP932 (Windows-31J, as Excel saves "CSV"), detected from the bytes and
-// converted with ICU. Decoder converts a stream chunk by chunk, carrying a
-// multi-byte sequence split across chunks. Thread-safety: functions are
-// safe; a Decoder is used by one thread.
+// converted with ICU's "ibm-943_P15A-2003" table, which is Microsoft's cp932
+// (0x8160 ↔ U+FF5E, 0x817C ↔ U+FF0D, NEC row 13, IBM extension kanji).
+// Decoder converts a stream chunk by chunk, carrying a multi-byte sequence
+// split across chunks. Cp932Encoder writes cp932, first mapping the code
+// points other systems use for the same glyphs (U+301C 〜, U+2212 −, U+2016,
+// U+00A2/A3/AC …) as Windows' best-fit table does. Thread-safety: the free
+// functions are safe; a Decoder or Cp932Encoder is used by one thread.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,8 +40,27 @@ class Decoder {
 
 // UTF-8 → CP932 for Excel-friendly output. Characters CP932 cannot hold are
 // an error naming the first one (kInvalidArgument) unless `substitute`,
-// which writes '?' (ゲタ) instead.
+// which writes 〓 (ゲタ, 0x81AC) instead.
 core::Result<std::string> EncodeCp932(std::string_view utf8, bool substitute = false);
+
+// The converter EncodeCp932 opens, kept for many calls (CsvWriter).
+class Cp932Encoder {
+ public:
+  static core::Result<Cp932Encoder> Create();
+  ~Cp932Encoder();
+  Cp932Encoder(Cp932Encoder&&) noexcept;
+  Cp932Encoder& operator=(Cp932Encoder&&) noexcept;
+  // Appends the cp932 bytes of `utf8` to `out` (a buffer the caller reuses);
+  // adds the number of 〓 written to *substituted when `substitute`.
+  core::Status Encode(std::string_view utf8, bool substitute, std::string& out,
+                      int64_t* substituted);
+  static std::string_view ConverterName();  // the ICU converter used
+
+ private:
+  struct Impl;
+  explicit Cp932Encoder(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 // CP932 → UTF-8 of a whole buffer.
 core::Result<std::string> DecodeCp932(std::string_view bytes);
 

@@ -36,6 +36,9 @@ struct ReaderOptions {
   std::string sheet;                 // XLSX sheet name; empty: first sheet
   int64_t max_field_bytes = 1 << 20; // a longer field is a row error
   int64_t max_fields = 20000;        // more fields is a row error
+  int64_t max_record_bytes = 64 << 20;  // a longer record is a row error
+  int64_t max_quoted_lines = 100;    // a quoted field crossing more lines is
+                                     // taken as an unterminated quote
 };
 
 class RecordReader {

@@ -8,11 +8,14 @@
 // where known. Thread-safety: immutable after construction; Resolve is safe.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/result.h"
+#include "geo/address_text.h"
 #include "geo/registry.h"
 
 namespace ichigen::geo {
@@ -33,11 +36,32 @@ struct Residence {
   std::string rest;        // what follows the municipality (town, 丁目 …)
   Confidence confidence = Confidence::kNone;
   bool code_disagrees = false;  // a given code names another municipality
-  std::vector<std::string> flags;  // e.g. "prefecture_inferred", "code_mismatch"
+  std::vector<std::string> flags;  // e.g. "prefecture_inferred", "code_disagrees"
+  // When the name fits several municipalities (府中市, 中区 without its
+  // city) and nothing decided between them: all of them, and municipality
+  // stays null. Never a guess.
+  std::vector<const Municipality*> candidates;
+};
+
+// Prefecture (1..47) of a postal code's first three digits ("183-0022",
+// "1830022", "〒183"), or 0 when unknown or on a border
+// (data/geo/postal_prefix.csv). A cross-check only.
+class PostalPrefectures {
+ public:
+  static core::Result<PostalPrefectures> Load();
+  int PrefectureOf(std::string_view postal_code) const;
+
+ private:
+  std::vector<int8_t> by_prefix_;  // 1000 entries
 };
 
 class AddressResolver {
  public:
+  // Loads the kanji fold and postal tables; fails only when they are bad.
+  static core::Result<std::unique_ptr<AddressResolver>> Create(const Registry& registry);
+  // As Create, but a bad or missing table is not an error here: the
+  // resolver then runs without it (no kanji fold or no postal cross-check).
+  // Use Create where the caller can report the error.
   explicit AddressResolver(const Registry& registry);
   ~AddressResolver();
 
@@ -48,6 +72,7 @@ class AddressResolver {
                     std::string_view postal_code = {}) const;
 
  private:
+  AddressResolver(const Registry& registry, KanjiFold fold, PostalPrefectures postal);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -34,7 +34,8 @@ struct Municipality {
   std::string prefecture_name;
   std::string name;         // 千代田区; for wards the ward alone: 中央区
   std::string full_name;    // for wards: 札幌市中央区; else = name
-  std::string kana;
+  std::string kana;         // hiragana; for wards the ward alone: ちゅうおうく
+  std::string full_kana;    // for wards: さっぽろしちゅうおうく; else = kana
   std::string parent_code6; // the designated city of a ward, else empty
   bool is_ward = false;     // a ward of a designated city
   bool is_designated_city = false;
@@ -42,6 +43,12 @@ struct Municipality {
   std::optional<core::Date> valid_from;  // code in force from (if known)
   std::optional<core::Date> valid_to;    // code retired after (if retired)
   std::string successor_code6;           // where a retired code went
+  // When the area of a retired code was split, the other successors
+  // (浜松市北区 → 浜名区, and 三方原 → 中央区): a bare old code is then
+  // a guess, and only an address decides.
+  std::vector<std::string> other_successor_code6s;
+
+  bool retired() const { return valid_to.has_value(); }
 };
 
 // 5-digit code → 6-digit code with its check digit (13101 → 131016).
@@ -64,6 +71,11 @@ class Registry {
   std::vector<const Municipality*> InPrefecture(int prefecture_code) const;
   // The designated city of a ward, or the municipality itself.
   const Municipality& RollUp(const Municipality& municipality) const;
+  // A retired municipality's current primary successor (following chains),
+  // or the municipality itself when it is current.
+  const Municipality& Current(const Municipality& municipality) const;
+  // Wards of a designated city, in code order (empty for other cities).
+  std::vector<const Municipality*> WardsOf(const Municipality& city) const;
 
   ~Registry();
 

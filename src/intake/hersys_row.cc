@@ -1,6 +1,7 @@
 #include "intake/hersys_row.h"
 
 #include <charconv>
+#include <span>
 
 #include "core/sha256.h"
 #include "text/date_parser.h"

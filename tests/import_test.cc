@@ -139,7 +139,7 @@ TEST_F(ImportTest, PatientsKeepNormalizedAndRawValues) {
   auto yamada = store_->FindPatientByHersysId("1000002");
   ASSERT_TRUE(yamada->has_value());
   EXPECT_EQ((*yamada)->notified_on, "2022-08-01");  // 令和4年8月1日
-  EXPECT_EQ((*yamada)->municipality_code, "141305");  // 川崎市川崎区
+  EXPECT_EQ((*yamada)->municipality_code, "141313");  // 川崎市川崎区
   EXPECT_EQ((*yamada)->consent_share, false);
   EXPECT_EQ((*yamada)->name, "山田 花子");  // the review row did not touch her
 

@@ -236,6 +236,9 @@ core::Result<ImportReport> Importer::ImportFile(const std::string& path,
       ++report.rejected;
       return writer->AddRow(row);
     };
+    if (record.undecodable) {
+      return reject(MakeReason(ReasonCode::kInvalidEncoding, record.error, record.error_en));
+    }
     if (!record.error.empty()) {
       return reject(MakeReason(ReasonCode::kMalformedRow, record.error, record.error_en));
     }

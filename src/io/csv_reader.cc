@@ -128,6 +128,7 @@ class CsvReader final : public RecordReader {
     record_.line = line_;
     record_.error.clear();
     record_.error_en.clear();
+    record_.undecodable = false;
     field_count_ = 0;
     while (pos_ >= text_.size()) {
       ASSIGN_OR_RETURN(bool more, Refill());
@@ -349,6 +350,7 @@ class CsvReader final : public RecordReader {
   void FlagUndecodable() {
     if (decoder_->invalid_sequences() == 0 || !record_.error.empty()) return;
     if (record_.raw_text.find(kReplacement) == std::string::npos) return;
+    record_.undecodable = true;
     SetError(StrCat("文字コード ", EncodingName(encoding_), " として読めないバイトがあります"),
              StrCat("bytes that are not valid ", EncodingName(encoding_)));
   }

@@ -298,7 +298,7 @@ Encoding DetectEncoding(std::string_view sample) {
   const auto* s = reinterpret_cast<const unsigned char*>(sample.data());
   const size_t n = sample.size();
   bool non_ascii = false;
-  bool valid_utf8 = true;
+  int64_t utf8_invalid = 0;
   for (size_t i = 0; i < n;) {
     if (s[i] < 0x80) {
       ++i;
@@ -306,21 +306,24 @@ Encoding DetectEncoding(std::string_view sample) {
     }
     non_ascii = true;
     const int len = Utf8SequenceLength(s, i, n);
-    if (len == 0) {
-      valid_utf8 = false;
-      break;
-    }
     if (len < 0) break;  // cut off by the sample's end: still UTF-8
+    if (len == 0) {
+      ++utf8_invalid;
+      ++i;
+      continue;
+    }
     i += static_cast<size_t>(len);
   }
-  if (!non_ascii) return Encoding::kUtf8;
-  if (valid_utf8) return Encoding::kUtf8;
-  // Not UTF-8: CP932 when it decodes cleanly. The last byte may be a lead
-  // byte whose trail was cut by the sample, so the decoder is not flushed.
+  if (!non_ascii || utf8_invalid == 0) return Encoding::kUtf8;
+  // Not clean UTF-8: CP932 when it explains the bytes better. A file saved
+  // by Excel may still hold a few bytes that are not CP932 either (a broken
+  // row), so the encoding with fewer undecodable sequences wins. The last
+  // byte may be a lead byte whose trail was cut by the sample, so the
+  // decoder is not flushed.
   auto decoder = Decoder::Create(Encoding::kCp932);
   if (decoder.has_value()) {
     (void)(*decoder)->Decode(sample, /*last=*/false);
-    if ((*decoder)->invalid_sequences() == 0) return Encoding::kCp932;
+    if ((*decoder)->invalid_sequences() < utf8_invalid) return Encoding::kCp932;
   }
   return Encoding::kUtf8;
 }

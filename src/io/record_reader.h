@@ -29,6 +29,7 @@ struct Record {
   std::string raw_text;  // the record as it stood in the file, decoded to UTF-8
   std::string error;     // non-empty: this record is malformed (Japanese reason)
   std::string error_en;  // the same in English
+  bool undecodable = false;  // the error is bytes the encoding cannot decode
 };
 
 struct ReaderOptions {

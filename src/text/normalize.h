@@ -1,7 +1,10 @@
 // Text normalization shared by every field: ICU-based NFKC where it is right
 // (not blindly), variation selectors stripped, the CJK compatibility
 // ideographs NFKC leaves mapped explicitly, dash and long-vowel look-alikes
-// resolved by context, and whitespace folded. No I/O.
+// resolved by context (after kana → ー; next to ASCII letters or digits →
+// '-'; a lone ー stays ー; any other dash → '-'), and whitespace folded.
+// Text made only of kanji, kana, ASCII and full-width ASCII never touches
+// ICU (the common case, measured by bench_normalize). No I/O.
 // Thread-safety: all functions are safe to call from any thread.
 #pragma once
 

@@ -22,6 +22,9 @@ struct NormalizedPhone {
   PhoneType type = PhoneType::kUnknown;
   bool valid = false;       // length and prefix fit the type
   std::string reason;       // why not valid (Japanese), empty if valid
+  std::string extension;    // digits after 内線 / ext, dropped from the key
+  bool leading_zero_restored = false;  // Excel had dropped the leading 0
+  bool multiple = false;    // more than one number in the value; first kept
 };
 
 NormalizedPhone NormalizePhone(std::string_view raw);
@@ -31,6 +34,7 @@ class PhoneFrequency {
  public:
   void Add(const std::string& key);
   int64_t Count(const std::string& key) const;
+  // Call once per person and phone; empty keys are ignored.
   // A key used by more than `threshold` people is shared.
   bool IsShared(const std::string& key, int64_t threshold = 3) const;
 

@@ -1,0 +1,189 @@
+#include "identity/decision.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <numeric>
+
+namespace ichigen::identity {
+namespace {
+
+std::string Num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+
+// Same family name, as far as the two records tell.
+bool SameFamily(const PersonKeys& a, const PersonKeys& b, const NameParts& parts) {
+  if (parts.known && !parts.family_a.empty() && parts.family_a == parts.family_b) return true;
+  return !a.kana_family.empty() && a.kana_family == b.kana_family;
+}
+
+// Another given name in kanji and in kana. A missing reading cannot clear
+// the suspicion, so it counts as differing; a reading that agrees means the
+// kanji difference is a typo, not a sibling.
+bool OtherGivenName(const PersonKeys& a, const PersonKeys& b, const NameParts& parts) {
+  bool kanji_differs;
+  if (parts.known && !parts.given_a.empty() && !parts.given_b.empty()) {
+    kanji_differs = parts.given_a != parts.given_b;
+  } else {
+    kanji_differs = a.name_folded != b.name_folded;
+  }
+  if (!kanji_differs) return false;
+  if (!a.kana_given.empty() && !b.kana_given.empty()) return a.kana_given != b.kana_given;
+  if (!a.kana_phonetic.empty() && !b.kana_phonetic.empty()) {
+    return a.kana_phonetic != b.kana_phonetic;
+  }
+  return true;
+}
+
+bool SameHousehold(const ComparisonVector& v) {
+  return v.address() == AddressLevel::kSameTown || v.phone() == PhoneLevel::kExact ||
+         v.phone() == PhoneLevel::kExactShared;
+}
+
+}  // namespace
+
+std::string_view OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kAutoLink: return "auto_link";
+    case Outcome::kReview: return "review";
+    case Outcome::kNewPerson: return "new_person";
+    case Outcome::kReject: return "reject";
+  }
+  return "unknown";
+}
+
+std::string_view VetoName(Veto veto) {
+  switch (veto) {
+    case Veto::kHersysIdConflict: return "hersys_id_conflict";
+    case Veto::kSexConflict: return "sex_conflict";
+    case Veto::kTwins: return "twins";
+    case Veto::kConfusableName: return "confusable_name";
+  }
+  return "unknown";
+}
+
+std::string_view VetoJa(Veto veto) {
+  switch (veto) {
+    case Veto::kHersysIdConflict: return "HER-SYS IDが異なる";
+    case Veto::kSexConflict: return "性別が異なる";
+    case Veto::kTwins: return "双子の可能性（姓・生年月日・住所または電話が同じで名が異なる）";
+    case Veto::kConfusableName: return "紛らわしい別字のみ相違する氏名";
+  }
+  return "不明";
+}
+
+std::vector<Veto> FindVetoes(const PersonKeys& incoming, const PersonKeys& candidate,
+                             const ComparisonVector& v) {
+  std::vector<Veto> vetoes;
+  if (!incoming.hersys_id.empty() && !candidate.hersys_id.empty() &&
+      incoming.hersys_id != candidate.hersys_id) {
+    vetoes.push_back(Veto::kHersysIdConflict);
+  }
+  if (v.sex() == SexLevel::kDisagree) vetoes.push_back(Veto::kSexConflict);
+  if (v.birth() == BirthLevel::kExact && SameHousehold(v)) {
+    const NameParts parts = SplitNames(incoming, candidate);
+    if (SameFamily(incoming, candidate, parts) && OtherGivenName(incoming, candidate, parts)) {
+      vetoes.push_back(Veto::kTwins);
+    }
+  }
+  if (v.name() == NameLevel::kConfusable) vetoes.push_back(Veto::kConfusableName);
+  return vetoes;
+}
+
+bool NameOrBirthCorroborates(const ComparisonVector& v) {
+  const NameLevel n = v.name();
+  const KanaLevel k = v.kana();
+  const BirthLevel b = v.birth();
+  const bool name = n == NameLevel::kExact || n == NameLevel::kVariantFold ||
+                    n == NameLevel::kEdit1 || k == KanaLevel::kExact ||
+                    k == KanaLevel::kPhonetic || k == KanaLevel::kEdit1;
+  const bool birth = b != BirthLevel::kDifferent && b != BirthLevel::kMissing;
+  return name || birth;
+}
+
+Decision Decide(const PersonKeys& incoming, std::span<const ScoredCandidate> candidates,
+                const DecisionPolicy& policy) {
+  Decision d;
+  std::vector<size_t> order(candidates.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (candidates[a].score != candidates[b].score) return candidates[a].score > candidates[b].score;
+    return candidates[a].patient_id < candidates[b].patient_id;
+  });
+
+  // Rule 3: the row's HER-SYS ID names a candidate.
+  if (!incoming.hersys_id.empty()) {
+    for (size_t i : order) {
+      const ScoredCandidate& c = candidates[i];
+      if (c.keys->hersys_id != incoming.hersys_id) continue;
+      // The ID-named candidate leads the review list whatever its score.
+      d.ranked.push_back(i);
+      for (size_t j : order) {
+        if (j != i && d.ranked.size() < policy.max_review_candidates) d.ranked.push_back(j);
+      }
+      d.top_score = c.score;
+      d.vetoes = FindVetoes(incoming, *c.keys, c.comparison);
+      if (!NameOrBirthCorroborates(c.comparison)) {
+        d.outcome = Outcome::kReview;
+        d.reason_ja = "HER-SYS IDが示す患者と氏名・生年月日がともに一致しません";
+        d.reason_en = "the HER-SYS ID names a patient whose name and birth date both disagree";
+        return d;
+      }
+      if (!d.vetoes.empty()) {
+        d.outcome = Outcome::kReview;
+        d.reason_ja = "HER-SYS IDは一致しますが拒否条件があります: " + std::string(VetoJa(d.vetoes[0]));
+        d.reason_en = "the HER-SYS ID matches but a veto applies: " + std::string(VetoName(d.vetoes[0]));
+        return d;
+      }
+      d.outcome = Outcome::kAutoLink;
+      d.patient_id = c.patient_id;
+      d.by_hersys_id = true;
+      d.reason_ja = "HER-SYS IDが一致し、氏名または生年月日も一致";
+      d.reason_en = "HER-SYS ID matches, corroborated by name or birth date";
+      return d;
+    }
+  }
+
+  for (size_t i : order) {
+    if (d.ranked.size() >= policy.max_review_candidates) break;
+    d.ranked.push_back(i);
+  }
+  const Thresholds& t = policy.thresholds;
+  if (order.empty() || candidates[order[0]].score < t.review) {
+    d.outcome = policy.unmatched == UnmatchedAction::kNewPerson ? Outcome::kNewPerson
+                                                                : Outcome::kReject;
+    if (!order.empty()) d.top_score = candidates[order[0]].score;
+    d.ranked.clear();
+    d.reason_ja = order.empty() ? "候補者なし" : "候補者の点数が閾値未満 (" + Num(d.top_score) + ")";
+    d.reason_en = order.empty() ? "no candidates"
+                                : "best candidate below the review threshold (" + Num(d.top_score) + ")";
+    return d;
+  }
+  const ScoredCandidate& top = candidates[order[0]];
+  d.top_score = top.score;
+  d.margin = order.size() > 1 ? top.score - candidates[order[1]].score : top.score;
+  d.vetoes = FindVetoes(incoming, *top.keys, top.comparison);
+  d.outcome = Outcome::kReview;
+  if (!d.vetoes.empty()) {
+    d.reason_ja = "拒否条件: " + std::string(VetoJa(d.vetoes[0]));
+    d.reason_en = "veto: " + std::string(VetoName(d.vetoes[0]));
+  } else if (top.score < t.auto_link) {
+    d.reason_ja = "点数が自動連結の閾値未満 (" + Num(top.score) + " < " + Num(t.auto_link) + ")";
+    d.reason_en = "score below the auto-link threshold (" + Num(top.score) + " < " +
+                  Num(t.auto_link) + ")";
+  } else if (order.size() > 1 && d.margin < t.margin) {
+    d.reason_ja = "次点との差が小さい (" + Num(d.margin) + " < " + Num(t.margin) + ")";
+    d.reason_en = "too close to the second candidate (" + Num(d.margin) + " < " +
+                  Num(t.margin) + ")";
+  } else {
+    d.outcome = Outcome::kAutoLink;
+    d.patient_id = top.patient_id;
+    d.reason_ja = "点数 " + Num(top.score) + " で自動連結";
+    d.reason_en = "auto-linked with score " + Num(top.score);
+  }
+  return d;
+}
+
+}  // namespace ichigen::identity

@@ -20,14 +20,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct ShellResult {
   int status = -1;
   std::string out;
 };
 
 // Runs a shell command line, capturing stdout.
-Run Shell(const std::string& command) {
-  Run run;
+ShellResult Shell(const std::string& command) {
+  ShellResult run;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return run;
   char buffer[4096];
@@ -69,7 +69,7 @@ class CliTest : public ::testing::Test {
 
 TEST_F(CliTest, ImportAndRowsJsonShapes) {
   const std::string fixture = std::string(ICHIGEN_TEST_DATA_DIR) + "/intake/hersys_mixed.cp932.csv";
-  Run first = Shell(Ichigen("import --json " + fixture));
+  ShellResult first = Shell(Ichigen("import --json " + fixture));
   ASSERT_EQ(first.status, 0) << first.out;
   auto reports = JsonLines(first.out);
   ASSERT_EQ(reports.size(), 1u);
@@ -85,7 +85,7 @@ TEST_F(CliTest, ImportAndRowsJsonShapes) {
   EXPECT_EQ(rows, report["accepted"].get<int64_t>() + report["merged"].get<int64_t>() +
                       report["review"].get<int64_t>() + report["rejected"].get<int64_t>());
 
-  Run listed = Shell(Ichigen("rows " + std::to_string(report["batch_id"].get<int64_t>()) + " --json"));
+  ShellResult listed = Shell(Ichigen("rows " + std::to_string(report["batch_id"].get<int64_t>()) + " --json"));
   ASSERT_EQ(listed.status, 0);
   auto row_lines = JsonLines(listed.out);
   ASSERT_EQ(static_cast<int64_t>(row_lines.size()), rows);
@@ -98,17 +98,19 @@ TEST_F(CliTest, ImportAndRowsJsonShapes) {
     const std::string outcome = row["outcome"];
     EXPECT_TRUE(outcome == "accepted" || outcome == "merged" || outcome == "review" ||
                 outcome == "rejected");
-    if (outcome == "rejected") EXPECT_FALSE(row["reason"].get<std::string>().empty());
+    if (outcome == "rejected") {
+      EXPECT_FALSE(row["reason"].get<std::string>().empty());
+    }
   }
 
-  Run again = Shell(Ichigen("import --json " + fixture));
+  ShellResult again = Shell(Ichigen("import --json " + fixture));
   ASSERT_EQ(again.status, 0);
   EXPECT_EQ(JsonLines(again.out)[0]["duplicate_file"], true);
 
   // The reject report is CP932 CSV that names the line and the reason.
   const std::string rejects = (dir_ / "rejects.csv").string();
   ASSERT_EQ(Shell(Ichigen("rejects 1 --out " + rejects)).status, 0);
-  Run decoded = Shell("iconv -f CP932 -t UTF-8 " + rejects);
+  ShellResult decoded = Shell("iconv -f CP932 -t UTF-8 " + rejects);
   ASSERT_EQ(decoded.status, 0);
   EXPECT_NE(decoded.out.find("行番号"), std::string::npos);
   EXPECT_NE(decoded.out.find("HER-SYS IDは6～8桁"), std::string::npos);
@@ -116,7 +118,7 @@ TEST_F(CliTest, ImportAndRowsJsonShapes) {
 
 TEST_F(CliTest, UnknownPatientAndBadArgumentsExitNonZero) {
   ASSERT_EQ(Shell(Ichigen("batches")).status, 0);
-  Run missing = Shell(Ichigen("patient show 9999999 2>&1"));
+  ShellResult missing = Shell(Ichigen("patient show 9999999 2>&1"));
   EXPECT_NE(missing.status, 0);
   EXPECT_NE(missing.out.find("登録されていません"), std::string::npos);
   EXPECT_NE(Shell(Ichigen("rejects 42 --out /dev/null 2>&1")).status, 0);
@@ -160,7 +162,7 @@ TEST_F(CliTest, KillNineMidBatchLeavesTheStoreAsBefore) {
     EXPECT_EQ(*(*store)->CountPatients(), 0);
   }
   // And the same file imports completely afterwards.
-  Run retry = Shell(Ichigen("import --json " + file));
+  ShellResult retry = Shell(Ichigen("import --json " + file));
   ASSERT_EQ(retry.status, 0) << retry.out;
   auto report = JsonLines(retry.out)[0];
   EXPECT_EQ(report["rows"], 400000);

@@ -1,4 +1,6 @@
 // ichigen patient show ID | patients export --out FILE
+#include <charconv>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 

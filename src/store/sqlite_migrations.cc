@@ -89,6 +89,13 @@ CREATE TABLE review_items (
 );
 CREATE INDEX review_items_status ON review_items(status);
 )sql"},
+    {2, "patient search indexes", R"sql(
+CREATE INDEX patients_name_folded ON patients(name_folded);
+CREATE INDEX patients_kana_key ON patients(kana_key);
+CREATE INDEX patients_birth_date ON patients(birth_date);
+CREATE INDEX patients_phone_key ON patients(phone_key);
+CREATE INDEX patients_municipality ON patients(municipality_code);
+)sql"},
 };
 
 }  // namespace

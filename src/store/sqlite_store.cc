@@ -1,5 +1,6 @@
 #include "store/sqlite_store.h"
 
+#include <algorithm>
 #include <array>
 
 #include "store/sqlite_handle.h"
@@ -292,38 +293,40 @@ class SqliteBatchWriter final : public BatchWriter {
   SqliteStmt insert_review_;
 };
 
-core::Status ApplyMigrations(SqliteDb& db) {
+}  // namespace
+
+core::Status ApplySqliteMigrations(SqliteDb& db, std::span<const Migration> migrations) {
   RETURN_IF_ERROR(db.Exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
       "description TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT "
       "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))"));
   RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  // Each migration is applied once, by version: several tracks (core,
+  // accounts, audit …) share one schema_migrations table.
   auto apply = [&]() -> core::Status {
-    ASSIGN_OR_RETURN(SqliteStmt current,
-                     db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
-    ASSIGN_OR_RETURN(bool row, current.Step());
-    const int64_t version = row ? current.Int(0) : 0;
-    current.Reset();
-    for (const Migration& migration : SqliteMigrations()) {
-      if (migration.version <= version) continue;
+    ASSIGN_OR_RETURN(SqliteStmt applied,
+                     db.Prepare("SELECT 1 FROM schema_migrations WHERE version = ?"));
+    ASSIGN_OR_RETURN(SqliteStmt record,
+                     db.Prepare("INSERT INTO schema_migrations (version, description) "
+                                "VALUES (?, ?)"));
+    for (const Migration& migration : migrations) {
+      applied.Bind(1, static_cast<int64_t>(migration.version));
+      ASSIGN_OR_RETURN(bool done, applied.Step());
+      applied.Reset();
+      if (done) continue;
       RETURN_IF_ERROR(db.Exec(migration.sql));
-      ASSIGN_OR_RETURN(SqliteStmt record,
-                       db.Prepare("INSERT INTO schema_migrations (version, description) "
-                                  "VALUES (?, ?)"));
       record.Bind(1, static_cast<int64_t>(migration.version)).BindText(2, migration.description);
       RETURN_IF_ERROR(record.Run());
     }
     return core::Ok();
   };
-  auto applied = apply();
-  if (!applied) {
+  auto result = apply();
+  if (!result) {
     (void)db.Exec("ROLLBACK");
-    return applied;
+    return result;
   }
   return db.Exec("COMMIT");
 }
-
-}  // namespace
 
 std::string_view OutcomeName(Outcome outcome) {
   switch (outcome) {
@@ -357,13 +360,15 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& 
   }
   RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
                            "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY"));
-  RETURN_IF_ERROR(ApplyMigrations(*db));
+  RETURN_IF_ERROR(ApplySqliteMigrations(*db, SqliteMigrations()));
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db)));
 }
 
 core::Result<int> SqliteStore::SchemaVersion() {
+  // The core track's version (other tracks number from 1000).
   ASSIGN_OR_RETURN(SqliteStmt stmt,
-                   db_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+                   db_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations "
+                                "WHERE version < 1000"));
   ASSIGN_OR_RETURN(bool row, stmt.Step());
   return row ? static_cast<int>(stmt.Int(0)) : 0;
 }
@@ -453,6 +458,57 @@ core::Result<int64_t> SqliteStore::CountPatients() {
   ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare("SELECT COUNT(*) FROM patients"));
   ASSIGN_OR_RETURN(bool row, stmt.Step());
   return row ? stmt.Int(0) : 0;
+}
+
+core::Result<PatientPage> SqliteStore::SearchPatients(const PatientQuery& query) {
+  // Prefix matches become index range scans: [prefix, prefix + U+10FFFF).
+  static constexpr std::string_view kMaxCodePoint = "\xF4\x8F\xBF\xBF";
+  std::string where = " WHERE 1 = 1";
+  std::vector<std::string> params;
+  auto prefix = [&](const char* column, const std::string& value) {
+    if (value.empty()) return;
+    where += std::string(" AND ") + column + " >= ? AND " + column + " < ?";
+    params.push_back(value);
+    params.push_back(value + std::string(kMaxCodePoint));
+  };
+  auto equal = [&](const char* column, const std::string& value) {
+    if (value.empty()) return;
+    where += std::string(" AND ") + column + " = ?";
+    params.push_back(value);
+  };
+  prefix("name_folded", query.name_prefix);
+  prefix("kana_key", query.kana_prefix);
+  equal("hersys_id", query.hersys_id);
+  equal("phone_key", query.phone_key);
+  equal("birth_date", query.birth_date);
+  equal("care_status", query.care_status);
+  if (!query.municipality_codes.empty()) {
+    where += " AND municipality_code IN (";
+    for (size_t i = 0; i < query.municipality_codes.size(); ++i) {
+      where += i == 0 ? "?" : ", ?";
+      params.push_back(query.municipality_codes[i]);
+    }
+    where += ")";
+  }
+  auto bind_all = [&](SqliteStmt& stmt) {
+    for (size_t i = 0; i < params.size(); ++i) stmt.BindText(static_cast<int>(i + 1), params[i]);
+  };
+  PatientPage page;
+  ASSIGN_OR_RETURN(SqliteStmt count, db_->Prepare("SELECT COUNT(*) FROM patients" + where));
+  bind_all(count);
+  ASSIGN_OR_RETURN(bool counted, count.Step());
+  page.total = counted ? count.Int(0) : 0;
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare("SELECT " + PatientSelectList() + " FROM patients" +
+                                                 where + " ORDER BY id LIMIT ? OFFSET ?"));
+  bind_all(stmt);
+  stmt.Bind(static_cast<int>(params.size() + 1), std::clamp<int64_t>(query.limit, 0, 1000));
+  stmt.Bind(static_cast<int>(params.size() + 2), std::max<int64_t>(query.offset, 0));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    page.patients.push_back(ReadPatient(stmt));
+  }
+  return page;
 }
 
 core::Status SqliteStore::ForEachPatient(

@@ -32,6 +32,7 @@ class SqliteStore final : public Store {
   core::Result<std::optional<PatientRecord>> FindPatientByHersysId(
       const std::string& hersys_id) override;
   core::Result<int64_t> CountPatients() override;
+  core::Result<PatientPage> SearchPatients(const PatientQuery& query) override;
   core::Status ForEachPatient(const std::function<core::Status(const PatientRecord&)>& fn) override;
   core::Result<std::vector<ReviewItem>> ListReviewItems(const std::string& status) override;
 
@@ -46,6 +47,12 @@ struct Migration {
   const char* description;
   const char* sql;
 };
+// The core track: versions 1..999. Other tracks (accounts, audit, …) use
+// their own ranges from 1000 and are applied with the same function.
 std::span<const Migration> SqliteMigrations();
+
+// Applies every migration not yet recorded in schema_migrations, in order,
+// in one transaction.
+core::Status ApplySqliteMigrations(SqliteDb& db, std::span<const Migration> migrations);
 
 }  // namespace ichigen::store

@@ -177,3 +177,52 @@ TEST_F(StoreContractTest, ANonDatabaseFileIsRefusedClearly) {
 
 }  // namespace
 }  // namespace ichigen::store
+
+namespace ichigen::store {
+namespace {
+
+TEST_F(StoreContractTest, SearchByPrefixesAndFilters) {
+  auto writer = store_->BeginBatch(Batch("sha-search"));
+  ASSERT_TRUE(writer.has_value());
+  const struct {
+    const char* id;
+    const char* folded;
+    const char* kana;
+    const char* birth;
+    const char* code;
+  } people[] = {
+      {"3000001", "高橋一郎", "タカハシイチロウ", "1980-01-02", "141046"},
+      {"3000002", "高橋花子", "タカハシハナコ", "1985-03-04", "141313"},
+      {"3000003", "高田修", "タカタオサム", "1980-01-02", "141046"},
+      {"3000004", "佐藤' OR 1=1 --", "サトウ", "1970-01-01", "131016"},
+  };
+  for (const auto& person : people) {
+    PatientRecord p = Patient(person.id, (*writer)->batch_id());
+    p.name_folded = person.folded;
+    p.kana_key = person.kana;
+    p.birth_date = person.birth;
+    p.municipality_code = person.code;
+    ASSERT_TRUE((*writer)->InsertPatient(p).has_value());
+  }
+  ASSERT_TRUE((*writer)->Commit(Batch("sha-search")).has_value());
+
+  auto takahashi = store_->SearchPatients({.name_prefix = "高橋"});
+  ASSERT_TRUE(takahashi.has_value()) << takahashi.error().ToString();
+  EXPECT_EQ(takahashi->total, 2);
+  auto kana = store_->SearchPatients({.kana_prefix = "タカ"});
+  EXPECT_EQ(kana->total, 3);
+  auto born = store_->SearchPatients({.birth_date = "1980-01-02", .municipality_codes = {"141046"}});
+  EXPECT_EQ(born->total, 2);
+  auto paged = store_->SearchPatients({.kana_prefix = "タカ", .limit = 1, .offset = 1});
+  EXPECT_EQ(paged->total, 3);
+  ASSERT_EQ(paged->patients.size(), 1u);
+  EXPECT_EQ(paged->patients[0].hersys_id, "3000002");
+  // SQL in a search string is data, not SQL.
+  auto hostile = store_->SearchPatients({.name_prefix = "佐藤' OR 1=1 --"});
+  EXPECT_EQ(hostile->total, 1);
+  auto none = store_->SearchPatients({.name_prefix = "' OR '1'='1"});
+  EXPECT_EQ(none->total, 0);
+}
+
+}  // namespace
+}  // namespace ichigen::store

@@ -108,6 +108,26 @@ struct ReviewItem {
   std::string status;       // "open" | "linked" | "new" | "rejected"
 };
 
+// A patient search. Keys are already normalized by the caller (the store
+// knows no Japanese): name_prefix is a folded kanji name key prefix,
+// kana_prefix a phonetic kana key prefix. Empty fields do not filter.
+struct PatientQuery {
+  std::string name_prefix;
+  std::string kana_prefix;
+  std::string hersys_id;
+  std::string phone_key;
+  std::string birth_date;         // YYYY-MM-DD
+  std::vector<std::string> municipality_codes;  // any of these (6 digits)
+  std::string care_status;
+  int64_t limit = 50;
+  int64_t offset = 0;
+};
+
+struct PatientPage {
+  std::vector<PatientRecord> patients;  // in id order
+  int64_t total = 0;                    // matches without limit/offset
+};
+
 // Writes of one batch, in one transaction. Destroying it without Commit
 // rolls everything back.
 class BatchWriter {
@@ -144,6 +164,7 @@ class Store {
   virtual core::Result<std::optional<PatientRecord>> FindPatientByHersysId(
       const std::string& hersys_id) = 0;
   virtual core::Result<int64_t> CountPatients() = 0;
+  virtual core::Result<PatientPage> SearchPatients(const PatientQuery& query) = 0;
   // Every patient in id order.
   virtual core::Status ForEachPatient(const std::function<core::Status(const PatientRecord&)>& fn) = 0;
 

@@ -96,6 +96,37 @@ CREATE INDEX patients_birth_date ON patients(birth_date);
 CREATE INDEX patients_phone_key ON patients(phone_key);
 CREATE INDEX patients_municipality ON patients(municipality_code);
 )sql"},
+    // Events are clustered by patient (WITHOUT ROWID, key patient_id, id) so
+    // a census reads each patient's history in one sequential scan.
+    {3, "care-history events", R"sql(
+CREATE TABLE events (
+  id INTEGER NOT NULL,
+  patient_id INTEGER NOT NULL REFERENCES patients(id),
+  type TEXT NOT NULL,
+  effective_on INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  batch_id INTEGER REFERENCES batches(id),
+  line INTEGER NOT NULL DEFAULT 0,
+  facility TEXT,
+  residence_code TEXT,
+  onset_on INTEGER,
+  diagnosed_on INTEGER,
+  extended_until INTEGER,
+  care_status TEXT,
+  symptomatic INTEGER,
+  supersedes INTEGER REFERENCES events(id),  -- a 訂正 names the event it corrects
+  cancels INTEGER NOT NULL DEFAULT 0,
+  dedupe_key TEXT NOT NULL,
+  PRIMARY KEY (patient_id, id),
+  UNIQUE (patient_id, dedupe_key)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX events_id ON events(id);
+CREATE TRIGGER events_are_never_edited BEFORE UPDATE ON events
+BEGIN
+  SELECT RAISE(ABORT, 'events are never edited; add a correction');
+END;
+)sql"},
 };
 
 }  // namespace

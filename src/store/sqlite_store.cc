@@ -131,6 +131,59 @@ BatchInfo ReadBatch(const SqliteStmt& s) {
   return b;
 }
 
+constexpr const char* kEventColumns =
+    "id, patient_id, type, effective_on, received_at, source, batch_id, line, facility, "
+    "residence_code, onset_on, diagnosed_on, extended_until, care_status, symptomatic, "
+    "supersedes, cancels";
+
+std::optional<core::Date> OptDate(const SqliteStmt& s, int column) {
+  if (s.IsNull(column)) return std::nullopt;
+  return core::Date::FromDays(static_cast<int32_t>(s.Int(column)));
+}
+
+core::Result<domain::Event> ReadEvent(const SqliteStmt& s) {
+  domain::Event e;
+  e.id = s.Int(0);
+  ASSIGN_OR_RETURN(e.type, domain::ParseEventType(s.Text(2)));
+  e.effective_on = core::Date::FromDays(static_cast<int32_t>(s.Int(3)));
+  e.received_at = s.Int(4);
+  e.source = s.Text(5);
+  e.batch_id = s.Int(6);
+  e.line = static_cast<int32_t>(s.Int(7));
+  e.facility = s.Text(8);
+  e.residence_code = s.Text(9);
+  e.onset_on = OptDate(s, 10);
+  e.diagnosed_on = OptDate(s, 11);
+  e.extended_until = OptDate(s, 12);
+  if (!s.IsNull(13)) {
+    ASSIGN_OR_RETURN(e.care_status, domain::ParseCareStatus(s.Text(13)));
+  }
+  if (!s.IsNull(14)) e.symptomatic = s.Int(14) != 0;
+  e.supersedes = s.Int(15);
+  e.cancels = s.Int(16) != 0;
+  return e;
+}
+
+void BindOptDate(SqliteStmt& stmt, int index, const std::optional<core::Date>& date) {
+  if (date) {
+    stmt.Bind(index, static_cast<int64_t>(date->days()));
+  } else {
+    stmt.BindNull(index);
+  }
+}
+
+core::Result<std::vector<domain::Event>> QueryEvents(SqliteStmt& stmt) {
+  std::vector<domain::Event> events;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(domain::Event event, ReadEvent(stmt));
+    events.push_back(std::move(event));
+  }
+  stmt.Reset();
+  return events;
+}
+
 core::Result<std::optional<PatientRecord>> QueryOnePatient(SqliteStmt& stmt) {
   ASSIGN_OR_RETURN(bool row, stmt.Step());
   std::optional<PatientRecord> out;
@@ -228,6 +281,50 @@ class SqliteBatchWriter final : public BatchWriter {
     return db_.LastInsertRowid();
   }
 
+  core::Result<bool> AddEvent(int64_t patient_id, domain::Event& event,
+                              const std::string& dedupe_key) override {
+    event.id = next_event_id_;
+    event.batch_id = batch_id_;
+    SqliteStmt& s = insert_event_;
+    s.Bind(1, event.id)
+        .Bind(2, patient_id)
+        .BindText(3, domain::EventTypeNameEn(event.type))
+        .Bind(4, static_cast<int64_t>(event.effective_on.days()))
+        .Bind(5, event.received_at)
+        .BindText(6, event.source)
+        .Bind(7, event.batch_id)
+        .Bind(8, static_cast<int64_t>(event.line))
+        .Bind(9, event.facility)
+        .Bind(10, event.residence_code);
+    BindOptDate(s, 11, event.onset_on);
+    BindOptDate(s, 12, event.diagnosed_on);
+    BindOptDate(s, 13, event.extended_until);
+    if (event.care_status) {
+      s.BindText(14, domain::CareStatusNameEn(*event.care_status));
+    } else {
+      s.BindNull(14);
+    }
+    s.Bind(15, event.symptomatic);
+    if (event.supersedes != 0) {
+      s.Bind(16, event.supersedes);
+    } else {
+      s.BindNull(16);
+    }
+    s.Bind(17, static_cast<int64_t>(event.cancels ? 1 : 0)).BindText(18, dedupe_key);
+    RETURN_IF_ERROR(s.Run());
+    if (sqlite3_changes(db_.get()) == 0) {
+      event.id = 0;
+      return false;
+    }
+    ++next_event_id_;
+    return true;
+  }
+
+  core::Result<std::vector<domain::Event>> EventsOf(int64_t patient_id) override {
+    events_of_.Bind(1, patient_id);
+    return QueryEvents(events_of_);
+  }
+
   core::Status Commit(const BatchInfo& info) override {
     ASSIGN_OR_RETURN(SqliteStmt finish,
                      db_.Prepare("UPDATE batches SET rows = ?, accepted = ?, merged = ?, "
@@ -276,6 +373,15 @@ class SqliteBatchWriter final : public BatchWriter {
                      db_.Prepare("INSERT INTO batch_rows (batch_id, line, outcome, patient_id, "
                                  "hersys_id, reason_code, reason_ja, reason_en, raw_text) "
                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    ASSIGN_OR_RETURN(insert_event_,
+                     db_.Prepare(std::string("INSERT OR IGNORE INTO events (") + kEventColumns +
+                                 ", dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                 "?, ?, ?, ?, ?)"));
+    ASSIGN_OR_RETURN(events_of_, db_.Prepare(std::string("SELECT ") + kEventColumns +
+                                             " FROM events WHERE patient_id = ? ORDER BY id"));
+    ASSIGN_OR_RETURN(SqliteStmt max_event, db_.Prepare("SELECT COALESCE(MAX(id), 0) FROM events"));
+    ASSIGN_OR_RETURN(bool has_max, max_event.Step());
+    next_event_id_ = (has_max ? max_event.Int(0) : 0) + 1;
     ASSIGN_OR_RETURN(insert_review_,
                      db_.Prepare("INSERT INTO review_items (batch_id, line, kind, reason_ja, "
                                  "reason_en, row_json, candidate_patient_id) "
@@ -291,6 +397,9 @@ class SqliteBatchWriter final : public BatchWriter {
   SqliteStmt update_patient_;
   SqliteStmt insert_row_;
   SqliteStmt insert_review_;
+  SqliteStmt insert_event_;
+  SqliteStmt events_of_;
+  int64_t next_event_id_ = 1;
 };
 
 }  // namespace
@@ -546,6 +655,35 @@ core::Result<std::vector<ReviewItem>> SqliteStore::ListReviewItems(const std::st
     items.push_back(std::move(item));
   }
   return items;
+}
+
+core::Result<std::vector<domain::Event>> SqliteStore::EventsOf(int64_t patient_id) {
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare(std::string("SELECT ") + kEventColumns +
+                                                 " FROM events WHERE patient_id = ? ORDER BY id"));
+  stmt.Bind(1, patient_id);
+  return QueryEvents(stmt);
+}
+
+core::Status SqliteStore::ForEachPatientEvents(
+    const std::function<core::Status(int64_t, std::span<const domain::Event>)>& fn) {
+  // The table is clustered by (patient_id, id): one sequential scan.
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare(std::string("SELECT ") + kEventColumns +
+                                                 " FROM events ORDER BY patient_id, id"));
+  std::vector<domain::Event> events;
+  int64_t current = 0;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    const int64_t patient = row ? stmt.Int(1) : 0;
+    if (!row || patient != current) {
+      if (!events.empty()) RETURN_IF_ERROR(fn(current, events));
+      events.clear();
+      current = patient;
+    }
+    if (!row) break;
+    ASSIGN_OR_RETURN(domain::Event event, ReadEvent(stmt));
+    events.push_back(std::move(event));
+  }
+  return core::Ok();
 }
 
 }  // namespace ichigen::store

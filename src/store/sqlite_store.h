@@ -35,6 +35,9 @@ class SqliteStore final : public Store {
   core::Result<PatientPage> SearchPatients(const PatientQuery& query) override;
   core::Status ForEachPatient(const std::function<core::Status(const PatientRecord&)>& fn) override;
   core::Result<std::vector<ReviewItem>> ListReviewItems(const std::string& status) override;
+  core::Result<std::vector<domain::Event>> EventsOf(int64_t patient_id) override;
+  core::Status ForEachPatientEvents(
+      const std::function<core::Status(int64_t, std::span<const domain::Event>)>& fn) override;
 
  private:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db);

@@ -2,6 +2,8 @@
 // the same fixture).
 #include "store/sqlite_store.h"
 
+#include "store/sqlite_handle.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -222,6 +224,81 @@ TEST_F(StoreContractTest, SearchByPrefixesAndFilters) {
   EXPECT_EQ(hostile->total, 1);
   auto none = store_->SearchPatients({.name_prefix = "' OR '1'='1"});
   EXPECT_EQ(none->total, 0);
+}
+
+}  // namespace
+}  // namespace ichigen::store
+
+namespace ichigen::store {
+namespace {
+
+domain::Event MakeEvent(domain::EventType type, const char* iso, const char* facility = "") {
+  domain::Event event;
+  event.type = type;
+  event.effective_on = *core::Date::ParseIso(iso);
+  event.received_at = 1659312000;
+  event.source = "病院:みなと病院";
+  event.facility = facility;
+  event.line = 3;
+  return event;
+}
+
+TEST_F(StoreContractTest, EventsAreDedupedGroupedAndNeverEdited) {
+  auto writer = store_->BeginBatch(Batch("sha-events"));
+  ASSERT_TRUE(writer.has_value());
+  PatientRecord a = Patient("4000001", (*writer)->batch_id());
+  PatientRecord b = Patient("4000002", (*writer)->batch_id());
+  ASSERT_TRUE((*writer)->InsertPatient(a).has_value());
+  ASSERT_TRUE((*writer)->InsertPatient(b).has_value());
+
+  domain::Event admitted = MakeEvent(domain::EventType::kAdmitted, "2022-08-03", "みなと病院");
+  admitted.onset_on = core::Date::ParseIso("2022-07-30");
+  admitted.care_status = domain::CareStatus::kHospitalized;
+  admitted.symptomatic = true;
+  ASSERT_TRUE(*(*writer)->AddEvent(b.id, admitted, "admitted|2022-08-03|みなと病院"));
+  EXPECT_GT(admitted.id, 0);
+  domain::Event again = MakeEvent(domain::EventType::kAdmitted, "2022-08-03", "みなと病院");
+  EXPECT_FALSE(*(*writer)->AddEvent(b.id, again, "admitted|2022-08-03|みなと病院"));
+  EXPECT_EQ(again.id, 0);
+  domain::Event discharged = MakeEvent(domain::EventType::kDischarged, "2022-08-09", "みなと病院");
+  ASSERT_TRUE(*(*writer)->AddEvent(b.id, discharged, "discharged|2022-08-09|みなと病院"));
+  domain::Event notified = MakeEvent(domain::EventType::kNotified, "2022-08-01");
+  ASSERT_TRUE(*(*writer)->AddEvent(a.id, notified, "notified"));
+  domain::Event fix = MakeEvent(domain::EventType::kCorrected, "2022-08-04", "みなと病院");
+  fix.supersedes = admitted.id;
+  ASSERT_TRUE(*(*writer)->AddEvent(b.id, fix, "corrected|1"));
+  EXPECT_EQ((*writer)->EventsOf(b.id)->size(), 3u);
+  ASSERT_TRUE((*writer)->Commit(Batch("sha-events")).has_value());
+
+  auto events = store_->EventsOf(b.id);
+  ASSERT_TRUE(events.has_value()) << events.error().ToString();
+  ASSERT_EQ(events->size(), 3u);
+  const domain::Event& first = (*events)[0];
+  EXPECT_EQ(first.type, domain::EventType::kAdmitted);
+  EXPECT_EQ(first.effective_on.ToIso(), "2022-08-03");
+  EXPECT_EQ(first.facility, "みなと病院");
+  EXPECT_EQ(first.onset_on->ToIso(), "2022-07-30");
+  EXPECT_EQ(first.care_status, domain::CareStatus::kHospitalized);
+  EXPECT_EQ(first.symptomatic, true);
+  EXPECT_EQ(first.line, 3);
+  EXPECT_GT(first.batch_id, 0);
+  EXPECT_EQ((*events)[2].supersedes, admitted.id);
+
+  std::vector<std::pair<int64_t, size_t>> groups;
+  ASSERT_TRUE(store_->ForEachPatientEvents([&](int64_t patient, std::span<const domain::Event> es) {
+    groups.emplace_back(patient, es.size());
+    return core::Ok();
+  }).has_value());
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0], std::make_pair(a.id, size_t{1}));
+  EXPECT_EQ(groups[1], std::make_pair(b.id, size_t{3}));
+
+  // Even with direct access to the file, an event cannot be edited in place.
+  auto raw = SqliteDb::Open(path_.string());
+  ASSERT_TRUE(raw.has_value());
+  auto edited = (*raw)->Exec("UPDATE events SET effective_on = effective_on + 1");
+  ASSERT_FALSE(edited.has_value());
+  EXPECT_NE(edited.error().context.find("never edited"), std::string::npos);
 }
 
 }  // namespace

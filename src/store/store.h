@@ -16,10 +16,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "core/result.h"
+#include "domain/events.h"
 
 namespace ichigen::store {
 
@@ -141,6 +143,12 @@ class BatchWriter {
   virtual core::Status UpdatePatient(const PatientRecord& patient) = 0;
   virtual core::Status AddRow(const RowRecord& row) = 0;
   virtual core::Result<int64_t> AddReviewItem(const ReviewItem& item) = 0;
+  // Stores a care-history event of a patient; sets event.id. Returns false
+  // (and stores nothing) when the patient already has an event with the same
+  // dedupe key: the same stay re-listed in next week's sheet adds nothing.
+  virtual core::Result<bool> AddEvent(int64_t patient_id, domain::Event& event,
+                                      const std::string& dedupe_key) = 0;
+  virtual core::Result<std::vector<domain::Event>> EventsOf(int64_t patient_id) = 0;
   // Stores the final counts and timing, and commits.
   virtual core::Status Commit(const BatchInfo& final_info) = 0;
 };
@@ -169,6 +177,12 @@ class Store {
   virtual core::Status ForEachPatient(const std::function<core::Status(const PatientRecord&)>& fn) = 0;
 
   virtual core::Result<std::vector<ReviewItem>> ListReviewItems(const std::string& status) = 0;
+
+  // A patient's care-history events, in id order.
+  virtual core::Result<std::vector<domain::Event>> EventsOf(int64_t patient_id) = 0;
+  // Every patient that has events, in patient id order, with all its events.
+  virtual core::Status ForEachPatientEvents(
+      const std::function<core::Status(int64_t patient_id, std::span<const domain::Event>)>& fn) = 0;
 };
 
 }  // namespace ichigen::store

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   cli::AddImportCommand(app, context);
   cli::AddBatchCommands(app, context);
   cli::AddPatientCommands(app, context);
+  cli::AddCareCommands(app, context);
   cli::AddNormalizeCommand(app);
   cli::AddSynthCommand(app);
   try {

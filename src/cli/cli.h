@@ -32,5 +32,6 @@ struct CliContext {
 void AddImportCommand(CLI::App& app, CliContext& context);
 void AddBatchCommands(CLI::App& app, CliContext& context);    // batches, rejects, rows
 void AddPatientCommands(CLI::App& app, CliContext& context);  // patient show, patients export
+void AddCareCommands(CLI::App& app, CliContext& context);     // census, conflicts
 
 }  // namespace ichigen::cli

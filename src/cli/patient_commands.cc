@@ -1,10 +1,15 @@
 // ichigen patient show ID | patients export --out FILE
 #include <charconv>
 #include <fstream>
+#include <algorithm>
+#include <chrono>
 #include <iostream>
+#include <limits>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "domain/care_status.h"
 #include "io/csv_writer.h"
 
 namespace ichigen::cli {
@@ -61,6 +66,63 @@ nlohmann::json PatientJson(const store::PatientRecord& p) {
   return out;
 }
 
+std::string OptIso(const std::optional<core::Date>& date) { return date ? date->ToIso() : ""; }
+
+// Events in the order the status machine applies them.
+std::vector<domain::Event> InAppliedOrder(std::vector<domain::Event> events) {
+  std::sort(events.begin(), events.end(), [](const domain::Event& a, const domain::Event& b) {
+    return std::tuple(a.effective_on, domain::DayPrecedence(a.type), a.received_at, a.id) <
+           std::tuple(b.effective_on, domain::DayPrecedence(b.type), b.received_at, b.id);
+  });
+  return events;
+}
+
+nlohmann::json TimelineJson(const std::vector<domain::Event>& events) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const domain::Event& e : events) {
+    out.push_back({{"event_id", e.id},
+                   {"type", domain::EventTypeNameEn(e.type)},
+                   {"type_ja", domain::EventTypeNameJa(e.type)},
+                   {"effective_on", e.effective_on.ToIso()},
+                   {"received_at", e.received_at},
+                   {"source", e.source},
+                   {"batch_id", e.batch_id},
+                   {"line", e.line},
+                   {"facility", e.facility},
+                   {"supersedes", e.supersedes},
+                   {"cancels", e.cancels}});
+  }
+  return out;
+}
+
+nlohmann::json StateJson(const domain::PatientState& st, core::Date as_of) {
+  nlohmann::json conflicts = nlohmann::json::array();
+  for (const domain::Conflict& c : st.conflicts) {
+    conflicts.push_back({{"kind", domain::ConflictKindName(c.kind)},
+                         {"event_id", c.event_id},
+                         {"message", c.MessageJa()},
+                         {"message_en", c.MessageEn()}});
+  }
+  return {{"as_of", as_of.ToIso()},
+          {"status", domain::CareStatusNameEn(st.status)},
+          {"status_ja", domain::CareStatusNameJa(st.status)},
+          {"since", OptIso(st.status_since)},
+          {"facility", st.facility},
+          {"residence_code", st.residence_code},
+          {"home_started_on", OptIso(st.home_started_on)},
+          {"home_last_day", OptIso(st.home_last_day)},
+          {"home_release_on", OptIso(st.home_release_on)},
+          {"released_by_expiry", st.released_by_expiry},
+          {"withdrawn", st.withdrawn},
+          {"conflicts", conflicts}};
+}
+
+core::Date TodayJst() {
+  return domain::JstDateOf(std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count());
+}
+
 }  // namespace
 
 void AddPatientCommands(CLI::App& app, CliContext& context) {
@@ -69,12 +131,14 @@ void AddPatientCommands(CLI::App& app, CliContext& context) {
   {
     struct Options {
       std::string id;
+      std::string as_of;
       bool json = false;
     };
     auto options = std::make_shared<Options>();
     CLI::App* show = patient->add_subcommand("show", "患者の詳細 (show a patient by HER-SYS ID or internal id)");
     show->add_option("id", options->id, "HER-SYS ID or internal patient id")->required();
     show->add_flag("--json", options->json, "JSON");
+    show->add_option("--as-of", options->as_of, "state as of YYYY-MM-DD (default: today)");
     show->callback([options, &context]() {
       auto store = context.OpenStore();
       if (!store) return context.Report(store.error());
@@ -94,8 +158,28 @@ void AddPatientCommands(CLI::App& app, CliContext& context) {
                                           "no such patient", options->id});
       }
       const store::PatientRecord& p = **found;
+      auto events = (*store)->EventsOf(p.id);
+      if (!events) return context.Report(events.error());
+      auto rules = domain::RecuperationRules::LoadDefault();
+      if (!rules) return context.Report(rules.error());
+      core::Date as_of = TodayJst();
+      if (!options->as_of.empty()) {
+        auto parsed = core::Date::ParseIso(options->as_of);
+        if (!parsed) {
+          return context.Report(core::Error{core::Code::kInvalidArgument,
+                                            "日付は YYYY-MM-DD で指定してください",
+                                            "give the date as YYYY-MM-DD", options->as_of});
+        }
+        as_of = *parsed;
+      }
+      const domain::PatientState state = domain::DeriveState(
+          *events, as_of, std::numeric_limits<int64_t>::max(), *rules);
+      const std::vector<domain::Event> timeline = InAppliedOrder(*events);
       if (options->json) {
-        std::cout << PatientJson(p).dump(2) << "\n";
+        nlohmann::json out = PatientJson(p);
+        out["timeline"] = TimelineJson(timeline);
+        out["state"] = StateJson(state, as_of);
+        std::cout << out.dump(2) << "\n";
         return;
       }
       for (const Column& column : kColumns) {
@@ -103,6 +187,20 @@ void AddPatientCommands(CLI::App& app, CliContext& context) {
       }
       std::cout << "元の値\t" << p.raw_json << "\n";
       if (!p.extra_json.empty()) std::cout << "その他の列\t" << p.extra_json << "\n";
+      std::cout << "\n療養の経過\n";
+      for (const domain::Event& e : timeline) {
+        std::cout << "  " << e.effective_on.ToIso() << "  " << domain::EventTypeNameJa(e.type);
+        if (!e.facility.empty()) std::cout << "（" << e.facility << "）";
+        std::cout << "  出典: " << e.source << "（バッチ " << e.batch_id << " " << e.line << " 行目）";
+        if (e.supersedes != 0) std::cout << "  ※記録 " << e.supersedes << " を訂正";
+        std::cout << "\n";
+      }
+      std::cout << as_of.ToIso() << " 時点: " << domain::CareStatusNameJa(state.status);
+      if (state.status_since) std::cout << "（" << state.status_since->ToIso() << " から）";
+      if (!state.facility.empty()) std::cout << " " << state.facility;
+      if (state.home_last_day) std::cout << "  療養期間 " << state.home_last_day->ToIso() << " まで";
+      std::cout << "\n";
+      for (const domain::Conflict& c : state.conflicts) std::cout << "  ⚠ " << c.MessageJa() << "\n";
     });
   }
   CLI::App* patients = app.add_subcommand("patients", "患者一覧 (all patients)");

@@ -8,6 +8,7 @@
 #include "core/sha256.h"
 #include "intake/hersys_row.h"
 #include "intake/reasons.h"
+#include "intake/row_handler.h"
 #include "io/record_reader.h"
 
 namespace ichigen::intake {
@@ -32,84 +33,6 @@ core::Result<std::string> HashFile(const std::string& path) {
                       "failed reading file", path);
   }
   return hasher.HexDigest();
-}
-
-// Copies every non-empty incoming value over the stored one; returns the
-// Japanese names of the fields whose value changed.
-std::vector<std::string> MergeInto(store::PatientRecord& stored, const store::PatientRecord& in) {
-  std::vector<std::string> changed;
-  auto take = [&](std::string& to, const std::string& from, std::string_view label) {
-    if (from.empty() || from == to) return;
-    to = from;
-    changed.emplace_back(label);
-  };
-  if (!in.name.empty() && in.name != stored.name) {
-    stored.name = in.name;
-    stored.name_key = in.name_key;
-    stored.name_folded = in.name_folded;
-    changed.emplace_back("氏名");
-  }
-  if (!in.name_kana.empty() && in.name_kana != stored.name_kana) {
-    stored.name_kana = in.name_kana;
-    stored.kana_key = in.kana_key;
-    changed.emplace_back("フリガナ");
-  }
-  take(stored.sex, in.sex, "性別");
-  take(stored.birth_date, in.birth_date, "生年月日");
-  if (in.age && in.age != stored.age) {
-    stored.age = in.age;
-    changed.emplace_back("年齢");
-  }
-  take(stored.postal_code, in.postal_code, "郵便番号");
-  if (!in.address.empty() && in.address != stored.address) {
-    stored.address = in.address;
-    stored.municipality_code = in.municipality_code;
-    stored.residence_confidence = in.residence_confidence;
-    changed.emplace_back("住所");
-  }
-  if (!in.phone.empty() && in.phone != stored.phone) {
-    stored.phone = in.phone;
-    stored.phone_key = in.phone_key;
-    changed.emplace_back("電話番号");
-  }
-  take(stored.occupation, in.occupation, "職業");
-  take(stored.notified_on, in.notified_on, "届出日");
-  take(stored.onset_on, in.onset_on, "発症日");
-  take(stored.diagnosed_on, in.diagnosed_on, "診断日");
-  take(stored.reporting_facility, in.reporting_facility, "届出医療機関");
-  take(stored.health_center, in.health_center, "管轄保健所");
-  take(stored.severity, in.severity, "重症度");
-  take(stored.care_status, in.care_status, "療養状況");
-  take(stored.care_start_on, in.care_start_on, "療養開始日");
-  if (in.consent_share && in.consent_share != stored.consent_share) {
-    stored.consent_share = in.consent_share;
-    changed.emplace_back("情報提供同意");
-  }
-  stored.flags = in.flags;
-  stored.raw_json = in.raw_json;
-  if (!in.extra_json.empty()) stored.extra_json = in.extra_json;
-  stored.content_hash = in.content_hash;
-  return changed;
-}
-
-// The same person? A HER-SYS ID is strong evidence, not proof: when both the
-// name and the birth date disagree, the row is not linked on the ID.
-bool ContradictsStored(const store::PatientRecord& stored, const store::PatientRecord& in) {
-  const bool birth_differs = !stored.birth_date.empty() && !in.birth_date.empty() &&
-                             stored.birth_date != in.birth_date;
-  const bool name_differs = stored.name_folded != in.name_folded &&
-                            (stored.kana_key.empty() || in.kana_key.empty() ||
-                             stored.kana_key != in.kana_key);
-  return birth_differs && name_differs;
-}
-
-std::string JoinLabels(const std::vector<std::string>& labels, std::string_view separator) {
-  std::string out;
-  for (const std::string& label : labels) {
-    if (!out.empty()) out += separator;
-    out += label;
-  }
-  return out;
 }
 
 }  // namespace
@@ -187,11 +110,6 @@ core::Result<ImportReport> Importer::ImportFile(const std::string& path,
   for (const io::Record& record : head) head_fields.push_back(record.fields);
   ASSIGN_OR_RETURN(HeaderMatch header, MatchHeader(head_fields, context_.profiles, options.profile));
   const Profile& profile = *header.profile;
-  if (profile.name != "hersys") {
-    return core::Fail(core::Code::kFailedPrecondition,
-                      "このプロファイルの取込にはまだ対応していません: " + profile.title_ja,
-                      "intake of this profile is not supported yet: " + profile.title_en);
-  }
   report.profile = profile.name;
   report.header_line = head[header.header_index].line;
   for (size_t c = 0; c < header.column_field.size(); ++c) {
@@ -219,28 +137,29 @@ core::Result<ImportReport> Importer::ImportFile(const std::string& path,
   std::unique_ptr<store::BatchWriter> writer = std::move(*begun);
   report.batch_id = writer->batch_id();
 
-  const HersysRowMapper mapper(profile, *context_.registry, *context_.resolver, options.today);
+  RowOutcomes outcomes(*writer, report);
+  RowContext row_context{*writer, outcomes, profile, context_, options.today,
+                         std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count(),
+                         info.source};
+  std::unique_ptr<RowHandler> handler = MakeRowHandler(row_context);
+  if (handler == nullptr) {
+    return core::Fail(core::Code::kFailedPrecondition,
+                      "このプロファイルの取込方法が定義されていません: " + profile.title_ja,
+                      "no intake is defined for this profile: " + profile.title_en);
+  }
   std::vector<std::string> values(profile.fields.size());
   size_t head_next = static_cast<size_t>(header.header_index) + 1;
 
   auto process = [&](const io::Record& record) -> core::Status {
-    store::RowRecord row;
-    row.line = record.line;
-    ++report.rows;
-    auto reject = [&](const Reason& reason) {
-      row.outcome = store::Outcome::kRejected;
-      row.reason_code = std::string(ReasonCodeName(reason.code));
-      row.reason_ja = reason.ja;
-      row.reason_en = reason.en;
-      row.raw_text = record.raw_text;
-      ++report.rejected;
-      return writer->AddRow(row);
-    };
     if (record.undecodable) {
-      return reject(MakeReason(ReasonCode::kInvalidEncoding, record.error, record.error_en));
+      return outcomes.Reject(record,
+                             MakeReason(ReasonCode::kInvalidEncoding, record.error, record.error_en));
     }
     if (!record.error.empty()) {
-      return reject(MakeReason(ReasonCode::kMalformedRow, record.error, record.error_en));
+      return outcomes.Reject(record,
+                             MakeReason(ReasonCode::kMalformedRow, record.error, record.error_en));
     }
     std::fill(values.begin(), values.end(), std::string());
     std::string extra;
@@ -257,69 +176,7 @@ core::Result<ImportReport> Importer::ImportFile(const std::string& path,
       }
     }
     if (!extra.empty()) extra += '}';
-
-    auto mapped = mapper.Map(values);
-    if (!mapped) return reject(mapped.error());
-    store::PatientRecord& incoming = *mapped;
-    incoming.extra_json = std::move(extra);
-
-    ASSIGN_OR_RETURN(std::optional<store::PatientRecord> stored,
-                     writer->FindPatientByHersysId(incoming.hersys_id));
-    if (!stored) {
-      incoming.created_batch = writer->batch_id();
-      incoming.updated_batch = writer->batch_id();
-      ASSIGN_OR_RETURN(row.patient_id, writer->InsertPatient(incoming));
-      row.outcome = store::Outcome::kAccepted;
-      row.hersys_id = incoming.hersys_id;
-      ++report.accepted;
-      return writer->AddRow(row);
-    }
-    if (ContradictsStored(*stored, incoming)) {
-      const Reason reason = MakeReason(ReasonCode::kHersysIdContradiction,
-                                       "登録済み「" + stored->name + " " + stored->birth_date +
-                                           "」、この行「" + incoming.name + " " +
-                                           incoming.birth_date + "」",
-                                       "stored " + stored->birth_date + ", row " +
-                                           incoming.birth_date);
-      store::ReviewItem item;
-      item.line = record.line;
-      item.kind = std::string(ReasonCodeName(reason.code));
-      item.reason_ja = reason.ja;
-      item.reason_en = reason.en;
-      item.row_json = incoming.raw_json;
-      item.candidate_patient_id = stored->id;
-      RETURN_IF_ERROR(writer->AddReviewItem(item));
-      row.outcome = store::Outcome::kReview;
-      row.reason_code = item.kind;
-      row.reason_ja = reason.ja;
-      row.reason_en = reason.en;
-      row.raw_text = record.raw_text;
-      ++report.review;
-      return writer->AddRow(row);
-    }
-    row.outcome = store::Outcome::kMerged;
-    row.patient_id = stored->id;
-    row.hersys_id = stored->hersys_id;
-    ++report.merged;
-    if (stored->content_hash == incoming.content_hash) {
-      const Reason reason = MakeReason(ReasonCode::kUnchanged);
-      row.reason_code = std::string(ReasonCodeName(reason.code));
-      row.reason_ja = reason.ja;
-      row.reason_en = reason.en;
-      return writer->AddRow(row);
-    }
-    const std::vector<std::string> changed = MergeInto(*stored, incoming);
-    stored->updated_batch = writer->batch_id();
-    RETURN_IF_ERROR(writer->UpdatePatient(*stored));
-    const Reason reason = changed.empty()
-                              ? MakeReason(ReasonCode::kUnchanged)
-                              : MakeReason(ReasonCode::kUpdated, JoinLabels(changed, "、"),
-                                           std::to_string(changed.size()) + " fields");
-    row.reason_code = std::string(ReasonCodeName(reason.code));
-    row.reason_ja = reason.ja;
-    row.reason_en = reason.en;
-    row.raw_text = record.raw_text;
-    return writer->AddRow(row);
+    return handler->Handle(record, values, std::move(extra));
   };
 
   auto report_progress = [&]() {

@@ -28,6 +28,18 @@ core::Result<Profile> ParseProfile(std::string_view json_text, std::string_view 
   profile.title_ja = json.value("title_ja", profile.name);
   profile.title_en = json.value("title_en", profile.name);
   profile.source = json.value("source", profile.name);
+  if (json.contains("require_one_of")) {
+    if (!json["require_one_of"].is_array()) return bad("require_one_of must be a list of lists");
+    for (const nlohmann::json& group : json["require_one_of"]) {
+      if (!group.is_array()) return bad("require_one_of must be a list of lists");
+      std::vector<std::string> names;
+      for (const nlohmann::json& name : group) {
+        if (!name.is_string()) return bad("require_one_of names must be strings");
+        names.push_back(name.get<std::string>());
+      }
+      profile.require_one_of.push_back(std::move(names));
+    }
+  }
   for (const nlohmann::json& entry : json["fields"]) {
     if (!entry.is_object() || !entry.contains("field") || !entry["field"].is_string() ||
         !entry.contains("synonyms") || !entry["synonyms"].is_array()) {
@@ -51,6 +63,11 @@ core::Result<Profile> ParseProfile(std::string_view json_text, std::string_view 
     // The canonical name itself always matches too.
     profile.by_folded_header.emplace(text::FoldHeader(field.field), index);
     profile.fields.push_back(std::move(field));
+  }
+  for (const std::vector<std::string>& group : profile.require_one_of) {
+    for (const std::string& name : group) {
+      if (profile.FieldIndex(name) < 0) return bad("require_one_of names an unknown field " + name);
+    }
   }
   return profile;
 }
@@ -93,6 +110,17 @@ HeaderMatch Score(const std::vector<std::string>& row, const Profile& profile) {
                                            ? profile.fields[f].field
                                            : profile.fields[f].synonyms.front());
     }
+  }
+  for (const std::vector<std::string>& group : profile.require_one_of) {
+    bool any = false;
+    std::string labels;
+    for (const std::string& name : group) {
+      const int index = profile.FieldIndex(name);
+      any = any || seen[index];
+      if (!labels.empty()) labels += "・";
+      labels += profile.fields[index].synonyms.empty() ? name : profile.fields[index].synonyms.front();
+    }
+    if (!any) match.missing_required.push_back(labels + " のいずれか");
   }
   return match;
 }

@@ -31,6 +31,9 @@ struct Profile {
   std::string title_en;
   std::string source;     // default source name for batches of this profile
   std::vector<ProfileField> fields;
+  // Groups of fields of which at least one must be present (e.g. an update
+  // sheet needs 区分 or a dated column such as 入院日).
+  std::vector<std::vector<std::string>> require_one_of;
   // Folded synonym → index into fields.
   std::unordered_map<std::string, int> by_folded_header;
 

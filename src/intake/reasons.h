@@ -23,8 +23,13 @@ enum class ReasonCode {
   kBadValue,            // a closed list (severity, care status, consent) got something else
   kInvalidEncoding,     // undecodable bytes in the row
   kHersysIdContradiction,  // the ID names a patient whose name and birth date differ
+  kUnknownHersysId,     // review: no patient has this HER-SYS ID (yet)
+  kNoHersysId,          // review: no ID; the person must be identified
+  kMissingEvent,        // an update row with no event or event date
+  kStayOrder,           // a stay that ends before it starts
   kUnchanged,           // merged: same content as stored
   kUpdated,             // merged: fields changed
+  kEventsAdded,         // merged: care-history events added
 };
 
 struct Reason {

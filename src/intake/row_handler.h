@@ -1,0 +1,94 @@
+// RowHandler: what one profile does with one record once its columns are
+// mapped to fields. The importer owns the loop, the header and the batch
+// transaction; a handler decides each record's single outcome and writes
+// its effects (patients, events, review items) through the BatchWriter.
+// RowOutcomes is the one place outcomes are counted and recorded, so every
+// record ends with exactly one of accepted, merged, review or rejected.
+// Thread-safety: used by the importing thread only.
+#pragma once
+
+#include <expected>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/date.h"
+#include "intake/importer.h"
+#include "intake/profile.h"
+#include "intake/reasons.h"
+#include "io/record_reader.h"
+#include "store/store.h"
+
+namespace ichigen::intake {
+
+class RowOutcomes {
+ public:
+  RowOutcomes(store::BatchWriter& writer, ImportReport& report)
+      : writer_(writer), report_(report) {}
+
+  core::Status Accept(const io::Record& record, const store::PatientRecord& patient);
+  core::Status Merge(const io::Record& record, const store::PatientRecord& patient,
+                     const Reason& reason, bool keep_raw);
+  // Queues the record for an operator; `candidate` may be 0.
+  core::Status Review(const io::Record& record, const Reason& reason, std::string row_json,
+                      int64_t candidate);
+  core::Status Reject(const io::Record& record, const Reason& reason);
+
+ private:
+  store::BatchWriter& writer_;
+  ImportReport& report_;
+};
+
+// What every handler needs besides the record.
+struct RowContext {
+  store::BatchWriter& writer;
+  RowOutcomes& outcomes;
+  const Profile& profile;
+  const IntakeContext& intake;
+  core::Date today;
+  int64_t received_at = 0;  // unix seconds: when this batch arrived
+  std::string source;       // the batch's source name
+};
+
+class RowHandler {
+ public:
+  virtual ~RowHandler() = default;
+  // `values[i]` is the raw text of profile field i; `extra_json` holds the
+  // columns the profile does not know ("" if none).
+  virtual core::Status Handle(const io::Record& record, const std::vector<std::string>& values,
+                              std::string extra_json) = 0;
+};
+
+// The handler for ctx.profile, or nullptr when the profile has none.
+std::unique_ptr<RowHandler> MakeRowHandler(RowContext& ctx);
+
+std::unique_ptr<RowHandler> MakeHersysHandler(RowContext& ctx);
+std::unique_ptr<RowHandler> MakeUpdatesHandler(RowContext& ctx);
+std::unique_ptr<RowHandler> MakePressHandler(RowContext& ctx);
+std::unique_ptr<RowHandler> MakeOpendataHandler(RowContext& ctx);
+
+// --- checks shared by handlers ---------------------------------------------
+
+// The earliest plausible date of care (notification, onset, events).
+core::Date EarliestCareDate();
+
+// The label people know a field by (its first synonym).
+std::string FieldLabel(const Profile& profile, int index);
+
+// Parses an optional date field; an empty value is nullopt. Impossible,
+// ambiguous or implausible (before EarliestCareDate or after `today`+1 when
+// `care_range`) dates are a Reason.
+std::expected<std::optional<core::Date>, Reason> CheckDate(const Profile& profile, int index,
+                                                           std::string_view raw, core::Date today,
+                                                           bool care_range);
+
+// True when every byte sequence is valid UTF-8 and no U+FFFD is present.
+bool AllValuesDecodable(const std::vector<std::string>& values);
+
+// A stored patient whose name and birth date both disagree with the row's
+// (where the row has them) is not the row's person, whatever the ID says.
+bool IdentityContradicts(const store::PatientRecord& stored, std::string_view name_raw,
+                         std::string_view kana_raw, std::string_view birth_raw);
+
+}  // namespace ichigen::intake

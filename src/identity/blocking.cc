@@ -22,6 +22,10 @@ std::string_view BlockingRuleName(BlockingRule rule) {
     case BlockingRule::kNameYear: return "name_birth_year";
     case BlockingRule::kKanaPlace: return "kana_municipality";
     case BlockingRule::kNamePlace: return "name_municipality";
+    case BlockingRule::kPhone: return "phone";
+    case BlockingRule::kKana: return "kana";
+    case BlockingRule::kName: return "name";
+    case BlockingRule::kBirthPlace: return "birth_municipality";
   }
   return "unknown";
 }
@@ -44,6 +48,9 @@ std::vector<BlockingKey> BlockingKeys(const PersonKeys& p) {
       keys.push_back(
           {BlockingRule::kNameYear, "ny|" + date.substr(0, 4) + "|" + p.name_folded});
     }
+    if (!p.municipality_code.empty()) {
+      keys.push_back({BlockingRule::kBirthPlace, "bm|" + date + "|" + p.municipality_code});
+    }
   }
   if (!p.municipality_code.empty()) {
     if (!p.kana_phonetic.empty()) {
@@ -55,6 +62,9 @@ std::vector<BlockingKey> BlockingKeys(const PersonKeys& p) {
           {BlockingRule::kNamePlace, "np|" + p.municipality_code + "|" + p.name_folded});
     }
   }
+  if (!p.phone_key.empty()) keys.push_back({BlockingRule::kPhone, "ph|" + p.phone_key});
+  if (!p.kana_phonetic.empty()) keys.push_back({BlockingRule::kKana, "kn|" + p.kana_phonetic});
+  if (!p.name_folded.empty()) keys.push_back({BlockingRule::kName, "nm|" + p.name_folded});
   return keys;
 }
 

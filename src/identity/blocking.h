@@ -11,6 +11,17 @@
 //   kNameYear       "ny|1970|佐藤太郎"              month/day, kana, phone
 //   kKanaPlace      "kp|131016|サトウタロウ"        birth date, kanji
 //   kNamePlace      "np|131016|佐藤太郎"            birth date, kana
+//   kPhone          "ph|09012345678"                name, kana, birth date, address
+//   kKana           "kn|サトウタロウ"                birth date, kanji, address
+//   kName           "nm|佐藤太郎"                    birth date, kana, address
+//   kBirthPlace     "bm|19700302|131016"            name and kana, phone
+//
+// The last four were added when the evaluation showed that a row with two
+// errors (a birth-date error and no address, say) met no rule of the first
+// six: 2.8% of rows whose person existed never reached scoring. A phone is
+// the one key that survives every name and birth-date error, and a whole
+// name (kanji or kana) the one that survives a birth-date error with the
+// address missing.
 //
 // Kana keys are phonetic keys (ユウコ and ユーコ meet), kanji keys are
 // variant-folded (髙 and 高 meet). A rule whose fields are missing yields no
@@ -35,8 +46,12 @@ enum class BlockingRule : uint8_t {
   kNameYear,
   kKanaPlace,
   kNamePlace,
+  kPhone,
+  kKana,
+  kName,
+  kBirthPlace,
 };
-inline constexpr size_t kBlockingRuleCount = 6;
+inline constexpr size_t kBlockingRuleCount = 10;
 
 std::string_view BlockingRuleName(BlockingRule rule);
 

@@ -60,6 +60,9 @@ std::string_view VetoName(Veto veto) {
     case Veto::kSexConflict: return "sex_conflict";
     case Veto::kTwins: return "twins";
     case Veto::kConfusableName: return "confusable_name";
+    case Veto::kAddressConflict: return "address_conflict";
+    case Veto::kBirthConflict: return "birth_conflict";
+    case Veto::kNameConflict: return "name_conflict";
   }
   return "unknown";
 }
@@ -70,6 +73,10 @@ std::string_view VetoJa(Veto veto) {
     case Veto::kSexConflict: return "性別が異なる";
     case Veto::kTwins: return "双子の可能性（姓・生年月日・住所または電話が同じで名が異なる）";
     case Veto::kConfusableName: return "紛らわしい別字のみ相違する氏名";
+    case Veto::kAddressConflict:
+      return "住所（町名または市区町村）が異なり、本人の電話番号の一致もない（転居か同姓同名の別人）";
+    case Veto::kBirthConflict: return "生年月日が異なる（入力誤りの型に当てはまらない）";
+    case Veto::kNameConflict: return "氏名が異なり、カナの一致もない";
   }
   return "不明";
 }
@@ -82,13 +89,28 @@ std::vector<Veto> FindVetoes(const PersonKeys& incoming, const PersonKeys& candi
     vetoes.push_back(Veto::kHersysIdConflict);
   }
   if (v.sex() == SexLevel::kDisagree) vetoes.push_back(Veto::kSexConflict);
-  if (v.birth() == BirthLevel::kExact && SameHousehold(v)) {
+  // A twin row may carry a birth-date slip too: any level that a slip of
+  // the same date explains keeps the suspicion.
+  const bool same_birth = v.birth() != BirthLevel::kDifferent && v.birth() != BirthLevel::kMissing;
+  if (same_birth && SameHousehold(v)) {
     const NameParts parts = SplitNames(incoming, candidate);
     if (SameFamily(incoming, candidate, parts) && OtherGivenName(incoming, candidate, parts)) {
       vetoes.push_back(Veto::kTwins);
     }
   }
   if (v.name() == NameLevel::kConfusable) vetoes.push_back(Veto::kConfusableName);
+  // A shared number (household, facility) does not single out the person,
+  // so only a personal number can vouch for a move.
+  const bool address_conflicts =
+      v.address() == AddressLevel::kTownDiffers || v.address() == AddressLevel::kDifferent;
+  if (address_conflicts && v.phone() != PhoneLevel::kExact) {
+    vetoes.push_back(Veto::kAddressConflict);
+  }
+  if (v.birth() == BirthLevel::kDifferent) vetoes.push_back(Veto::kBirthConflict);
+  if (v.name() == NameLevel::kDifferent &&
+      (v.kana() == KanaLevel::kDifferent || v.kana() == KanaLevel::kMissing)) {
+    vetoes.push_back(Veto::kNameConflict);
+  }
   return vetoes;
 }
 
@@ -125,6 +147,11 @@ Decision Decide(const PersonKeys& incoming, std::span<const ScoredCandidate> can
       }
       d.top_score = c.score;
       d.vetoes = FindVetoes(incoming, *c.keys, c.comparison);
+      // The ID, corroborated, is the personal evidence the address and
+      // birth conflicts ask for: a patient who moved keeps the ID.
+      std::erase(d.vetoes, Veto::kAddressConflict);
+      std::erase(d.vetoes, Veto::kBirthConflict);
+      std::erase(d.vetoes, Veto::kNameConflict);
       if (!NameOrBirthCorroborates(c.comparison)) {
         d.outcome = Outcome::kReview;
         d.reason_ja = "HER-SYS IDが示す患者と氏名・生年月日がともに一致しません";

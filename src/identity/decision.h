@@ -14,14 +14,27 @@
 //  2. A veto is never outweighed by score. Vetoes: conflicting HER-SYS IDs
 //     (two notifications are two patients until a person says otherwise); a
 //     sex conflict (both known, different); twins (same family name, birth
-//     date and address or phone, but another given name in both kanji and
-//     kana — the classic false merge); a name that differs only in
-//     confusable characters (斎藤/斉藤 are different families).
+//     date — or one slip of it — and address or phone, but another given
+//     name in both kanji and kana — the classic false merge); a name that differs only in
+//     confusable characters (斎藤/斉藤 are different families); an address
+//     that contradicts (another town of the same municipality, or another
+//     municipality) with no personal phone number agreeing — a namesake born
+//     the same day, or a person who moved: either way a person must look.
+//     (The evaluation found all of its false links there: name, kana and
+//     birth date agreeing add up to more than any threshold a missing phone
+//     and a mildly negative town weight can hold back.); a birth date that
+//     contradicts (both known, and not one of the known slips: swap, one
+//     digit, era, one year) — a household member who shares the name
+//     (father and son), or a wrong date: a person must look; a name that
+//     contradicts (kanji different, and the kana different or absent) — a
+//     household member, or a stranger born the same day in the same town.
 //  3. A HER-SYS ID naming a candidate is strong evidence, not proof: it links
 //     without a score threshold or margin, but only when the candidate's name
 //     (kanji or kana) or birth date corroborates it and no veto applies;
 //     an ID whose patient the name and birth date both contradict goes to
-//     review (a mistyped ID must not merge two people).
+//     review (a mistyped ID must not merge two people). The address-, birth-
+//     and name-conflict vetoes do not apply here: an ID corroborated by the
+//     name or the birth date is the personal evidence they ask for.
 //  4. Links are star-shaped: a row is linked to one stored patient, never to
 //     another row, and a decision never links two patients together (a
 //     merge is an operator's act, recorded as its own event).
@@ -55,6 +68,9 @@ enum class Veto {
   kSexConflict,       // sex both known and different
   kTwins,             // same family, birth date, address/phone; another given name
   kConfusableName,    // names differ only in confusable characters
+  kAddressConflict,   // another town or municipality, and no personal phone agrees
+  kBirthConflict,     // birth dates both known and not related by a known slip
+  kNameConflict,      // kanji names differ, and the kana differ or are absent
 };
 std::string_view VetoName(Veto veto);
 std::string_view VetoJa(Veto veto);

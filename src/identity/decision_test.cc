@@ -210,5 +210,108 @@ TEST_F(DecideTest, SameInputSameDecision) {
   EXPECT_EQ(c[b.ranked[0]].patient_id, 3);  // ties broken by patient id
 }
 
+TEST_F(DecideTest, NamesakeInAnotherTownIsNotLinked) {
+  // Same name, kana, sex and birth date; another town of the same
+  // municipality; no phone on the row: a namesake or a move, never a link.
+  RawPerson raw = Taro();
+  raw.address_rest = "栄町1丁目2-3";
+  raw.phone.clear();
+  const PersonKeys row = MakeKeys(raw);
+  std::vector<ScoredCandidate> c = {Candidate(1, Taro(), row)};
+  Decision d = Decide(row, c, policy_);
+  EXPECT_TRUE(HasVeto(d, Veto::kAddressConflict));
+  EXPECT_EQ(d.outcome, Outcome::kReview) << d.reason_en;
+  // Another municipality: the same.
+  raw.municipality_code = "13102";
+  const PersonKeys row2 = MakeKeys(raw);
+  std::vector<ScoredCandidate> c2 = {Candidate(2, Taro(), row2)};
+  d = Decide(row2, c2, policy_);
+  EXPECT_TRUE(HasVeto(d, Veto::kAddressConflict));
+  EXPECT_EQ(d.outcome, Outcome::kReview);
+}
+
+TEST_F(DecideTest, PersonalPhoneVouchesForAMoveButASharedOneDoesNot) {
+  RawPerson raw = Taro();
+  raw.address_rest = "栄町1丁目2-3";
+  const PersonKeys row = MakeKeys(raw);
+  std::vector<ScoredCandidate> c = {Candidate(1, Taro(), row)};
+  Decision d = Decide(row, c, policy_);
+  EXPECT_FALSE(HasVeto(d, Veto::kAddressConflict));
+  EXPECT_EQ(d.outcome, Outcome::kAutoLink) << d.reason_en;
+  // The same number used by a household: not the person's own.
+  PersonKeys shared = MakeKeys(Taro());
+  shared.phone_shared_count = 3;
+  stored_.push_back(shared);
+  const ComparisonVector v = Compare(row, stored_.back());
+  EXPECT_EQ(v.phone(), PhoneLevel::kExactShared);
+  std::vector<ScoredCandidate> c2 = {{2, &stored_.back(), v, TotalWeight(model_, v)}};
+  d = Decide(row, c2, policy_);
+  EXPECT_TRUE(HasVeto(d, Veto::kAddressConflict));
+  EXPECT_NE(d.outcome, Outcome::kAutoLink);
+}
+
+TEST_F(DecideTest, UnrelatedBirthDateVetoes) {
+  // Same name, household and phone, a birth date no slip explains: a
+  // father and son of one name, or a wrong date.
+  RawPerson raw = Taro();
+  raw.birth_date = "1998-11-20";
+  const PersonKeys row = MakeKeys(raw);
+  std::vector<ScoredCandidate> c = {Candidate(1, Taro(), row)};
+  const Decision d = Decide(row, c, policy_);
+  EXPECT_TRUE(HasVeto(d, Veto::kBirthConflict));
+  EXPECT_NE(d.outcome, Outcome::kAutoLink);
+  // A day-month swap is a slip, not a conflict.
+  RawPerson swapped = Taro();
+  swapped.birth_date = "1970-02-03";
+  const PersonKeys row2 = MakeKeys(swapped);
+  std::vector<ScoredCandidate> c2 = {Candidate(2, Taro(), row2)};
+  EXPECT_FALSE(HasVeto(Decide(row2, c2, policy_), Veto::kBirthConflict));
+}
+
+TEST_F(DecideTest, UnrelatedNameWithoutKanaVetoes) {
+  RawPerson raw = Taro();
+  raw.name = "鈴木 一郎";
+  raw.name_kana.clear();
+  const PersonKeys row = MakeKeys(raw);
+  std::vector<ScoredCandidate> c = {Candidate(1, Taro(), row)};
+  const Decision d = Decide(row, c, policy_);
+  EXPECT_TRUE(HasVeto(d, Veto::kNameConflict));
+  EXPECT_NE(d.outcome, Outcome::kAutoLink);
+  // Kana that agree make a kanji difference another way of writing it.
+  RawPerson other_kanji = Taro();
+  other_kanji.name = "左東 多朗";
+  const PersonKeys row2 = MakeKeys(other_kanji);
+  std::vector<ScoredCandidate> c2 = {Candidate(2, Taro(), row2)};
+  EXPECT_FALSE(HasVeto(Decide(row2, c2, policy_), Veto::kNameConflict));
+}
+
+TEST_F(DecideTest, TwinWithABirthDateSlipIsStillATwin) {
+  RawPerson jiro = Taro();
+  jiro.name = "佐藤 次郎";
+  jiro.name_kana = "サトウ ジロウ";
+  jiro.birth_date = "1970-02-03";  // day and month swapped on the sheet
+  const PersonKeys row = MakeKeys(jiro);
+  std::vector<ScoredCandidate> c = {Candidate(1, Taro(), row)};
+  const Decision d = Decide(row, c, policy_);
+  EXPECT_TRUE(HasVeto(d, Veto::kTwins));
+  EXPECT_NE(d.outcome, Outcome::kAutoLink);
+}
+
+TEST_F(DecideTest, CorroboratedHersysIdLinksAcrossAMove) {
+  RawPerson stored = Taro();
+  stored.hersys_id = "1234567";
+  RawPerson raw = Taro();
+  raw.hersys_id = "1234567";
+  raw.address_rest = "栄町1丁目2-3";
+  raw.municipality_code = "13102";
+  raw.phone.clear();
+  const PersonKeys row = MakeKeys(raw);
+  std::vector<ScoredCandidate> c = {Candidate(1, stored, row)};
+  const Decision d = Decide(row, c, policy_);
+  EXPECT_EQ(d.outcome, Outcome::kAutoLink) << d.reason_en;
+  EXPECT_TRUE(d.by_hersys_id);
+  EXPECT_FALSE(HasVeto(d, Veto::kAddressConflict));
+}
+
 }  // namespace
 }  // namespace ichigen::identity

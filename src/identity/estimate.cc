@@ -1,9 +1,12 @@
-// EstimateParameters (model.h): EM for the Fellegi–Sunter model.
+// EstimateParameters (model.h): EM for the Fellegi–Sunter model, and
+// EstimateUFromRandomPairs.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <unordered_map>
 
 #include "identity/model.h"
+#include "identity/noise.h"
 
 namespace ichigen::identity {
 namespace {
@@ -18,7 +21,54 @@ bool Missing(Field f, uint8_t level) {
   return level >= levels.size() || levels[level].missing;
 }
 
+core::Status CheckLevels(const ModelParameters& initial) {
+  for (Field f : kAllFields) {
+    if (initial.fields[static_cast<size_t>(f)].size() != DescribeField(f).levels.size()) {
+      return core::Fail(core::Code::kInvalidArgument, "初期値の水準数が合いません",
+                        "initial parameters lack levels", std::string(DescribeField(f).key));
+    }
+  }
+  return core::Ok();
+}
+
 }  // namespace
+
+core::Result<ModelParameters> EstimateUFromRandomPairs(std::span<const PersonKeys> people,
+                                                       const ModelParameters& initial,
+                                                       const RandomPairOptions& options) {
+  if (people.size() < 2 || options.pairs <= 0) {
+    return core::Fail(core::Code::kInvalidArgument, "無作為ペアを作れません（患者が2人未満）",
+                      "cannot draw random pairs: fewer than two patients or no pairs asked");
+  }
+  RETURN_IF_ERROR(CheckLevels(initial));
+  std::array<std::vector<double>, kFieldCount> counts;
+  for (Field f : kAllFields) counts[static_cast<size_t>(f)].assign(DescribeField(f).levels.size(), 0.0);
+  NoiseRng rng(options.seed);
+  const uint64_t n = people.size();
+  for (int64_t k = 0; k < options.pairs; ++k) {
+    const uint64_t i = rng.Below(n);
+    uint64_t j = rng.Below(n - 1);
+    if (j >= i) ++j;  // never a patient with itself
+    const ComparisonVector v = Compare(people[i], people[j], options.compare);
+    for (Field f : kAllFields) counts[static_cast<size_t>(f)][v.Level(f)] += 1;
+  }
+  ModelParameters out = initial;
+  const double a = options.pseudo_count;
+  for (Field f : kAllFields) {
+    const auto& c = counts[static_cast<size_t>(f)];
+    double total = 0, present = 0;
+    for (size_t l = 0; l < c.size(); ++l) {
+      if (Missing(f, static_cast<uint8_t>(l))) continue;
+      total += c[l];
+      present += 1;
+    }
+    for (size_t l = 0; l < c.size(); ++l) {
+      if (Missing(f, static_cast<uint8_t>(l))) continue;
+      out.At(f, static_cast<uint8_t>(l)).u = (c[l] + a) / (total + a * present);
+    }
+  }
+  return out;
+}
 
 core::Result<Estimate> EstimateParameters(std::span<const ComparisonVector> pairs,
                                           const ModelParameters& initial,
@@ -27,12 +77,7 @@ core::Result<Estimate> EstimateParameters(std::span<const ComparisonVector> pair
     return core::Fail(core::Code::kInvalidArgument, "推定に使う候補ペアがありません",
                       "no candidate pairs to estimate from");
   }
-  for (Field f : kAllFields) {
-    if (initial.fields[static_cast<size_t>(f)].size() != DescribeField(f).levels.size()) {
-      return core::Fail(core::Code::kInvalidArgument, "初期値の水準数が合いません",
-                        "initial parameters lack levels", std::string(DescribeField(f).key));
-    }
-  }
+  RETURN_IF_ERROR(CheckLevels(initial));
   // Identical vectors are one pattern with a count: a few hundred patterns
   // stand for millions of pairs, so each iteration is cheap.
   std::unordered_map<uint32_t, size_t> index;

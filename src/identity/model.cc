@@ -193,18 +193,52 @@ namespace {
 bool AdjustedLevel(const ComparisonVector& v) {
   return v.name() == NameLevel::kExact || v.name() == NameLevel::kVariantFold;
 }
+
+// The kanji name and its reading are two records of one fact. For different
+// people they agree together (a namesake shares the reading) as often as for
+// the same person, so adding both weights double-counts the name; the
+// evaluation showed it: name, kana and birth date alone outscored every
+// threshold that let a row with one kana typo link. When both sides have
+// both, only the stronger weight counts; the consistency field says whether
+// they tell the same story.
+struct NameWeights {
+  double kanji = 0;  // including the term-frequency adjustment
+  double kana = 0;
+  bool kanji_counted = true;
+  bool kana_counted = true;
+};
+
+NameWeights CountedNameWeights(const ModelParameters& model, const ComparisonVector& v,
+                               double name_adjustment) {
+  NameWeights w;
+  w.kanji = model.Weight(Field::kKanjiName, v.Level(Field::kKanjiName)) +
+            (AdjustedLevel(v) ? name_adjustment : 0.0);
+  w.kana = model.Weight(Field::kKana, v.Level(Field::kKana));
+  if (v.name() != NameLevel::kMissing && v.kana() != KanaLevel::kMissing) {
+    if (w.kanji >= w.kana) {
+      w.kana_counted = false;
+    } else {
+      w.kanji_counted = false;
+    }
+  }
+  return w;
+}
 }  // namespace
 
 double TotalWeight(const ModelParameters& model, const ComparisonVector& v,
                    double name_adjustment) {
-  double total = 0;
-  for (Field f : kAllFields) total += model.Weight(f, v.Level(f));
-  if (AdjustedLevel(v)) total += name_adjustment;
+  const NameWeights names = CountedNameWeights(model, v, name_adjustment);
+  double total = (names.kanji_counted ? names.kanji : 0.0) + (names.kana_counted ? names.kana : 0.0);
+  for (Field f : kAllFields) {
+    if (f == Field::kKanjiName || f == Field::kKana) continue;
+    total += model.Weight(f, v.Level(f));
+  }
   return total;
 }
 
 ScoreResult Score(const ModelParameters& model, const ComparisonVector& v,
                   double name_adjustment) {
+  const NameWeights names = CountedNameWeights(model, v, name_adjustment);
   ScoreResult r;
   r.fields.reserve(kFieldCount);
   for (Field f : kAllFields) {
@@ -212,13 +246,14 @@ ScoreResult Score(const ModelParameters& model, const ComparisonVector& v,
     FieldContribution c;
     c.field = f;
     c.level = v.Level(f);
-    c.weight = model.Weight(f, c.level);
+    c.weight = f == Field::kKanjiName ? names.kanji
+               : f == Field::kKana    ? names.kana
+                                      : model.Weight(f, c.level);
     const LevelInfo* level = c.level < info.levels.size() ? &info.levels[c.level] : nullptr;
     const std::string ja = level ? std::string(level->ja) : "不明な水準";
     const std::string en = level ? std::string(level->en) : "unknown level";
     std::string tf_ja, tf_en;
     if (f == Field::kKanjiName && AdjustedLevel(v) && name_adjustment != 0.0) {
-      c.weight += name_adjustment;
       if (name_adjustment < 0) {
         tf_ja = ", よくある姓 " + Signed(name_adjustment);
         tf_en = ", common family name " + Signed(name_adjustment);
@@ -227,10 +262,17 @@ ScoreResult Score(const ModelParameters& model, const ComparisonVector& v,
         tf_en = ", rare family name " + Signed(name_adjustment);
       }
     }
+    const bool dropped = (f == Field::kKanjiName && !names.kanji_counted) ||
+                         (f == Field::kKana && !names.kana_counted);
+    if (dropped) {
+      tf_ja += ", 氏名と同じ事実のため不算入";
+      tf_en += ", not added: the same fact as the name";
+    }
     c.explanation_ja =
         std::string(info.ja) + ": " + ja + " (" + Signed(c.weight) + tf_ja + ")";
     c.explanation_en =
         std::string(info.en) + ": " + en + " (" + Signed(c.weight) + tf_en + ")";
+    if (dropped) c.weight = 0;
     r.total += c.weight;
     r.fields.push_back(std::move(c));
   }

@@ -4,22 +4,26 @@
 // (compare.h), m = P(level | same person) and u = P(level | different
 // people among the candidate pairs blocking produces); a level's weight is
 // log2(m/u), and a pair's score is the sum of its fields' weights (the
-// "missing" levels weigh 0). The parameters also carry the decision
+// "missing" levels weigh 0) — except that the kanji name and the kana, two
+// records of one fact, count once: when both sides have both, only the
+// stronger of the two weights is added (the other is shown, weighing 0). The parameters also carry the decision
 // thresholds (decision.h) and the term-frequency limits, and are read from
 // and written to JSON so the store can keep the estimated ones; the shipped
 // defaults are data/identity/default_model.json.
 //
-// EstimateParameters re-estimates m, u and the match share from unlabelled
-// candidate pairs by expectation–maximisation under conditional
-// independence, so the weights follow the data a prefecture actually has.
+// EstimateUFromRandomPairs measures u on random pairs of stored patients;
+// EstimateParameters then re-estimates m (and the match share, and u unless
+// told to keep it) from unlabelled candidate pairs by expectation–
+// maximisation under conditional independence, so the weights follow the
+// data a prefecture actually has.
 //
 // NameFrequency counts folded family names over the stored patients: an
 // agreement on a common name (佐藤) is weaker evidence than on a rare one,
 // so name agreement is adjusted by log2(ū/f), where f is the name's share
 // and ū the chance two random patients share a family name, within limits.
 //
-// Thread-safety: ModelParameters is a value; Score and EstimateParameters
-// are pure; NameFrequency is not thread-safe while it is being filled and
+// Thread-safety: ModelParameters is a value; Score, EstimateParameters and
+// EstimateUFromRandomPairs are pure; NameFrequency is not thread-safe while it is being filled and
 // safe to read concurrently afterwards.
 #pragma once
 
@@ -137,6 +141,24 @@ struct Estimate {
   bool converged = false;
   double log_likelihood = 0;
 };
+
+// u from random pairs of stored patients: for each field, the share of
+// random pairs at each level (missing sides left out, a pseudo count added
+// so no level is 0). Almost every random pair is two different people, so
+// this is u itself, not an EM guess; candidate pairs cannot give it, because
+// blocking picked them for agreeing. `initial` supplies everything else (m,
+// thresholds), which is returned unchanged. kInvalidArgument when there are
+// fewer than two patients, `pairs` is not positive, or `initial` lacks a
+// field's levels. Deterministic for a given seed.
+struct RandomPairOptions {
+  int64_t pairs = 1'000'000;
+  uint64_t seed = 1;
+  double pseudo_count = 0.5;
+  CompareOptions compare;
+};
+core::Result<ModelParameters> EstimateUFromRandomPairs(std::span<const PersonKeys> people,
+                                                       const ModelParameters& initial,
+                                                       const RandomPairOptions& options = {});
 
 // EM over unlabelled candidate pairs. kInvalidArgument when `pairs` is empty
 // or `initial` lacks a field's levels. `initial` must say which way round

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "identity/noise.h"
@@ -62,8 +63,9 @@ TEST(ModelTest, BadJsonIsAnInvalidArgument) {
   zero_m.replace(zero_m.find("\"m\": 0.85"), 9, "\"m\": 0.0");
   std::string unknown = good;
   unknown.replace(unknown.find("\"exact\""), 7, "\"exakt\"");
-  std::string inverted = good;
-  inverted.replace(inverted.find("\"review\": 20.0"), 14, "\"review\": 99.0");
+  ModelParameters high_review = Default();
+  high_review.thresholds.review = high_review.thresholds.auto_link + 1;
+  const std::string inverted = ModelToJson(high_review);
   const Case cases[] = {{"{", "not JSON"},
                         {"{\"format\": \"other\"}", "wrong format"},
                         {zero_m, "probability 0"},
@@ -188,6 +190,70 @@ TEST(EstimateTest, EmptyInputIsAnError) {
   auto est = EstimateParameters(std::vector<ComparisonVector>{}, Default());
   ASSERT_FALSE(est.has_value());
   EXPECT_EQ(est.error().code, core::Code::kInvalidArgument);
+}
+
+TEST(ModelTest, KanjiNameAndKanaCountOnce) {
+  const ModelParameters m = Default();
+  RawPerson raw{.name = "佐藤 太郎", .name_kana = "サトウ タロウ", .birth_date = "1970-03-02",
+                .sex = "男"};
+  const PersonKeys a = MakeKeys(raw);
+  const ComparisonVector both = Compare(a, a);
+  RawPerson no_kana = raw;
+  no_kana.name_kana.clear();
+  const ComparisonVector kanji_only = Compare(MakeKeys(no_kana), a);
+  // With both present only the stronger of the two name weights is added.
+  const double name_w = m.Weight(Field::kKanjiName, both.Level(Field::kKanjiName));
+  const double kana_w = m.Weight(Field::kKana, both.Level(Field::kKana));
+  const double consistency = m.Weight(Field::kNameConsistency, both.Level(Field::kNameConsistency));
+  EXPECT_NEAR(TotalWeight(m, both) - TotalWeight(m, kanji_only),
+              std::max(name_w, kana_w) - name_w + consistency, 1e-9);
+  const ScoreResult r = Score(m, both);
+  EXPECT_NEAR(r.total, TotalWeight(m, both), 1e-9);
+  int zero_name_fields = 0;
+  for (const auto& f : r.fields) {
+    if ((f.field == Field::kKanjiName || f.field == Field::kKana) && f.weight == 0) {
+      ++zero_name_fields;
+      EXPECT_NE(f.explanation_en.find("not added"), std::string::npos) << f.explanation_en;
+    }
+  }
+  EXPECT_EQ(zero_name_fields, 1);
+}
+
+TEST(ModelTest, UFromRandomPairsFollowsThePopulation) {
+  // 200 patients in two municipalities, ten family names, one birth date
+  // shared by everyone: random pairs agree on birth date always, on the
+  // municipality about half the time, and almost never on the phone.
+  std::vector<PersonKeys> people;
+  const char* families[] = {"佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤"};
+  for (int i = 0; i < 200; ++i) {
+    RawPerson p{.name = std::string(families[i % 10]) + " 太郎" + std::to_string(i),
+                .birth_date = "1970-03-02",
+                .phone = "090-0000-" + std::to_string(1000 + i),
+                .municipality_code = i % 2 ? "13101" : "13102",
+                .address_rest = "本町1-1"};
+    people.push_back(MakeKeys(p));
+  }
+  const ModelParameters initial = Default();
+  RandomPairOptions options;
+  options.pairs = 20000;
+  options.seed = 42;
+  auto est = EstimateUFromRandomPairs(people, initial, options);
+  ASSERT_TRUE(est.has_value()) << est.error().ToString();
+  const auto u = [&](Field f, auto level) { return est->At(f, static_cast<uint8_t>(level)).u; };
+  EXPECT_GT(u(Field::kBirthDate, BirthLevel::kExact), 0.99);
+  EXPECT_NEAR(u(Field::kAddress, AddressLevel::kSameTown), 0.5, 0.05);
+  EXPECT_LT(u(Field::kPhone, PhoneLevel::kExact), 0.001);
+  // m and the thresholds are untouched.
+  EXPECT_DOUBLE_EQ(est->At(Field::kBirthDate, 0).m, initial.At(Field::kBirthDate, 0).m);
+  EXPECT_DOUBLE_EQ(est->thresholds.auto_link, initial.thresholds.auto_link);
+  // Deterministic for a seed.
+  auto again = EstimateUFromRandomPairs(people, initial, options);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(ModelToJson(*again), ModelToJson(*est));
+  // Too few patients is an invalid argument.
+  auto none = EstimateUFromRandomPairs(std::span<const PersonKeys>(people.data(), 1), initial, options);
+  ASSERT_FALSE(none.has_value());
+  EXPECT_EQ(none.error().code, core::Code::kInvalidArgument);
 }
 
 }  // namespace

@@ -129,12 +129,25 @@ class HersysHandler final : public RowHandler {
       : ctx_(ctx),
         mapper_(ctx.profile, *ctx.intake.registry, *ctx.intake.resolver, ctx.today) {}
 
-  core::Status Handle(const io::Record& record, const std::vector<std::string>& values,
-                      std::string extra_json) override {
-    auto mapped = mapper_.Map(values);
-    if (!mapped) return ctx_.outcomes.Reject(record, mapped.error());
-    store::PatientRecord& incoming = *mapped;
-    incoming.extra_json = std::move(extra_json);
+  struct Work : RowWork {
+    std::expected<store::PatientRecord, Reason> mapped = std::unexpected(Reason{});
+  };
+
+  std::unique_ptr<RowWork> NewWork() const override { return std::make_unique<Work>(); }
+
+  // The expensive part (normalization, dates, residence) runs while the
+  // writing thread stores earlier rows.
+  void Prepare(RowWork& base) const override {
+    Work& work = static_cast<Work&>(base);
+    work.mapped = mapper_.Map(work.values);
+    if (work.mapped) work.mapped->extra_json = std::move(work.extra_json);
+  }
+
+  core::Status Apply(RowWork& base) override {
+    Work& work = static_cast<Work&>(base);
+    const io::Record& record = work.record;
+    if (!work.mapped) return ctx_.outcomes.Reject(record, work.mapped.error());
+    store::PatientRecord& incoming = *work.mapped;
 
     ASSIGN_OR_RETURN(std::optional<store::PatientRecord> stored,
                      ctx_.writer.FindPatientByHersysId(incoming.hersys_id));

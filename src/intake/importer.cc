@@ -1,6 +1,10 @@
 #include "intake/importer.h"
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -15,7 +19,53 @@ namespace ichigen::intake {
 
 namespace {
 
-constexpr int64_t kProgressEvery = 8192;
+constexpr size_t kChunkRows = 1024;
+constexpr size_t kMaxQueuedChunks = 16;
+
+struct Chunk {
+  std::vector<std::unique_ptr<RowWork>> works;
+  int64_t bytes_read = 0;
+  std::optional<core::Error> error;  // the reader failed after these rows
+  bool last = false;
+};
+
+// A bounded single-producer, single-consumer queue of chunks. Stop() makes
+// Push return at once, so a reader never blocks on a writer that gave up.
+// Thread-safe; guarded by mutex_.
+class WorkQueue {
+ public:
+  void Push(Chunk chunk) {
+    std::unique_lock lock(mutex_);
+    not_full_.wait(lock, [&] { return stopped_ || chunks_.size() < kMaxQueuedChunks; });
+    if (stopped_) return;
+    chunks_.push_back(std::move(chunk));
+    not_empty_.notify_one();
+  }
+  Chunk Pop() {
+    std::unique_lock lock(mutex_);
+    not_empty_.wait(lock, [&] { return !chunks_.empty(); });
+    Chunk chunk = std::move(chunks_.front());
+    chunks_.pop_front();
+    not_full_.notify_one();
+    return chunk;
+  }
+  void Stop() {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    not_full_.notify_all();
+  }
+  bool stopped() const {
+    std::lock_guard lock(mutex_);
+    return stopped_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable not_full_;
+  std::condition_variable not_empty_;
+  std::deque<Chunk> chunks_;  // guarded by mutex_
+  bool stopped_ = false;      // guarded by mutex_
+};
 
 core::Result<std::string> HashFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -149,24 +199,24 @@ core::Result<ImportReport> Importer::ImportFile(const std::string& path,
                       "このプロファイルの取込方法が定義されていません: " + profile.title_ja,
                       "no intake is defined for this profile: " + profile.title_en);
   }
-  std::vector<std::string> values(profile.fields.size());
-  size_t head_next = static_cast<size_t>(header.header_index) + 1;
-
-  auto process = [&](const io::Record& record) -> core::Status {
+  // Turns a record into work for the handler (reading thread).
+  auto make_work = [&](const io::Record& record) {
+    std::unique_ptr<RowWork> work = handler->NewWork();
+    work->record = record;
     if (record.undecodable) {
-      return outcomes.Reject(record,
-                             MakeReason(ReasonCode::kInvalidEncoding, record.error, record.error_en));
+      work->rejected = MakeReason(ReasonCode::kInvalidEncoding, record.error, record.error_en);
+      return work;
     }
     if (!record.error.empty()) {
-      return outcomes.Reject(record,
-                             MakeReason(ReasonCode::kMalformedRow, record.error, record.error_en));
+      work->rejected = MakeReason(ReasonCode::kMalformedRow, record.error, record.error_en);
+      return work;
     }
-    std::fill(values.begin(), values.end(), std::string());
-    std::string extra;
+    work->values.resize(profile.fields.size());
+    std::string& extra = work->extra_json;
     for (size_t c = 0; c < record.fields.size(); ++c) {
       const int field = c < header.column_field.size() ? header.column_field[c] : -1;
       if (field >= 0) {
-        values[field] = record.fields[c];
+        work->values[field] = record.fields[c];
       } else if (!record.fields[c].empty()) {
         extra += extra.empty() ? "{" : ",";
         const bool named = c < header.headers.size() && !header.headers[c].empty();
@@ -176,39 +226,82 @@ core::Result<ImportReport> Importer::ImportFile(const std::string& path,
       }
     }
     if (!extra.empty()) extra += '}';
-    return handler->Handle(record, values, std::move(extra));
+    handler->Prepare(*work);
+    return work;
+  };
+  // Applies work in file order (writing thread).
+  auto apply = [&](RowWork& work) -> core::Status {
+    if (work.rejected) return outcomes.Reject(work.record, *work.rejected);
+    return handler->Apply(work);
   };
 
-  auto report_progress = [&]() {
+  auto report_progress = [&](int64_t bytes_read) {
     if (!options.progress) return;
     ImportProgress progress;
     progress.rows = report.rows;
-    progress.bytes_read = reader->bytes_read();
+    progress.bytes_read = bytes_read;
     progress.total_bytes = reader->total_bytes();
     progress.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     options.progress(progress);
   };
 
-  for (; head_next < head.size(); ++head_next) RETURN_IF_ERROR(process(head[head_next]));
-  while (true) {
-    ASSIGN_OR_RETURN(const io::Record* record, reader->Next());
-    if (record == nullptr) break;
-    RETURN_IF_ERROR(process(*record));
-    if (report.rows % kProgressEvery == 0) report_progress();
+  for (size_t i = static_cast<size_t>(header.header_index) + 1; i < head.size(); ++i) {
+    std::unique_ptr<RowWork> work = make_work(head[i]);
+    RETURN_IF_ERROR(apply(*work));
   }
-  report_progress();
+  head.clear();
 
-  report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // Reading, decoding and normalizing (one thread) overlap with writing to
+  // the store (this thread); a bounded queue of chunks keeps memory flat.
+  WorkQueue queue;
+  std::thread reading([&]() {
+    Chunk chunk;
+    while (!queue.stopped()) {
+      auto record = reader->Next();
+      if (!record) {
+        chunk.error = record.error();
+        break;
+      }
+      if (*record == nullptr) break;
+      chunk.works.push_back(make_work(**record));
+      if (chunk.works.size() == kChunkRows) {
+        chunk.bytes_read = reader->bytes_read();
+        queue.Push(std::move(chunk));
+        chunk = Chunk();
+      }
+    }
+    chunk.bytes_read = reader->bytes_read();
+    chunk.last = true;
+    queue.Push(std::move(chunk));
+  });
+  core::Status written = core::Ok();
+  while (written) {
+    Chunk chunk = queue.Pop();
+    for (std::unique_ptr<RowWork>& work : chunk.works) {
+      written = apply(*work);
+      if (!written) break;
+    }
+    if (written && chunk.error) written = std::unexpected(*chunk.error);
+    if (written) report_progress(chunk.bytes_read);
+    if (chunk.last) break;
+  }
+  if (!written) queue.Stop();
+  reading.join();
+  RETURN_IF_ERROR(written);
+
   info.rows = report.rows;
   info.accepted = report.accepted;
   info.merged = report.merged;
   info.review = report.review;
   info.rejected = report.rejected;
   info.finished_at = NowIsoUtc();
-  info.seconds = report.seconds;
+  info.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   RETURN_IF_ERROR(writer->Commit(info));
+  // The report's time includes the commit (index rebuilds, the final write).
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }
 

@@ -37,8 +37,13 @@ class OpendataHandler final : public RowHandler {
     condition_ = p.FieldIndex("condition");
   }
 
+  core::Status Apply(RowWork& work) override {
+    return Handle(work.record, work.values, std::move(work.extra_json));
+  }
+
+ private:
   core::Status Handle(const io::Record& record, const std::vector<std::string>& values,
-                      std::string extra_json) override {
+                      std::string extra_json) {
     auto value = [&](int index) {
       return index < 0 ? std::string() : text::NormalizeText(values[index]);
     };
@@ -75,7 +80,7 @@ class OpendataHandler final : public RowHandler {
     p.raw_json = RawValuesJson(ctx_.profile, values);
     p.press_json = p.raw_json;
     p.extra_json = std::move(extra_json);
-    p.content_hash = core::Sha256Hex(p.raw_json);
+    p.content_hash = core::Sha256Hex(p.raw_json).substr(0, 16);
     if (const geo::Municipality* m = ctx_.intake.registry->FindByCode(publisher)) {
       p.municipality_code = m->code6;  // a municipality's own publication
     }
@@ -109,7 +114,6 @@ class OpendataHandler final : public RowHandler {
     return ctx_.outcomes.Accept(record, p);
   }
 
- private:
   RowContext& ctx_;
   int no_, lg_code_, published_on_, onset_on_, diagnosed_on_, residence_, age_band_, sex_,
       occupation_, condition_;

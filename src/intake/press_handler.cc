@@ -18,8 +18,13 @@ class PressHandler final : public RowHandler {
     age_band_ = ctx.profile.FieldIndex("age_band");
   }
 
+  core::Status Apply(RowWork& work) override {
+    return Handle(work.record, work.values, std::move(work.extra_json));
+  }
+
+ private:
   core::Status Handle(const io::Record& record, const std::vector<std::string>& values,
-                      std::string /*extra_json*/) override {
+                      std::string /*extra_json*/) {
     if (!AllValuesDecodable(values)) {
       return ctx_.outcomes.Reject(record, MakeReason(ReasonCode::kInvalidEncoding));
     }
@@ -62,7 +67,6 @@ class PressHandler final : public RowHandler {
                                true);
   }
 
- private:
   RowContext& ctx_;
   int hersys_id_, published_on_, age_band_;
 };

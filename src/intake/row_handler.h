@@ -51,13 +51,26 @@ struct RowContext {
   std::string source;       // the batch's source name
 };
 
+// One record on its way through the importer's two stages.
+struct RowWork {
+  virtual ~RowWork() = default;
+  io::Record record;
+  std::vector<std::string> values;  // values[i]: raw text of profile field i
+  std::string extra_json;           // columns the profile does not know ("" if none)
+  std::optional<Reason> rejected;   // set when the reader already found it malformed
+};
+
+// The importer runs two stages on two threads: the reading thread decodes,
+// splits and Prepares records (no store access: pure normalization and
+// validation); the writing thread Applies them to the store in file order.
 class RowHandler {
  public:
   virtual ~RowHandler() = default;
-  // `values[i]` is the raw text of profile field i; `extra_json` holds the
-  // columns the profile does not know ("" if none).
-  virtual core::Status Handle(const io::Record& record, const std::vector<std::string>& values,
-                              std::string extra_json) = 0;
+  virtual std::unique_ptr<RowWork> NewWork() const { return std::make_unique<RowWork>(); }
+  // Reading thread. Must not touch the store or mutable handler state.
+  virtual void Prepare(RowWork& /*work*/) const {}
+  // Writing thread, in file order: decides the outcome and writes effects.
+  virtual core::Status Apply(RowWork& work) = 0;
 };
 
 // The handler for ctx.profile, or nullptr when the profile has none.

@@ -54,8 +54,13 @@ class UpdatesHandler final : public RowHandler {
     for (size_t i = 0; i < kImplied.size(); ++i) implied_[i] = p.FieldIndex(kImplied[i].field);
   }
 
+  core::Status Apply(RowWork& work) override {
+    return Handle(work.record, work.values, std::move(work.extra_json));
+  }
+
+ private:
   core::Status Handle(const io::Record& record, const std::vector<std::string>& values,
-                      std::string /*extra_json*/) override {
+                      std::string /*extra_json*/) {
     auto raw = [&](int index) -> std::string_view {
       return index < 0 ? std::string_view() : std::string_view(values[index]);
     };
@@ -170,7 +175,6 @@ class UpdatesHandler final : public RowHandler {
                                MakeReason(ReasonCode::kEventsAdded, added_ja, added_en), true);
   }
 
- private:
   RowContext& ctx_;
   int hersys_id_, name_, kana_, birth_, event_, event_on_, extended_until_, facility_;
   std::array<int, kImplied.size()> implied_{};

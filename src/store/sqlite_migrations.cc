@@ -127,6 +127,14 @@ BEGIN
   SELECT RAISE(ABORT, 'events are never edited; add a correction');
 END;
 )sql"},
+    {4, "press attributes and open-data case records", R"sql(
+ALTER TABLE patients ADD COLUMN published_on TEXT;
+ALTER TABLE patients ADD COLUMN age_band TEXT;
+ALTER TABLE patients ADD COLUMN press_json TEXT;
+ALTER TABLE patients ADD COLUMN external_id TEXT;
+CREATE UNIQUE INDEX patients_external_id ON patients(external_id);
+CREATE INDEX patients_published_on ON patients(published_on);
+)sql"},
 };
 
 }  // namespace

@@ -94,6 +94,10 @@ struct PatientRecord {
   std::string raw_json;     // {"canonical field": "raw text", ...}
   std::string extra_json;   // {"unknown header": "value", ...}
   std::string content_hash; // of the canonical raw values
+  std::string published_on; // 公表日 (press or open data)
+  std::string age_band;     // 年代 as published (10代 …)
+  std::string press_json;   // press / open-data attributes, raw
+  std::string external_id;  // key of a record without a HER-SYS ID (open data)
   int64_t created_batch = 0;
   int64_t updated_batch = 0;
 };
@@ -138,6 +142,8 @@ class BatchWriter {
   virtual int64_t batch_id() const = 0;
   virtual core::Result<std::optional<PatientRecord>> FindPatientByHersysId(
       const std::string& hersys_id) = 0;
+  virtual core::Result<std::optional<PatientRecord>> FindPatientByExternalId(
+      const std::string& external_id) = 0;
   // Sets patient.id and returns it.
   virtual core::Result<int64_t> InsertPatient(PatientRecord& patient) = 0;
   virtual core::Status UpdatePatient(const PatientRecord& patient) = 0;

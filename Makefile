@@ -12,7 +12,8 @@ ICHIGEN    := $(BUILD)/ichigen
 # (LibreOffice writes and reads back real XLSX files).
 DEB_PACKAGES := build-essential cmake ninja-build pkg-config g++ \
   libsqlite3-dev sqlite3 libicu-dev libssl-dev nlohmann-json3-dev libcli11-dev \
-  libzip-dev libexpat1-dev libxlsxwriter-dev libgtest-dev libgmock-dev time
+  libzip-dev libexpat1-dev libxlsxwriter-dev libgtest-dev libgmock-dev time \
+  libcpp-httplib-dev libsodium-dev libreoffice-calc-nogui
 
 .PHONY: all deps build run demo test bench clean
 

@@ -5,8 +5,13 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "cli/audit_commands.h"
 #include "cli/normalize_command.h"
+#include "cli/serve_command.h"
 #include "cli/synth_command.h"
+#include "cli/user_commands.h"
+#include "store/sqlite_account_store.h"
+#include "store/sqlite_audit_store.h"
 #include "store/sqlite_store.h"
 
 int main(int argc, char** argv) {
@@ -29,6 +34,20 @@ int main(int argc, char** argv) {
   cli::AddCareCommands(app, context);
   cli::AddNormalizeCommand(app);
   cli::AddSynthCommand(app);
+  cli::ServerStores server_stores;
+  server_stores.open_accounts =
+      [](const std::string& path) -> core::Result<std::unique_ptr<store::AccountStore>> {
+    ASSIGN_OR_RETURN(auto sqlite, store::SqliteAccountStore::Open(path));
+    return std::unique_ptr<store::AccountStore>(std::move(sqlite));
+  };
+  server_stores.open_audit =
+      [](const std::string& path) -> core::Result<std::unique_ptr<store::AuditStore>> {
+    ASSIGN_OR_RETURN(auto sqlite, store::SqliteAuditStore::Open(path));
+    return std::unique_ptr<store::AuditStore>(std::move(sqlite));
+  };
+  cli::AddServeCommand(app, context, server_stores);
+  cli::AddUserCommands(app, context, server_stores);
+  cli::AddAuditCommands(app, context, server_stores);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

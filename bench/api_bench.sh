@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# API benchmark (issue 7): a store of ROWS patients (ichigen synth + import,
+# cached in /tmp between runs), the server on a free loopback port, one API
+# token, and wrk at CONNECTIONS concurrent connections for patient detail
+# (random ids) and search (HER-SYS ID, kana prefix, birth date). Every
+# request is authenticated and audited, as in production.
+# Prints one JSON object per scenario. Usage:
+#   bench/api_bench.sh [BUILD_DIR]   (ROWS=1000000 DURATION=20 CONNECTIONS=200 THREADS=2)
+set -euo pipefail
+build=${1:-build}
+rows=${ROWS:-1000000}
+duration=${DURATION:-20}
+connections=${CONNECTIONS:-200}
+wrk_threads=${THREADS:-2}
+ichigen="$(cd "$build" && pwd)/ichigen"
+here="$(cd "$(dirname "$0")" && pwd)"
+command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
+
+cache=/tmp/ichigen_api_bench_${rows}
+mkdir -p "$cache"
+db="$cache/ichigen.db"
+if [ ! -f "$cache/ready" ]; then
+  rm -f "$db" "$db-wal" "$db-shm"
+  echo "building a store of $rows patients in $cache (cached for next runs)…" >&2
+  "$ichigen" synth --kind hersys --rows "$rows" --seed 7 --out "$cache/hersys.csv" >/dev/null
+  "$ichigen" --db "$db" import --json "$cache/hersys.csv" >&2
+  rm -f "$cache/hersys.csv"
+  touch "$cache/ready"
+fi
+work=$(mktemp -d /tmp/ichigen_api_bench_run.XXXXXX)
+cp "$db" "$work/ichigen.db"
+"$ichigen" --db "$work/ichigen.db" user add bench --role operator --password-stdin <<< "bench-password-1" >/dev/null
+token=$("$ichigen" --db "$work/ichigen.db" user token bench --name api_bench)
+
+"$ichigen" --db "$work/ichigen.db" serve --port 0 --threads $((connections + 16)) \
+  --db-connections 16 > "$work/serve.out" 2> "$work/serve.err" &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do grep -q listening "$work/serve.out" && break; sleep 0.1; done
+port=$(grep -o '[0-9]*$' "$work/serve.out")
+url="http://127.0.0.1:$port"
+curl -fsS -H "Authorization: Bearer $token" "$url/api/v1/patients/1" >/dev/null
+
+for mode in detail search; do
+  TOKEN=$token ROWS=$rows MODE=$mode wrk -t "$wrk_threads" -c "$connections" -d "${duration}s" \
+    --timeout 10s -s "$here/api_load.lua" "$url" | grep '^{' \
+    | python3 -c "import json,sys; r=json.loads(sys.stdin.read()); r.update(rows=$rows, connections=$connections); print(json.dumps(r))"
+done
+audit=$(curl -fsS "$url/metrics" | awk '/^ichigen_audit_entries /{print $2}')
+echo "{\"audit_entries_after\": $audit}"

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Wave-peak day benchmark (issue 4): a store of BASE patients (default
+# 1,000,000), then one day's 40,000 new notifications and 120,000 status
+# updates (with HER-SYS IDs) imported together, and the census as of a date
+# over the result. Prints one JSON object. Usage: bench/peak_day_bench.sh [BUILD]
+set -euo pipefail
+build=${1:-build}
+base=${BASE:-1000000}
+new=${NEW:-40000}
+updates=${UPDATES:-120000}
+ichigen="$(realpath "$build/ichigen")"
+cache=/tmp/ichigen_bench_cache
+mkdir -p "$cache"
+work=$(mktemp -d /tmp/ichigen_peak_bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# The base store is cached between runs (it takes a while to build).
+base_db="$cache/base_${base}.db"
+if [ ! -f "$base_db" ]; then
+  "$ichigen" synth --kind hersys --rows "$base" --seed 42 --to 2022-07-27 --out "$cache/base_${base}.csv" >/dev/null
+  rm -f "$base_db"*
+  "$ichigen" --db "$base_db" import "$cache/base_${base}.csv" >/dev/null
+  sqlite3 "$base_db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+fi
+cp "$base_db" "$work/store.db"
+
+"$ichigen" synth --kind hersys --rows "$new" --seed 4242 --id-start 3000000 \
+  --from 2022-07-28 --to 2022-07-28 --out "$work/new.csv" >/dev/null
+"$ichigen" synth --kind updates --rows "$updates" --patients "$base" --seed 42 --no-id-rate 0 \
+  --out "$work/updates.csv" >/dev/null
+
+start=$(date +%s.%N)
+"$ichigen" --db "$work/store.db" import --json "$work/new.csv" "$work/updates.csv" > "$work/import.json"
+end=$(date +%s.%N)
+/usr/bin/time -f '%e %M' -o "$work/census.time" \
+  "$ichigen" --db "$work/store.db" census --as-of 2022-07-28 --json > "$work/census.json"
+read -r census_s census_kb < "$work/census.time"
+
+python3 - "$start" "$end" "$census_s" "$census_kb" "$work/import.json" "$work/census.json" "$base" <<'PY'
+import json, sys
+start, end, census_s, census_kb, imports, census, base = sys.argv[1:]
+batches = [json.loads(line) for line in open(imports)]
+c = json.load(open(census))
+print(json.dumps({
+  "benchmark": "peak_day", "base_patients": int(base),
+  "new_rows": batches[0]["rows"], "update_rows": batches[1]["rows"],
+  "import_s": round(float(end) - float(start), 2),
+  "import_batches": [{k: b[k] for k in ("profile", "rows", "accepted", "merged", "review", "rejected", "seconds")} for b in batches],
+  "census_process_s": float(census_s), "census_compute_s": round(c["seconds"], 3),
+  "census_peak_mb": round(int(census_kb) / 1024), "census_counted": c["counted"],
+  "census_by_status": c["by_status"],
+}, ensure_ascii=False))
+PY

@@ -1,0 +1,27 @@
+// The handler files, one per resource. Each adds its routes to the table;
+// AllRoutes() (routes.cc) calls them all. To add an endpoint: one handler
+// file with an AddXxxRoutes function, declared here and called in routes.cc.
+// Thread-safety: handlers run on request threads and use only the
+// thread-safe ApiServices.
+#pragma once
+
+#include "api/router.h"
+
+namespace ichigen::api {
+
+void AddHealthRoutes(RouteTable& table);   // /healthz, /metrics, /api/v1/openapi.json
+void AddSessionRoutes(RouteTable& table);  // login, logout, me, password
+void AddTokenRoutes(RouteTable& table);    // API tokens
+void AddBatchRoutes(RouteTable& table);    // upload, batches, rows, rejects
+void AddJobRoutes(RouteTable& table);      // import jobs
+void AddPatientRoutes(RouteTable& table);  // search, detail
+void AddReviewRoutes(RouteTable& table);   // review queue
+void AddUserRoutes(RouteTable& table);     // users admin
+void AddAuditRoutes(RouteTable& table);    // audit verify, export
+
+RouteTable AllRoutes();
+
+// The OpenAPI 3 document of a route table.
+nlohmann::json OpenApiDocument(const RouteTable& table);
+
+}  // namespace ichigen::api

@@ -1,0 +1,227 @@
+// Patients: search (name in kanji or kana, HER-SYS ID, phone, birth date,
+// municipality, status) and detail, each within the caller's PatientScope
+// (api/access.h) and with only the fields it allows. Every result is
+// audited: the ids returned by a search, the id read in detail.
+#include <nlohmann/json.hpp>
+
+#include "api/handlers.h"
+#include "api/services.h"
+#include "text/date_parser.h"
+#include "text/kana.h"
+#include "text/name.h"
+#include "text/phone.h"
+
+namespace ichigen::api {
+
+namespace {
+
+bool ValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+nlohmann::json OptionalText(const std::string& value) {
+  return value.empty() ? nlohmann::json(nullptr) : nlohmann::json(value);
+}
+
+nlohmann::json PatientJson(const store::PatientRecord& p, const PatientScope& scope, bool detail) {
+  const std::pair<const char*, nlohmann::json> fields[] = {
+      {"hersys_id", OptionalText(p.hersys_id)},
+      {"name", OptionalText(p.name)},
+      {"name_kana", OptionalText(p.name_kana)},
+      {"sex", OptionalText(p.sex)},
+      {"birth_date", OptionalText(p.birth_date)},
+      {"age", p.age ? nlohmann::json(*p.age) : nlohmann::json(nullptr)},
+      {"postal_code", OptionalText(p.postal_code)},
+      {"address", OptionalText(p.address)},
+      {"municipality_code", OptionalText(p.municipality_code)},
+      {"phone", OptionalText(p.phone)},
+      {"occupation", OptionalText(p.occupation)},
+      {"notified_on", OptionalText(p.notified_on)},
+      {"onset_on", OptionalText(p.onset_on)},
+      {"diagnosed_on", OptionalText(p.diagnosed_on)},
+      {"reporting_facility", OptionalText(p.reporting_facility)},
+      {"health_center", OptionalText(p.health_center)},
+      {"severity", OptionalText(p.severity)},
+      {"care_status", OptionalText(p.care_status)},
+      {"care_start_on", OptionalText(p.care_start_on)},
+      {"consent_share", p.consent_share ? nlohmann::json(*p.consent_share) : nlohmann::json(nullptr)},
+  };
+  nlohmann::json out = {{"id", p.id}};
+  nlohmann::json withheld = nlohmann::json::array();
+  for (const auto& [name, value] : fields) {
+    if (scope.FieldAllowed(name)) {
+      out[name] = value;
+    } else {
+      withheld.push_back(name);
+    }
+  }
+  if (!withheld.empty()) out["withheld_fields"] = withheld;
+  if (detail && scope.RawAllowed()) {
+    out["residence_confidence"] = OptionalText(p.residence_confidence);
+    out["flags"] = OptionalText(p.flags);
+    out["raw"] = nlohmann::json::parse(p.raw_json, nullptr, false);
+    if (out["raw"].is_discarded()) out["raw"] = nullptr;
+    out["extra"] = nlohmann::json::parse(p.extra_json, nullptr, false);
+    if (out["extra"].is_discarded()) out["extra"] = nullptr;
+    out["created_batch"] = p.created_batch;
+    out["updated_batch"] = p.updated_batch;
+  }
+  return out;
+}
+
+core::Error BadFilter(const std::string& name, std::string ja, std::string en) {
+  return core::Error{core::Code::kInvalidArgument, std::move(ja), std::move(en), name};
+}
+
+core::Result<store::PatientQuery> ParseSearch(const Exchange& ex, std::vector<std::string>& used) {
+  store::PatientQuery q;
+  for (const char* key : {"name", "kana", "hersys_id", "phone", "birth_date", "municipality",
+                          "status", "purpose"}) {
+    const std::string value = ex.Query(key);
+    if (!ValidUtf8(value)) {
+      return std::unexpected(BadFilter(key, "検索語の文字コードが不正です（UTF-8で送ってください）",
+                                       "the search text is not valid UTF-8"));
+    }
+    if (value.size() > 200) {
+      return std::unexpected(BadFilter(key, "検索語が長すぎます", "the search text is too long"));
+    }
+    if (!value.empty() && std::string_view(key) != "purpose") used.push_back(key);
+  }
+  if (const std::string name = ex.Query("name"); !name.empty()) {
+    q.name_prefix = text::NormalizeName(name).folded_key;
+    if (q.name_prefix.empty()) {
+      return std::unexpected(BadFilter("name", "氏名を入力してください", "enter a name"));
+    }
+  }
+  if (const std::string kana = ex.Query("kana"); !kana.empty()) {
+    text::NormalizedKana normalized = text::NormalizeKana(kana);
+    if (!normalized.valid || normalized.phonetic.empty()) {
+      return std::unexpected(BadFilter("kana", "フリガナはカナで入力してください",
+                                       "enter the reading in kana"));
+    }
+    q.kana_prefix = normalized.phonetic;
+  }
+  if (const std::string id = ex.Query("hersys_id"); !id.empty()) {
+    const bool digits = id.size() >= 6 && id.size() <= 8 &&
+                        id.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits) {
+      return std::unexpected(BadFilter("hersys_id", "HER-SYS ID は6〜8桁の数字です",
+                                       "a HER-SYS ID is 6 to 8 digits"));
+    }
+    q.hersys_id = id;
+  }
+  if (const std::string phone = ex.Query("phone"); !phone.empty()) {
+    q.phone_key = text::NormalizePhone(phone).key;
+    if (q.phone_key.empty()) {
+      return std::unexpected(BadFilter("phone", "電話番号が読み取れません", "cannot read the phone number"));
+    }
+  }
+  if (const std::string birth = ex.Query("birth_date"); !birth.empty()) {
+    auto parsed = text::ParseDate(birth, {.allow_excel_serial = false});
+    if (!parsed) return std::unexpected(std::move(parsed.error()).WithContext("birth_date"));
+    q.birth_date = parsed->date.ToIso();
+  }
+  if (const std::string codes = ex.Query("municipality"); !codes.empty()) {
+    size_t pos = 0;
+    while (pos <= codes.size()) {
+      size_t end = codes.find(',', pos);
+      if (end == std::string::npos) end = codes.size();
+      const std::string code = codes.substr(pos, end - pos);
+      if (code.size() != 6 || code.find_first_not_of("0123456789") != std::string::npos) {
+        return std::unexpected(BadFilter("municipality", "市区町村コードは6桁の数字です（カンマ区切り）",
+                                         "municipality codes are 6 digits, comma-separated"));
+      }
+      q.municipality_codes.push_back(code);
+      pos = end + 1;
+      if (q.municipality_codes.size() > 50) break;
+    }
+  }
+  q.care_status = ex.Query("status");
+  return q;
+}
+
+core::Status Search(Exchange& ex) {
+  ApiServices& s = ex.services();
+  ASSIGN_OR_RETURN(PatientScope scope, s.access.PatientScopeFor(ex.principal()));
+  ASSIGN_OR_RETURN(auto page, ex.Page());
+  std::vector<std::string> used;
+  ASSIGN_OR_RETURN(store::PatientQuery query, ParseSearch(ex, used));
+  query.limit = page.first;
+  query.offset = page.second;
+  ASSIGN_OR_RETURN(StorePool::Lease store, s.stores.Acquire());
+  ASSIGN_OR_RETURN(store::PatientPage result, ScopedSearch(*store, scope, query));
+  nlohmann::json items = nlohmann::json::array();
+  std::vector<std::string> targets;
+  for (const store::PatientRecord& p : result.patients) {
+    items.push_back(PatientJson(p, scope, false));
+    targets.push_back("patient:" + std::to_string(p.id));
+  }
+  // The search terms are personal data themselves: the trail keeps which
+  // filters were used and the ids returned, not the terms.
+  RETURN_IF_ERROR(ex.Audit("patient.search", targets,
+                           {{"filters", used}, {"total", result.total}, {"offset", page.second}}));
+  ex.ReplyPage(items, result.total, page.first, page.second);
+  return core::Ok();
+}
+
+core::Status Detail(Exchange& ex) {
+  ApiServices& s = ex.services();
+  ASSIGN_OR_RETURN(PatientScope scope, s.access.PatientScopeFor(ex.principal()));
+  ASSIGN_OR_RETURN(int64_t id, ex.PathId("id"));
+  ASSIGN_OR_RETURN(StorePool::Lease store, s.stores.Acquire());
+  ASSIGN_OR_RETURN(std::optional<store::PatientRecord> patient, store->GetPatient(id));
+  const std::string target = "patient:" + std::to_string(id);
+  if (!patient || !scope.Sees(*patient)) {
+    // Out of scope looks the same as absent: no probing for who exists.
+    if (patient) RETURN_IF_ERROR(ex.Audit("patient.read_denied", {target}));
+    return core::Fail(core::Code::kNotFound, "その患者は見つからないか、閲覧の権限がありません",
+                      "no such patient, or not in your scope", target);
+  }
+  RETURN_IF_ERROR(ex.Audit("patient.read", {target}));
+  ex.Reply(200, PatientJson(*patient, scope, true));
+  return core::Ok();
+}
+
+}  // namespace
+
+void AddPatientRoutes(RouteTable& table) {
+  const Access patients = Roles({Role::kAdmin, Role::kOperator, Role::kHealthCenter,
+                                 Role::kFacility, Role::kMunicipality});
+  table.Add({.method = Method::kGet,
+             .path = "/api/v1/patients",
+             .summary = "患者検索 (within the caller's scope; fields per its policy)",
+             .tag = "patients",
+             .access = patients,
+             .params = {{"name", "query", "string", "氏名 (kanji; prefix, variants folded)"},
+                        {"kana", "query", "string", "フリガナ (prefix, phonetic)"},
+                        {"hersys_id", "query", "string", "HER-SYS ID (6-8 digits)"},
+                        {"phone", "query", "string", "電話番号"},
+                        {"birth_date", "query", "string", "生年月日 (any written form: 2020-01-02, S45.3.2 …)"},
+                        {"municipality", "query", "string", "市区町村コード (6 digits, comma-separated)"},
+                        {"status", "query", "string", "療養状況 (e.g. 自宅療養中)"},
+                        {"limit", "query", "integer", "1..200, default 50"},
+                        {"offset", "query", "integer", "default 0"},
+                        {"purpose", "query", "string", "audit purpose (or X-Purpose header)"}},
+             .personal_data = true,
+             .handler = Search});
+  table.Add({.method = Method::kGet,
+             .path = "/api/v1/patients/{id}",
+             .summary = "患者詳細 (404 when absent or out of scope)",
+             .tag = "patients",
+             .access = patients,
+             .params = {{"purpose", "query", "string", "audit purpose (or X-Purpose header)"}},
+             .personal_data = true,
+             .handler = Detail});
+}
+
+}  // namespace ichigen::api

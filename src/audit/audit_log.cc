@@ -1,0 +1,164 @@
+#include "audit/audit_log.h"
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "core/sha256.h"
+
+namespace ichigen::audit {
+
+std::string CanonicalEntry(const store::AuditEntry& e) {
+  const nlohmann::json fields = nlohmann::json::array(
+      {e.seq, e.at, e.actor, e.role, e.action, e.target_ids, e.remote, e.purpose, e.details});
+  // Invalid UTF-8 is replaced, never thrown on: the hash must always compute.
+  return fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string EntryHash(const store::AuditEntry& entry) {
+  core::Sha256 hasher;
+  hasher.Update(entry.prev_hash);
+  hasher.Update("\n");
+  hasher.Update(CanonicalEntry(entry));
+  return hasher.HexDigest();
+}
+
+core::Result<std::unique_ptr<AuditLog>> AuditLog::Open(store::AuditStore& store, Clock clock) {
+  std::unique_ptr<AuditLog> log(new AuditLog(store, std::move(clock)));
+  std::lock_guard lock(log->mu_);
+  RETURN_IF_ERROR(log->LoadHead());
+  return log;
+}
+
+core::Status AuditLog::LoadHead() {
+  ASSIGN_OR_RETURN(std::optional<store::AuditEntry> last, store_.Last());
+  head_seq_ = last ? last->seq : 0;
+  head_hash_ = last ? last->hash : std::string(kGenesisHash);
+  return core::Ok();
+}
+
+core::Result<int64_t> AuditLog::Append(const AuditEvent& event) {
+  std::lock_guard lock(mu_);
+  store::AuditEntry entry;
+  entry.at = IsoUtc(clock_(), /*millis=*/true);
+  entry.actor = event.actor;
+  entry.role = event.role;
+  entry.action = event.action;
+  for (const std::string& target : event.targets) {
+    if (!entry.target_ids.empty()) entry.target_ids += ' ';
+    entry.target_ids += target;
+  }
+  entry.remote = event.remote;
+  entry.purpose = event.purpose;
+  entry.details = event.details.empty() ? "{}" : event.details;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    entry.seq = head_seq_ + 1;
+    entry.prev_hash = head_hash_;
+    entry.hash = EntryHash(entry);
+    auto stored = store_.Append(entry);
+    if (stored) {
+      head_seq_ = entry.seq;
+      head_hash_ = entry.hash;
+      return entry.seq;
+    }
+    if (stored.error().code != core::Code::kAlreadyExists || attempt == 1) {
+      return std::unexpected(stored.error());
+    }
+    // Another process appended meanwhile: continue the chain from its head.
+    RETURN_IF_ERROR(LoadHead());
+  }
+  return core::Fail(core::Code::kInternal, "監査記録を追加できません", "cannot append audit entry");
+}
+
+std::pair<int64_t, std::string> AuditLog::Head() const {
+  std::lock_guard lock(mu_);
+  return {head_seq_, head_hash_};
+}
+
+std::string_view ProblemKindName(ProblemKind kind) {
+  switch (kind) {
+    case ProblemKind::kAltered: return "altered";
+    case ProblemKind::kBrokenLink: return "broken_link";
+    case ProblemKind::kMissing: return "missing";
+    case ProblemKind::kReordered: return "reordered";
+    case ProblemKind::kBadStart: return "bad_start";
+    case ProblemKind::kAnchor: return "anchor";
+  }
+  return "altered";
+}
+
+core::Result<VerifyReport> Verify(store::AuditStore& store, const VerifyOptions& options) {
+  VerifyReport report;
+  report.head_hash = std::string(kGenesisHash);
+  // hash → seq, to recognise a moved entry (the genesis hash is "seq 0").
+  std::map<std::string, int64_t> seen = {{std::string(kGenesisHash), 0}};
+  int64_t prev_seq = 0;
+  std::string prev_hash(kGenesisHash);
+  bool anchor_found = false;
+  auto add = [&](int64_t seq, ProblemKind kind, std::string ja, std::string en) {
+    report.ok = false;
+    if (report.problems.size() < options.max_problems) {
+      report.problems.push_back({seq, kind, std::move(ja), std::move(en)});
+    }
+  };
+  RETURN_IF_ERROR(store.ForEach([&](const store::AuditEntry& e) -> core::Status {
+    ++report.entries;
+    const std::string seq_text = std::to_string(e.seq);
+    if (prev_seq == 0 && e.seq != 1) {
+      add(e.seq, ProblemKind::kBadStart,
+          "監査記録が 1 番から始まっていません（1〜" + std::to_string(e.seq - 1) + " 番が欠落）",
+          "the trail does not start at seq 1 (1.." + std::to_string(e.seq - 1) + " missing)");
+    } else if (prev_seq != 0 && e.seq != prev_seq + 1) {
+      add(prev_seq + 1, ProblemKind::kMissing,
+          std::to_string(prev_seq + 1) + "〜" + std::to_string(e.seq - 1) +
+              " 番の監査記録が削除されています",
+          "entries " + std::to_string(prev_seq + 1) + ".." + std::to_string(e.seq - 1) +
+              " were removed");
+    }
+    if (EntryHash(e) != e.hash) {
+      add(e.seq, ProblemKind::kAltered,
+          seq_text + " 番の監査記録の内容がハッシュと一致しません（改ざんまたは移動）",
+          "entry " + seq_text + ": content does not match its hash (altered or moved)");
+    }
+    if (e.prev_hash != prev_hash) {
+      auto earlier = seen.find(e.prev_hash);
+      if (earlier != seen.end() && earlier->second != prev_seq) {
+        const std::string after = std::to_string(earlier->second);
+        add(e.seq, ProblemKind::kReordered,
+            seq_text + " 番の監査記録は本来 " +
+                (earlier->second == 0 ? std::string("先頭") : after + " 番の直後") +
+                "のものです（順序の入れ替え）",
+            "entry " + seq_text + " belongs " +
+                (earlier->second == 0 ? std::string("first") : "right after entry " + after) +
+                " (reordered)");
+      } else {
+        add(e.seq, ProblemKind::kBrokenLink,
+            seq_text + " 番の監査記録が直前の記録とつながっていません（削除・挿入・入れ替え）",
+            "entry " + seq_text +
+                ": prev_hash is not the hash of the entry before it (removed, inserted or "
+                "reordered)");
+      }
+    }
+    if (options.anchor && options.anchor->first == e.seq) {
+      anchor_found = true;
+      if (options.anchor->second != e.hash) {
+        add(e.seq, ProblemKind::kAnchor, seq_text + " 番のハッシュが控えと一致しません",
+            "entry " + seq_text + ": hash differs from the anchor kept outside");
+      }
+    }
+    seen.emplace(e.hash, e.seq);
+    prev_seq = e.seq;
+    prev_hash = e.hash;
+    report.head_seq = e.seq;
+    report.head_hash = e.hash;
+    return core::Ok();
+  }));
+  if (options.anchor && !anchor_found) {
+    add(options.anchor->first, ProblemKind::kAnchor,
+        std::to_string(options.anchor->first) + " 番の監査記録がありません（末尾の削除）",
+        "anchored entry " + std::to_string(options.anchor->first) +
+            " is gone (newest entries removed)");
+  }
+  return report;
+}
+
+}  // namespace ichigen::audit

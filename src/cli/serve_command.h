@@ -1,0 +1,33 @@
+// `ichigen serve`, `ichigen user …` and `ichigen audit …`: the server and
+// the administration of its accounts and audit trail. The composition root
+// (main.cc) supplies how the account and audit stores are opened, so these
+// commands name no implementation. Thread-safety: commands run on the main
+// thread; `serve` starts the server's threads.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "cli/cli.h"
+#include "core/result.h"
+#include "store/account_store.h"
+#include "store/audit_store.h"
+
+namespace ichigen::cli {
+
+using AccountStoreOpener =
+    std::function<core::Result<std::unique_ptr<store::AccountStore>>(const std::string&)>;
+using AuditStoreOpener =
+    std::function<core::Result<std::unique_ptr<store::AuditStore>>(const std::string&)>;
+
+struct ServerStores {
+  AccountStoreOpener open_accounts;
+  AuditStoreOpener open_audit;
+};
+
+void AddServeCommand(CLI::App& app, CliContext& context, ServerStores& stores);
+
+}  // namespace ichigen::cli

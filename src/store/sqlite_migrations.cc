@@ -135,6 +135,10 @@ ALTER TABLE patients ADD COLUMN external_id TEXT;
 CREATE UNIQUE INDEX patients_external_id ON patients(external_id);
 CREATE INDEX patients_published_on ON patients(published_on);
 )sql"},
+    {5, "search by health center and reporting facility", R"sql(
+CREATE INDEX patients_health_center ON patients(health_center);
+CREATE INDEX patients_reporting_facility ON patients(reporting_facility);
+)sql"},
 };
 
 }  // namespace

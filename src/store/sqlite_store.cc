@@ -674,6 +674,8 @@ core::Result<PatientPage> SqliteStore::SearchPatients(const PatientQuery& query)
   equal("phone_key", query.phone_key);
   equal("birth_date", query.birth_date);
   equal("care_status", query.care_status);
+  equal("health_center", query.health_center);
+  equal("reporting_facility", query.reporting_facility);
   if (!query.municipality_codes.empty()) {
     where += " AND municipality_code IN (";
     for (size_t i = 0; i < query.municipality_codes.size(); ++i) {

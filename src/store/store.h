@@ -125,6 +125,8 @@ struct PatientQuery {
   std::string birth_date;         // YYYY-MM-DD
   std::vector<std::string> municipality_codes;  // any of these (6 digits)
   std::string care_status;
+  std::string health_center;       // exact
+  std::string reporting_facility;  // exact
   int64_t limit = 50;
   int64_t offset = 0;
 };

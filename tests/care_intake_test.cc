@@ -9,6 +9,7 @@
 
 #include "domain/care_status.h"
 #include "intake/importer.h"
+#include "intake/review_service.h"
 #include "store/sqlite_store.h"
 
 namespace ichigen {
@@ -97,14 +98,14 @@ TEST_F(CareIntakeTest, HospitalStaySheetBecomesEventsAndEveryRowIsAccountedFor) 
   EXPECT_EQ(report.profile, "updates");
   EXPECT_EQ(report.header_line, 2);
   EXPECT_EQ(report.rows, 7);
-  EXPECT_EQ(report.merged, 2);
-  EXPECT_EQ(report.review, 3);
+  EXPECT_EQ(report.merged, 3);
+  EXPECT_EQ(report.review, 2);
   EXPECT_EQ(report.rejected, 2);
   const std::map<int64_t, std::string> expected = {
       {3, "merged:events_added"},
       {4, "merged:events_added"},
       {5, "review:hersys_id_contradiction"},  // a mistyped ID must not move events
-      {6, "review:no_hersys_id"},
+      {6, "merged:auto_linked"},  // no ID, but name and birth date agree, nothing disagrees
       {7, "review:unknown_hersys_id"},
       {8, "rejected:stay_order"},
       {9, "rejected:bad_date"},
@@ -118,8 +119,10 @@ TEST_F(CareIntakeTest, HospitalStaySheetBecomesEventsAndEveryRowIsAccountedFor) 
   EXPECT_EQ(StateOf(*store_, "1000001", "2022-08-09").status, domain::CareStatus::kReleased);
   EXPECT_EQ(StateOf(*store_, "1000001", "2022-08-02").status,
             domain::CareStatus::kHomeRecuperation);
-  // The contradicting row did not touch patient 1000003.
-  EXPECT_EQ(StateOf(*store_, "1000003", "2022-08-10").status, domain::CareStatus::kArranging);
+  // The contradicting row (ID 1000003, another name and birth date, 8/5) did
+  // not touch patient 1000003; the ID-less row naming him (8/6) did.
+  EXPECT_EQ(StateOf(*store_, "1000003", "2022-08-05").status, domain::CareStatus::kArranging);
+  EXPECT_EQ(StateOf(*store_, "1000003", "2022-08-06").status, domain::CareStatus::kHospitalized);
 }
 
 TEST_F(CareIntakeTest, ReListedStaysAddNothingAndEventSheetsWork) {
@@ -166,6 +169,93 @@ TEST_F(CareIntakeTest, SheetsInAnyOrderGiveTheSameStates) {
       EXPECT_EQ(a.home_last_day, b.home_last_day) << id << " " << day;
     }
   }
+}
+
+TEST_F(CareIntakeTest, RowsWithoutIdLinkOnStrongEvidenceAndQueueTheRest) {
+  Import(*store_, Fixture("hersys_mixed.cp932.csv"));
+  const intake::ImportReport sheet = Import(*store_, Fixture("updates_noid.cp932.csv"));
+  const auto reasons = Reasons(*store_, sheet.batch_id);
+  // 髙橋 written 高橋, with kana, birth date, sex, phone and address agreeing.
+  EXPECT_EQ(reasons.at(2), "merged:auto_linked");
+  // Name agrees but the birth date has day and month swapped, nothing else: review.
+  EXPECT_EQ(reasons.at(3), "review:identity_review");
+  // Nobody like this is stored.
+  EXPECT_EQ(reasons.at(4), "review:no_match");
+  // A mistyped ID: the person is found but the IDs conflict, so never auto-linked.
+  EXPECT_EQ(reasons.at(5), "review:identity_review");
+
+  auto takahashi = store_->FindPatientByHersysId("1000001");
+  EXPECT_EQ(StateOf(*store_, "1000001", "2022-08-20").status, domain::CareStatus::kHospitalized);
+  auto items = store_->ListReviewItems("open");
+  ASSERT_TRUE(items.has_value());
+  bool found_swap = false;
+  for (const store::ReviewItem& item : *items) {
+    if (item.batch_id != sheet.batch_id || item.line != 3) continue;
+    found_swap = true;
+    auto yamada = store_->FindPatientByHersysId("1000002");
+    EXPECT_EQ(item.candidate_patient_id, (*yamada)->id);
+    EXPECT_NE(item.candidates_json.find("\"fields\""), std::string::npos);
+  }
+  EXPECT_TRUE(found_swap);
+
+  // The same rows again (another file) add no links and no events.
+  const size_t events_before = store_->EventsOf((*takahashi)->id)->size();
+  const intake::ImportReport again = Import(*store_, Fixture("updates_noid.utf8.csv"));
+  EXPECT_EQ(again.accepted, 0);
+  EXPECT_EQ(store_->EventsOf((*takahashi)->id)->size(), events_before);
+}
+
+TEST_F(CareIntakeTest, ReviewDecisionsLinkUndoNewAndRejectWithWhoAndWhy) {
+  Import(*store_, Fixture("hersys_mixed.cp932.csv"));
+  const intake::ImportReport sheet = Import(*store_, Fixture("updates_noid.cp932.csv"));
+  auto open = store_->ListReviewItems("open");
+  ASSERT_TRUE(open.has_value());
+  std::map<int64_t, int64_t> item_at_line;
+  for (const store::ReviewItem& item : *open) {
+    if (item.batch_id == sheet.batch_id) item_at_line[item.line] = item.id;
+  }
+  ASSERT_TRUE(item_at_line.contains(3) && item_at_line.contains(4) && item_at_line.contains(5));
+  intake::ReviewService review(*store_, *context_);
+  auto yamada = store_->FindPatientByHersysId("1000002");
+
+  // Link: the row's admission lands on 山田 花子.
+  auto linked = review.Link(item_at_line[3], (*yamada)->id, "担当A", "生年月日の月日入れ違い");
+  ASSERT_TRUE(linked.has_value()) << linked.error().ToString();
+  EXPECT_EQ(linked->event_ids.size(), 1u);
+  EXPECT_EQ(StateOf(*store_, "1000002", "2022-08-21").status, domain::CareStatus::kHospitalized);
+  EXPECT_EQ(store_->GetReviewItem(item_at_line[3])->status, "linked");
+  EXPECT_EQ(store_->GetReviewItem(item_at_line[3])->decided_by, "担当A");
+  // A decided item cannot be decided again without undo.
+  auto twice = review.Reject(item_at_line[3], "担当A", "x");
+  ASSERT_FALSE(twice.has_value());
+  EXPECT_EQ(twice.error().code, core::Code::kFailedPrecondition);
+
+  // Undo: the admission is cancelled (not deleted) and the item is open again.
+  const size_t events_before_undo = store_->EventsOf((*yamada)->id)->size();
+  auto undone = review.Undo(item_at_line[3], "担当B", "別人でした");
+  ASSERT_TRUE(undone.has_value()) << undone.error().ToString();
+  EXPECT_EQ(store_->GetReviewItem(item_at_line[3])->status, "open");
+  EXPECT_EQ(store_->EventsOf((*yamada)->id)->size(), events_before_undo + 1);
+  EXPECT_NE(StateOf(*store_, "1000002", "2022-08-21").status, domain::CareStatus::kHospitalized);
+  auto history = store_->DecisionsOf(item_at_line[3]);
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[1].decided_by, "担当B");
+  EXPECT_EQ((*history)[1].reason, "別人でした");
+  // Linked again after the undo, the events come back.
+  ASSERT_TRUE(review.Link(item_at_line[3], (*yamada)->id, "担当A", "再確認").has_value());
+  EXPECT_EQ(StateOf(*store_, "1000002", "2022-08-21").status, domain::CareStatus::kHospitalized);
+
+  // New person: 鈴木 三郎 becomes a patient of his own, with his admission.
+  const int64_t patients = *store_->CountPatients();
+  auto created = review.NewPerson(item_at_line[4], "担当A", "未届出の患者");
+  ASSERT_TRUE(created.has_value()) << created.error().ToString();
+  EXPECT_EQ(*store_->CountPatients(), patients + 1);
+  EXPECT_EQ((*store_->GetPatient(created->patient_id))->name, "鈴木 三郎");
+
+  // Reject needs nothing but who and why.
+  ASSERT_TRUE(review.Reject(item_at_line[5], "担当A", "HER-SYS ID の誤記、元票で確認").has_value());
+  EXPECT_EQ(store_->GetReviewItem(item_at_line[5])->status, "rejected");
+  EXPECT_EQ(store_->GetReviewItem(999999).error().code, core::Code::kNotFound);
 }
 
 TEST_F(CareIntakeTest, PressAttributesAttachToThePatientOrWaitInReview) {

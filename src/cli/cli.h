@@ -33,5 +33,6 @@ void AddImportCommand(CLI::App& app, CliContext& context);
 void AddBatchCommands(CLI::App& app, CliContext& context);    // batches, rejects, rows
 void AddPatientCommands(CLI::App& app, CliContext& context);  // patient show, patients export
 void AddCareCommands(CLI::App& app, CliContext& context);     // census, conflicts
+void AddReviewCommands(CLI::App& app, CliContext& context);   // review list/show/link/new/reject/undo
 
 }  // namespace ichigen::cli

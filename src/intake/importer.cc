@@ -101,6 +101,7 @@ core::Result<IntakeContext> IntakeContext::Load() {
   ASSIGN_OR_RETURN(context.profiles, LoadProfiles());
   ASSIGN_OR_RETURN(context.registry, geo::Registry::Load());
   context.resolver = std::make_unique<geo::AddressResolver>(*context.registry);
+  ASSIGN_OR_RETURN(context.identity_model, identity::LoadDefaultModel());
   return context;
 }
 

@@ -19,6 +19,7 @@
 #include "core/result.h"
 #include "geo/address.h"
 #include "geo/registry.h"
+#include "identity/model.h"
 #include "intake/profile.h"
 #include "io/encoding.h"
 #include "store/store.h"
@@ -30,6 +31,7 @@ struct IntakeContext {
   std::vector<Profile> profiles;
   std::unique_ptr<geo::Registry> registry;
   std::unique_ptr<geo::AddressResolver> resolver;
+  identity::ModelParameters identity_model;
 
   static core::Result<IntakeContext> Load();
 };

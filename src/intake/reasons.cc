@@ -43,6 +43,12 @@ constexpr ReasonRow kReasons[] = {
      "no event and date (or an event date such as admission date)"},
     {ReasonCode::kStayOrder, "stay_order", "終了日が開始日より前です", "the stay ends before it starts"},
     {ReasonCode::kEventsAdded, "events_added", "療養の記録を追加しました", "care events added"},
+    {ReasonCode::kAutoLinked, "auto_linked", "氏名・生年月日などから患者を特定し、記録を追加しました",
+     "identified the patient from name, birth date and more; events added"},
+    {ReasonCode::kIdentityReview, "identity_review", "候補の患者が見つかりましたが確定できません（確認が必要です）",
+     "possible patients found, none certain (needs review)"},
+    {ReasonCode::kNoMatch, "no_match", "該当する患者が見つかりません（確認が必要です）",
+     "no matching patient found (needs review)"},
     {ReasonCode::kUnchanged, "unchanged", "登録済みの内容と同じです", "same as stored"},
     {ReasonCode::kUpdated, "updated", "登録済みの患者を更新しました", "updated the stored patient"},
 };

@@ -30,6 +30,9 @@ enum class ReasonCode {
   kUnchanged,           // merged: same content as stored
   kUpdated,             // merged: fields changed
   kEventsAdded,         // merged: care-history events added
+  kAutoLinked,          // merged: linked by identity evidence, events added
+  kIdentityReview,      // review: possible patients found, none certain
+  kNoMatch,             // review: nobody close enough
 };
 
 struct Reason {

@@ -35,7 +35,8 @@ core::Status RowOutcomes::Merge(const io::Record& record, const store::PatientRe
 }
 
 core::Status RowOutcomes::Review(const io::Record& record, const Reason& reason,
-                                 std::string row_json, int64_t candidate) {
+                                 std::string row_json, int64_t candidate,
+                                 std::string candidates_json) {
   store::ReviewItem item;
   item.line = record.line;
   item.kind = std::string(ReasonCodeName(reason.code));
@@ -43,6 +44,7 @@ core::Status RowOutcomes::Review(const io::Record& record, const Reason& reason,
   item.reason_en = reason.en;
   item.row_json = std::move(row_json);
   item.candidate_patient_id = candidate;
+  item.candidates_json = std::move(candidates_json);
   RETURN_IF_ERROR(writer_.AddReviewItem(item));
   store::RowRecord row;
   row.line = record.line;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/date.h"
+#include "domain/events.h"
 #include "intake/importer.h"
 #include "intake/profile.h"
 #include "intake/reasons.h"
@@ -32,7 +33,7 @@ class RowOutcomes {
                      const Reason& reason, bool keep_raw);
   // Queues the record for an operator; `candidate` may be 0.
   core::Status Review(const io::Record& record, const Reason& reason, std::string row_json,
-                      int64_t candidate);
+                      int64_t candidate, std::string candidates_json = {});
   core::Status Reject(const io::Record& record, const Reason& reason);
 
  private:
@@ -80,6 +81,15 @@ std::unique_ptr<RowHandler> MakeHersysHandler(RowContext& ctx);
 std::unique_ptr<RowHandler> MakeUpdatesHandler(RowContext& ctx);
 std::unique_ptr<RowHandler> MakePressHandler(RowContext& ctx);
 std::unique_ptr<RowHandler> MakeOpendataHandler(RowContext& ctx);
+
+// The events an update-sheet row states (区分 + 日付, or dated columns such
+// as 入院日/退院日), or why the row cannot be read. Used by intake and by
+// review decisions on queued rows.
+std::expected<std::vector<domain::Event>, Reason> UpdateRowEvents(
+    const Profile& profile, const std::vector<std::string>& values, core::Date today,
+    int64_t received_at, const std::string& source, int64_t line);
+// The key under which an update event is stored once per patient.
+std::string UpdateEventKey(const domain::Event& event);
 
 // --- checks shared by handlers ---------------------------------------------
 

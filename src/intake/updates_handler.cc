@@ -4,10 +4,15 @@
 // with a HER-SYS ID links to that patient unless its name and birth date
 // contradict the patient; a row without one waits in review until the
 // person is identified. Re-listing the same stay adds nothing.
+#include <algorithm>
 #include <array>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
 
 #include "domain/events.h"
 #include "intake/hersys_row.h"
+#include "intake/identity_linker.h"
 #include "intake/row_handler.h"
 #include "text/normalize.h"
 
@@ -39,19 +44,95 @@ bool AllDigits(std::string_view text) {
   return true;
 }
 
+}  // namespace
+
+std::expected<std::vector<domain::Event>, Reason> UpdateRowEvents(
+    const Profile& profile, const std::vector<std::string>& values, core::Date today,
+    int64_t received_at, const std::string& source, int64_t line) {
+  auto raw = [&](int index) -> std::string_view {
+    return index < 0 || static_cast<size_t>(index) >= values.size() ? std::string_view()
+                                                                     : std::string_view(values[index]);
+  };
+  const int facility_index = profile.FieldIndex("facility");
+  const int event_index = profile.FieldIndex("event");
+  const int event_on_index = profile.FieldIndex("event_on");
+  const int extended_index = profile.FieldIndex("extended_until");
+  const std::string facility = text::NormalizeText(raw(facility_index));
+  std::vector<domain::Event> events;
+  auto make = [&](domain::EventType type, core::Date on) {
+    domain::Event event;
+    event.type = type;
+    event.effective_on = on;
+    event.received_at = received_at;
+    event.source = source;
+    event.line = static_cast<int32_t>(line);
+    if (type == domain::EventType::kAdmitted || type == domain::EventType::kTransferred ||
+        type == domain::EventType::kDischarged || type == domain::EventType::kCheckedIn ||
+        type == domain::EventType::kCheckedOut || type == domain::EventType::kDied) {
+      event.facility = facility;
+    }
+    return event;
+  };
+  // An extension may reach into the next weeks.
+  auto extended = CheckDate(profile, extended_index, raw(extended_index), today.AddDays(60), true);
+  if (!extended) return std::unexpected(extended.error());
+  const std::string event_word = text::NormalizeText(raw(event_index));
+  if (!event_word.empty()) {
+    auto type = domain::ParseEventType(event_word);
+    if (!type) {
+      return std::unexpected(MakeReason(ReasonCode::kBadValue,
+                                        FieldLabel(profile, event_index) + "「" + event_word + "」",
+                                        "event \"" + event_word + "\""));
+    }
+    auto on = CheckDate(profile, event_on_index, raw(event_on_index), today, true);
+    if (!on) return std::unexpected(on.error());
+    if (*on) {
+      domain::Event event = make(*type, **on);
+      if (*type == domain::EventType::kExtended) event.extended_until = *extended;
+      events.push_back(std::move(event));
+    }
+  }
+  std::array<std::optional<core::Date>, kImplied.size()> dates;
+  for (size_t i = 0; i < kImplied.size(); ++i) {
+    const int index = profile.FieldIndex(kImplied[i].field);
+    auto on = CheckDate(profile, index, raw(index), today, true);
+    if (!on) return std::unexpected(on.error());
+    dates[i] = *on;
+    if (*on) events.push_back(make(kImplied[i].type, **on));
+  }
+  if (event_word.empty() && *extended) {
+    domain::Event event = make(domain::EventType::kExtended, today);
+    event.extended_until = *extended;
+    events.push_back(std::move(event));
+  }
+  if (events.empty()) return std::unexpected(MakeReason(ReasonCode::kMissingEvent));
+  // A stay that ends before it starts is a typing error to fix, not evidence.
+  if ((dates[0] && dates[1] && *dates[1] < *dates[0]) ||
+      (dates[2] && dates[3] && *dates[3] < *dates[2])) {
+    return std::unexpected(MakeReason(ReasonCode::kStayOrder));
+  }
+  return events;
+}
+
+std::string UpdateEventKey(const domain::Event& event) {
+  return std::string(domain::EventTypeNameEn(event.type)) + "|" + event.effective_on.ToIso() + "|" +
+         event.facility + "|" + (event.extended_until ? event.extended_until->ToIso() : "");
+}
+
+namespace {
+
 class UpdatesHandler final : public RowHandler {
  public:
-  explicit UpdatesHandler(RowContext& ctx) : ctx_(ctx) {
+  explicit UpdatesHandler(RowContext& ctx)
+      : ctx_(ctx), linker_(ctx.intake.identity_model, *ctx.intake.resolver) {
     const Profile& p = ctx.profile;
+    sex_ = p.FieldIndex("sex");
+    phone_ = p.FieldIndex("phone");
+    address_ = p.FieldIndex("address");
     hersys_id_ = p.FieldIndex("hersys_id");
     name_ = p.FieldIndex("name");
     kana_ = p.FieldIndex("name_kana");
     birth_ = p.FieldIndex("birth_date");
-    event_ = p.FieldIndex("event");
-    event_on_ = p.FieldIndex("event_on");
-    extended_until_ = p.FieldIndex("extended_until");
-    facility_ = p.FieldIndex("facility");
-    for (size_t i = 0; i < kImplied.size(); ++i) implied_[i] = p.FieldIndex(kImplied[i].field);
   }
 
   core::Status Apply(RowWork& work) override {
@@ -71,113 +152,108 @@ class UpdatesHandler final : public RowHandler {
       return ctx_.outcomes.Reject(record, MakeReason(ReasonCode::kInvalidEncoding));
     }
 
-    // The events the row states.
-    const std::string facility = text::NormalizeText(raw(facility_));
-    std::vector<domain::Event> events;
-    auto make = [&](domain::EventType type, core::Date on) {
-      domain::Event event;
-      event.type = type;
-      event.effective_on = on;
-      event.received_at = ctx_.received_at;
-      event.source = ctx_.source;
-      event.line = static_cast<int32_t>(record.line);
-      if (type == domain::EventType::kAdmitted || type == domain::EventType::kTransferred ||
-          type == domain::EventType::kDischarged || type == domain::EventType::kCheckedIn ||
-          type == domain::EventType::kCheckedOut || type == domain::EventType::kDied) {
-        event.facility = facility;
-      }
-      return event;
-    };
-    auto extended = CheckDate(ctx_.profile, extended_until_, raw(extended_until_), ctx_.today.AddDays(60), true);
-    if (!extended) return ctx_.outcomes.Reject(record, extended.error());
-    const std::string event_word = text::NormalizeText(raw(event_));
-    if (!event_word.empty()) {
-      auto type = domain::ParseEventType(event_word);
-      if (!type) {
-        return ctx_.outcomes.Reject(
-            record, MakeReason(ReasonCode::kBadValue, FieldLabel(ctx_.profile, event_) + "「" + event_word + "」",
-                               "event \"" + event_word + "\""));
-      }
-      auto on = CheckDate(ctx_.profile, event_on_, raw(event_on_), ctx_.today, true);
-      if (!on) return ctx_.outcomes.Reject(record, on.error());
-      if (*on) {
-        domain::Event event = make(*type, **on);
-        if (*type == domain::EventType::kExtended) event.extended_until = *extended;
-        events.push_back(std::move(event));
-      }
-    }
-    std::array<std::optional<core::Date>, kImplied.size()> dates;
-    for (size_t i = 0; i < kImplied.size(); ++i) {
-      auto on = CheckDate(ctx_.profile, implied_[i], raw(implied_[i]), ctx_.today, true);
-      if (!on) return ctx_.outcomes.Reject(record, on.error());
-      dates[i] = *on;
-      if (*on) events.push_back(make(kImplied[i].type, **on));
-    }
-    if (event_word.empty() && *extended) {
-      domain::Event event = make(domain::EventType::kExtended, ctx_.today);
-      event.extended_until = *extended;
-      events.push_back(std::move(event));
-    }
-    if (events.empty()) return ctx_.outcomes.Reject(record, MakeReason(ReasonCode::kMissingEvent));
-    // A stay that ends before it starts is a typing error to fix, not evidence.
-    if ((dates[0] && dates[1] && *dates[1] < *dates[0]) ||
-        (dates[2] && dates[3] && *dates[3] < *dates[2])) {
-      return ctx_.outcomes.Reject(record, MakeReason(ReasonCode::kStayOrder));
-    }
+    auto stated = UpdateRowEvents(ctx_.profile, values, ctx_.today, ctx_.received_at, ctx_.source,
+                                  record.line);
+    if (!stated) return ctx_.outcomes.Reject(record, stated.error());
+    std::vector<domain::Event>& events = *stated;
 
     // Whose events they are.
     const std::string id = text::NormalizeText(raw(hersys_id_));
-    if (id.empty()) {
-      return ctx_.outcomes.Review(record, MakeReason(ReasonCode::kNoHersysId),
-                                  RawValuesJson(ctx_.profile, values), 0);
-    }
-    if (id.size() < 6 || id.size() > 8 || !AllDigits(id)) {
+    if (!id.empty() && (id.size() < 6 || id.size() > 8 || !AllDigits(id))) {
       return ctx_.outcomes.Reject(record, MakeReason(ReasonCode::kBadHersysId, "「" + id + "」", id));
     }
-    ASSIGN_OR_RETURN(std::optional<store::PatientRecord> patient,
-                     ctx_.writer.FindPatientByHersysId(id));
-    if (!patient) {
-      return ctx_.outcomes.Review(record, MakeReason(ReasonCode::kUnknownHersysId, id, id),
-                                  RawValuesJson(ctx_.profile, values), 0);
+    std::optional<store::PatientRecord> patient;
+    if (!id.empty()) {
+      ASSIGN_OR_RETURN(patient, ctx_.writer.FindPatientByHersysId(id));
+      if (patient && IdentityContradicts(*patient, raw(name_), raw(kana_), raw(birth_))) {
+        return ctx_.outcomes.Review(
+            record,
+            MakeReason(ReasonCode::kHersysIdContradiction,
+                       "登録済み「" + patient->name + " " + patient->birth_date + "」",
+                       "stored " + patient->birth_date),
+            RawValuesJson(ctx_.profile, values), patient->id);
+      }
     }
-    if (IdentityContradicts(*patient, raw(name_), raw(kana_), raw(birth_))) {
-      return ctx_.outcomes.Review(
-          record,
-          MakeReason(ReasonCode::kHersysIdContradiction,
-                     "登録済み「" + patient->name + " " + patient->birth_date + "」",
-                     "stored " + patient->birth_date),
-          RawValuesJson(ctx_.profile, values), patient->id);
+    if (!patient) {
+      // No ID, or one nobody has: the person is found by evidence or queued.
+      const identity::RawPerson person = linker_.RawFromRow(
+          std::string(raw(name_)), std::string(raw(kana_)), std::string(raw(birth_)),
+          std::string(raw(sex_)), std::string(raw(phone_)), raw(address_), id);
+      ASSIGN_OR_RETURN(LinkOutcome link, linker_.Link(ctx_.writer, person));
+      if (link.decision.outcome != identity::Outcome::kAutoLink) {
+        Reason reason = link.candidates > 0 && !link.decision.ranked.empty()
+                            ? MakeReason(ReasonCode::kIdentityReview, link.decision.reason_ja,
+                                         link.decision.reason_en)
+                            : MakeReason(ReasonCode::kNoMatch);
+        if (!id.empty() && link.decision.ranked.empty()) {
+          reason = MakeReason(ReasonCode::kUnknownHersysId, id, id);
+        }
+        const int64_t top = link.decision.ranked.empty()
+                                ? 0
+                                : nlohmann::json::parse(link.candidates_json)[0]["patient_id"]
+                                      .get<int64_t>();
+        return ctx_.outcomes.Review(record, reason, RawValuesJson(ctx_.profile, values), top,
+                                    std::move(link.candidates_json));
+      }
+      store::PatientRecord target;
+      target.id = link.patient_id;
+      for (const nlohmann::json& candidate : nlohmann::json::parse(link.candidates_json)) {
+        if (candidate["patient_id"].get<int64_t>() == target.id) {
+          target.hersys_id = candidate["hersys_id"].get<std::string>();
+        }
+      }
+      ASSIGN_OR_RETURN(std::vector<int64_t> added, AddEvents(target.id, events));
+      char score[32];
+      std::snprintf(score, sizeof score, "%.1f", link.decision.top_score);
+      return ctx_.outcomes.Merge(
+          record, target,
+          MakeReason(ReasonCode::kAutoLinked,
+                     std::string("スコア ") + score + "、追加 " + std::to_string(added.size()) + " 件",
+                     std::string("score ") + score + ", " + std::to_string(added.size()) + " added"),
+          true);
     }
 
-    std::string added_ja;
-    std::string added_en;
-    for (domain::Event& event : events) {
-      const std::string key = std::string(domain::EventTypeNameEn(event.type)) + "|" +
-                              event.effective_on.ToIso() + "|" + event.facility + "|" +
-                              (event.extended_until ? event.extended_until->ToIso() : "");
-      ASSIGN_OR_RETURN(bool added, ctx_.writer.AddEvent(patient->id, event, key));
-      if (!added) continue;
-      if (!added_ja.empty()) {
-        added_ja += "、";
-        added_en += ", ";
-      }
-      added_ja += std::string(domain::EventTypeNameJa(event.type)) + " " + event.effective_on.ToIso();
-      if (!event.facility.empty()) added_ja += "（" + event.facility + "）";
-      added_en += std::string(domain::EventTypeNameEn(event.type)) + " " + event.effective_on.ToIso();
-    }
-    if (added_ja.empty()) {
+    ASSIGN_OR_RETURN(std::vector<int64_t> added, AddEvents(patient->id, events));
+    if (added.empty()) {
       return ctx_.outcomes.Merge(record, *patient,
                                  MakeReason(ReasonCode::kUnchanged, "記録は登録済みです",
                                             "events already stored"),
                                  false);
     }
     return ctx_.outcomes.Merge(record, *patient,
-                               MakeReason(ReasonCode::kEventsAdded, added_ja, added_en), true);
+                               MakeReason(ReasonCode::kEventsAdded, Describe(events, added, true),
+                                          Describe(events, added, false)),
+                               true);
+  }
+
+  // Stores the events not stored yet; returns the ids of those added.
+  core::Result<std::vector<int64_t>> AddEvents(int64_t patient_id,
+                                               std::vector<domain::Event>& events) {
+    std::vector<int64_t> added;
+    for (domain::Event& event : events) {
+      ASSIGN_OR_RETURN(bool stored, ctx_.writer.AddEvent(patient_id, event, UpdateEventKey(event)));
+      if (stored) added.push_back(event.id);
+    }
+    return added;
+  }
+
+  static std::string Describe(const std::vector<domain::Event>& events,
+                              const std::vector<int64_t>& added, bool japanese) {
+    std::string out;
+    for (const domain::Event& event : events) {
+      if (std::find(added.begin(), added.end(), event.id) == added.end()) continue;
+      if (!out.empty()) out += japanese ? "、" : ", ";
+      out += japanese ? std::string(domain::EventTypeNameJa(event.type))
+                      : std::string(domain::EventTypeNameEn(event.type));
+      out += " " + event.effective_on.ToIso();
+      if (japanese && !event.facility.empty()) out += "（" + event.facility + "）";
+    }
+    return out;
   }
 
   RowContext& ctx_;
-  int hersys_id_, name_, kana_, birth_, event_, event_on_, extended_until_, facility_;
-  std::array<int, kImplied.size()> implied_{};
+  IdentityLinker linker_;
+  int hersys_id_, name_, kana_, birth_, sex_, phone_, address_;
 };
 
 }  // namespace

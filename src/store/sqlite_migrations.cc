@@ -139,6 +139,26 @@ CREATE INDEX patients_published_on ON patients(published_on);
 CREATE INDEX patients_health_center ON patients(health_center);
 CREATE INDEX patients_reporting_facility ON patients(reporting_facility);
 )sql"},
+    {6, "review candidates and operator decisions", R"sql(
+ALTER TABLE review_items ADD COLUMN candidates_json TEXT;
+ALTER TABLE review_items ADD COLUMN decision_reason TEXT;
+ALTER TABLE review_items ADD COLUMN linked_patient_id INTEGER REFERENCES patients(id);
+CREATE TABLE review_decisions (
+  id INTEGER PRIMARY KEY,
+  item_id INTEGER NOT NULL REFERENCES review_items(id),
+  status TEXT NOT NULL CHECK (status IN ('open', 'linked', 'new', 'rejected')),
+  patient_id INTEGER REFERENCES patients(id),
+  decided_by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  event_ids TEXT NOT NULL,
+  decided_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE INDEX review_decisions_item ON review_decisions(item_id);
+CREATE TRIGGER review_decisions_are_kept BEFORE UPDATE ON review_decisions
+BEGIN
+  SELECT RAISE(ABORT, 'decisions are never edited; record an undo');
+END;
+)sql"},
 };
 
 }  // namespace

@@ -226,6 +226,66 @@ core::Result<std::optional<PatientRecord>> QueryOnePatient(SqliteStmt& stmt) {
   return out;
 }
 
+constexpr const char* kReviewColumns =
+    "id, batch_id, line, kind, reason_ja, reason_en, row_json, candidate_patient_id, status, "
+    "candidates_json, decided_by, decided_at, decision_reason, linked_patient_id";
+
+ReviewItem ReadReviewItem(const SqliteStmt& stmt) {
+  ReviewItem item;
+  item.id = stmt.Int(0);
+  item.batch_id = stmt.Int(1);
+  item.line = stmt.Int(2);
+  item.kind = stmt.Text(3);
+  item.reason_ja = stmt.Text(4);
+  item.reason_en = stmt.Text(5);
+  item.row_json = stmt.Text(6);
+  item.candidate_patient_id = stmt.Int(7);
+  item.status = stmt.Text(8);
+  item.candidates_json = stmt.Text(9);
+  item.decided_by = stmt.Text(10);
+  item.decided_at = stmt.Text(11);
+  item.decision_reason = stmt.Text(12);
+  item.linked_patient_id = stmt.Int(13);
+  return item;
+}
+
+// Blocks are looked up through the patients' own indexes; no key table.
+core::Result<CandidateSet> QueryCandidates(SqliteDb& db, const CandidateQuery& query) {
+  CandidateSet set;
+  std::vector<int64_t> seen;
+  auto block = [&](const char* column, const std::string& value, bool phone) -> core::Status {
+    if (value.empty()) return core::Ok();
+    ASSIGN_OR_RETURN(SqliteStmt stmt, db.Prepare("SELECT " + PatientSelectList() +
+                                                 " FROM patients WHERE " + column +
+                                                 " = ? LIMIT ?"));
+    stmt.BindText(1, value).Bind(2, query.max_block + 1);
+    std::vector<PatientRecord> found;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      found.push_back(ReadPatient(stmt));
+    }
+    if (phone) set.phone_block_size = static_cast<int64_t>(found.size());
+    if (static_cast<int64_t>(found.size()) > query.max_block) {
+      ++set.oversized_blocks;
+      return core::Ok();
+    }
+    for (PatientRecord& patient : found) {
+      if (std::find(seen.begin(), seen.end(), patient.id) != seen.end()) continue;
+      seen.push_back(patient.id);
+      set.patients.push_back(std::move(patient));
+    }
+    return core::Ok();
+  };
+  RETURN_IF_ERROR(block("birth_date", query.birth_date, false));
+  RETURN_IF_ERROR(block("name_folded", query.name_folded, false));
+  RETURN_IF_ERROR(block("kana_key", query.kana_key, false));
+  RETURN_IF_ERROR(block("phone_key", query.phone_key, true));
+  std::sort(set.patients.begin(), set.patients.end(),
+            [](const PatientRecord& a, const PatientRecord& b) { return a.id < b.id; });
+  return set;
+}
+
 class SqliteBatchWriter final : public BatchWriter {
  public:
   static core::Result<std::unique_ptr<SqliteBatchWriter>> Begin(SqliteDb& db,
@@ -257,6 +317,17 @@ class SqliteBatchWriter final : public BatchWriter {
     }
     writer->batch_id_ = db.LastInsertRowid();
     RETURN_IF_ERROR(writer->MaybeEnterBulkMode(info));
+    RETURN_IF_ERROR(writer->PrepareAll());
+    return writer;
+  }
+
+  // A decision on rows of an existing batch: no batch row of its own.
+  static core::Result<std::unique_ptr<SqliteBatchWriter>> BeginForDecision(SqliteDb& db,
+                                                                           int64_t batch_id) {
+    RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+    std::unique_ptr<SqliteBatchWriter> writer(new SqliteBatchWriter(db));
+    writer->batch_id_ = batch_id;
+    writer->decision_only_ = true;
     RETURN_IF_ERROR(writer->PrepareAll());
     return writer;
   }
@@ -321,6 +392,7 @@ class SqliteBatchWriter final : public BatchWriter {
     } else {
       insert_review_.BindNull(7);
     }
+    insert_review_.Bind(8, item.candidates_json);
     RETURN_IF_ERROR(insert_review_.Run());
     return db_.LastInsertRowid();
   }
@@ -369,7 +441,52 @@ class SqliteBatchWriter final : public BatchWriter {
     return QueryEvents(events_of_);
   }
 
+  core::Result<CandidateSet> FindCandidates(const CandidateQuery& query) override {
+    return QueryCandidates(db_, query);
+  }
+
+  core::Status RecordDecision(const ReviewDecision& decision) override {
+    std::string ids;
+    for (int64_t id : decision.event_ids) {
+      if (!ids.empty()) ids += ',';
+      ids += std::to_string(id);
+    }
+    ASSIGN_OR_RETURN(SqliteStmt record,
+                     db_.Prepare("INSERT INTO review_decisions (item_id, status, patient_id, "
+                                 "decided_by, reason, event_ids) VALUES (?, ?, ?, ?, ?, ?)"));
+    record.Bind(1, decision.item_id).BindText(2, decision.status);
+    if (decision.patient_id != 0) {
+      record.Bind(3, decision.patient_id);
+    } else {
+      record.BindNull(3);
+    }
+    record.BindText(4, decision.decided_by).BindText(5, decision.reason).BindText(6, ids);
+    RETURN_IF_ERROR(record.Run());
+    ASSIGN_OR_RETURN(SqliteStmt update,
+                     db_.Prepare("UPDATE review_items SET status = ?, decided_by = ?, "
+                                 "decided_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), "
+                                 "decision_reason = ?, linked_patient_id = ? WHERE id = ?"));
+    update.BindText(1, decision.status).BindText(2, decision.decided_by).BindText(3, decision.reason);
+    if (decision.status == "linked" && decision.patient_id != 0) {
+      update.Bind(4, decision.patient_id);
+    } else {
+      update.BindNull(4);
+    }
+    update.Bind(5, decision.item_id);
+    RETURN_IF_ERROR(update.Run());
+    if (sqlite3_changes(db_.get()) == 0) {
+      return core::Fail(core::Code::kNotFound, "その確認項目はありません", "no such review item",
+                        std::to_string(decision.item_id));
+    }
+    return core::Ok();
+  }
+
   core::Status Commit(const BatchInfo& info) override {
+    if (decision_only_) {
+      RETURN_IF_ERROR(db_.Exec("COMMIT"));
+      committed_ = true;
+      return core::Ok();
+    }
     // Rebuilding a dropped index sorts once instead of inserting at random.
     for (const std::string& sql : dropped_indexes_) RETURN_IF_ERROR(db_.Exec(sql));
     ASSIGN_OR_RETURN(SqliteStmt finish,
@@ -465,8 +582,8 @@ class SqliteBatchWriter final : public BatchWriter {
     next_event_id_ = (has_max ? max_event.Int(0) : 0) + 1;
     ASSIGN_OR_RETURN(insert_review_,
                      db_.Prepare("INSERT INTO review_items (batch_id, line, kind, reason_ja, "
-                                 "reason_en, row_json, candidate_patient_id) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+                                 "reason_en, row_json, candidate_patient_id, candidates_json) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     return core::Ok();
   }
 
@@ -483,6 +600,7 @@ class SqliteBatchWriter final : public BatchWriter {
   SqliteStmt events_of_;
   int64_t next_event_id_ = 1;
   std::vector<std::string> dropped_indexes_;  // CREATE INDEX statements to rerun
+  bool decision_only_ = false;
 };
 
 }  // namespace
@@ -718,28 +836,65 @@ core::Status SqliteStore::ForEachPatient(
 }
 
 core::Result<std::vector<ReviewItem>> SqliteStore::ListReviewItems(const std::string& status) {
-  ASSIGN_OR_RETURN(SqliteStmt stmt,
-                   db_->Prepare("SELECT id, batch_id, line, kind, reason_ja, reason_en, "
-                                "row_json, candidate_patient_id, status FROM review_items "
-                                "WHERE status = ? ORDER BY id"));
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare(std::string("SELECT ") + kReviewColumns +
+                                                 " FROM review_items WHERE status = ? ORDER BY id"));
   stmt.BindText(1, status);
   std::vector<ReviewItem> items;
   while (true) {
     ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    ReviewItem item;
-    item.id = stmt.Int(0);
-    item.batch_id = stmt.Int(1);
-    item.line = stmt.Int(2);
-    item.kind = stmt.Text(3);
-    item.reason_ja = stmt.Text(4);
-    item.reason_en = stmt.Text(5);
-    item.row_json = stmt.Text(6);
-    item.candidate_patient_id = stmt.Int(7);
-    item.status = stmt.Text(8);
-    items.push_back(std::move(item));
+    items.push_back(ReadReviewItem(stmt));
   }
   return items;
+}
+
+core::Result<ReviewItem> SqliteStore::GetReviewItem(int64_t id) {
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare(std::string("SELECT ") + kReviewColumns +
+                                                 " FROM review_items WHERE id = ?"));
+  stmt.Bind(1, id);
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) {
+    return core::Fail(core::Code::kNotFound, "その確認項目はありません", "no such review item",
+                      std::to_string(id));
+  }
+  return ReadReviewItem(stmt);
+}
+
+core::Result<std::vector<ReviewDecision>> SqliteStore::DecisionsOf(int64_t item_id) {
+  ASSIGN_OR_RETURN(SqliteStmt stmt,
+                   db_->Prepare("SELECT status, patient_id, decided_by, reason, event_ids "
+                                "FROM review_decisions WHERE item_id = ? ORDER BY id"));
+  stmt.Bind(1, item_id);
+  std::vector<ReviewDecision> decisions;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    ReviewDecision d;
+    d.item_id = item_id;
+    d.status = stmt.Text(0);
+    d.patient_id = stmt.Int(1);
+    d.decided_by = stmt.Text(2);
+    d.reason = stmt.Text(3);
+    const std::string ids = stmt.Text(4);
+    size_t start = 0;
+    while (start < ids.size()) {
+      size_t comma = ids.find(',', start);
+      if (comma == std::string::npos) comma = ids.size();
+      d.event_ids.push_back(std::stoll(ids.substr(start, comma - start)));
+      start = comma + 1;
+    }
+    decisions.push_back(std::move(d));
+  }
+  return decisions;
+}
+
+core::Result<std::unique_ptr<BatchWriter>> SqliteStore::BeginDecision(int64_t batch_id) {
+  ASSIGN_OR_RETURN(auto writer, SqliteBatchWriter::BeginForDecision(*db_, batch_id));
+  return std::unique_ptr<BatchWriter>(std::move(writer));
+}
+
+core::Result<CandidateSet> SqliteStore::FindCandidates(const CandidateQuery& query) {
+  return QueryCandidates(*db_, query);
 }
 
 core::Result<std::vector<domain::Event>> SqliteStore::EventsOf(int64_t patient_id) {

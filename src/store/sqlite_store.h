@@ -36,6 +36,10 @@ class SqliteStore final : public Store {
   core::Status ForEachPatient(const std::function<core::Status(const PatientRecord&)>& fn) override;
   core::Result<std::vector<ReviewItem>> ListReviewItems(const std::string& status) override;
   core::Result<std::vector<domain::Event>> EventsOf(int64_t patient_id) override;
+  core::Result<ReviewItem> GetReviewItem(int64_t id) override;
+  core::Result<std::vector<ReviewDecision>> DecisionsOf(int64_t item_id) override;
+  core::Result<std::unique_ptr<BatchWriter>> BeginDecision(int64_t batch_id) override;
+  core::Result<CandidateSet> FindCandidates(const CandidateQuery& query) override;
   core::Status ForEachPatientEvents(
       const std::function<core::Status(int64_t, std::span<const domain::Event>)>& fn) override;
 

@@ -112,6 +112,38 @@ struct ReviewItem {
   std::string row_json;     // the incoming row's canonical raw values
   int64_t candidate_patient_id = 0;
   std::string status;       // "open" | "linked" | "new" | "rejected"
+  std::string candidates_json;  // ranked candidates with per-field evidence
+  std::string decided_by;
+  std::string decided_at;
+  std::string decision_reason;
+  int64_t linked_patient_id = 0;  // the patient a "linked" item went to
+};
+
+// The patients that share a blocking key with a row: same birth date, same
+// folded kanji name, same phonetic kana, or same phone. A block larger than
+// max_block (a facility's phone) is skipped and counted.
+struct CandidateQuery {
+  std::string birth_date;   // YYYY-MM-DD
+  std::string name_folded;
+  std::string kana_key;     // phonetic
+  std::string phone_key;
+  int64_t max_block = 500;
+};
+
+struct CandidateSet {
+  std::vector<PatientRecord> patients;  // distinct, in id order
+  int64_t oversized_blocks = 0;
+  int64_t phone_block_size = 0;         // patients sharing the query's phone
+};
+
+// An operator's decision on a review item, as stored.
+struct ReviewDecision {
+  int64_t item_id = 0;
+  std::string status;        // "linked" | "new" | "rejected" | "open" (undo)
+  int64_t patient_id = 0;    // for "linked"
+  std::string decided_by;
+  std::string reason;
+  std::vector<int64_t> event_ids;  // events the decision added (undo cancels them)
 };
 
 // A patient search. Keys are already normalized by the caller (the store
@@ -157,6 +189,10 @@ class BatchWriter {
   virtual core::Result<bool> AddEvent(int64_t patient_id, domain::Event& event,
                                       const std::string& dedupe_key) = 0;
   virtual core::Result<std::vector<domain::Event>> EventsOf(int64_t patient_id) = 0;
+  virtual core::Result<CandidateSet> FindCandidates(const CandidateQuery& query) = 0;
+  // Records an operator's decision and sets the item's status (decision
+  // writers only; see Store::BeginDecision).
+  virtual core::Status RecordDecision(const ReviewDecision& decision) = 0;
   // Stores the final counts and timing, and commits.
   virtual core::Status Commit(const BatchInfo& final_info) = 0;
 };
@@ -185,6 +221,13 @@ class Store {
   virtual core::Status ForEachPatient(const std::function<core::Status(const PatientRecord&)>& fn) = 0;
 
   virtual core::Result<std::vector<ReviewItem>> ListReviewItems(const std::string& status) = 0;
+  virtual core::Result<ReviewItem> GetReviewItem(int64_t id) = 0;
+  // The decisions on a review item, oldest first.
+  virtual core::Result<std::vector<ReviewDecision>> DecisionsOf(int64_t item_id) = 0;
+  // A transaction for an operator's decision on rows of an earlier batch:
+  // like BeginBatch, but it adds no batch; events it adds cite `batch_id`.
+  virtual core::Result<std::unique_ptr<BatchWriter>> BeginDecision(int64_t batch_id) = 0;
+  virtual core::Result<CandidateSet> FindCandidates(const CandidateQuery& query) = 0;
 
   // A patient's care-history events, in id order.
   virtual core::Result<std::vector<domain::Event>> EventsOf(int64_t patient_id) = 0;

@@ -8,6 +8,7 @@ build=${1:-build}
 base=${BASE:-1000000}
 new=${NEW:-40000}
 updates=${UPDATES:-120000}
+no_id_rate=${NO_ID_RATE:-0}
 ichigen="$(realpath "$build/ichigen")"
 cache=/tmp/ichigen_bench_cache
 mkdir -p "$cache"
@@ -26,7 +27,7 @@ cp "$base_db" "$work/store.db"
 
 "$ichigen" synth --kind hersys --rows "$new" --seed 4242 --id-start 3000000 \
   --from 2022-07-28 --to 2022-07-28 --out "$work/new.csv" >/dev/null
-"$ichigen" synth --kind updates --rows "$updates" --patients "$base" --seed 42 --no-id-rate 0 \
+"$ichigen" synth --kind updates --rows "$updates" --patients "$base" --seed 42 --no-id-rate "$no_id_rate" \
   --out "$work/updates.csv" >/dev/null
 
 start=$(date +%s.%N)
@@ -36,14 +37,14 @@ end=$(date +%s.%N)
   "$ichigen" --db "$work/store.db" census --as-of 2022-07-28 --json > "$work/census.json"
 read -r census_s census_kb < "$work/census.time"
 
-python3 - "$start" "$end" "$census_s" "$census_kb" "$work/import.json" "$work/census.json" "$base" <<'PY'
+python3 - "$start" "$end" "$census_s" "$census_kb" "$work/import.json" "$work/census.json" "$base" "$no_id_rate" <<'PY'
 import json, sys
-start, end, census_s, census_kb, imports, census, base = sys.argv[1:]
+start, end, census_s, census_kb, imports, census, base, _ = sys.argv[1:]
 batches = [json.loads(line) for line in open(imports)]
 c = json.load(open(census))
 print(json.dumps({
   "benchmark": "peak_day", "base_patients": int(base),
-  "new_rows": batches[0]["rows"], "update_rows": batches[1]["rows"],
+  "new_rows": batches[0]["rows"], "update_rows": batches[1]["rows"], "update_no_id_rate": float(sys.argv[8]),
   "import_s": round(float(end) - float(start), 2),
   "import_batches": [{k: b[k] for k in ("profile", "rows", "accepted", "merged", "review", "rejected", "seconds")} for b in batches],
   "census_process_s": float(census_s), "census_compute_s": round(c["seconds"], 3),

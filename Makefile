@@ -3,6 +3,7 @@
 
 BUILD      ?= build
 JOBS       ?= $(shell nproc)
+SHELL      := /bin/bash
 WERROR     ?= $(if $(CI),ON,OFF)
 DEMO_DIR   ?= demo
 DEMO_ROWS  ?= 20000
@@ -13,7 +14,8 @@ ICHIGEN    := $(BUILD)/ichigen
 DEB_PACKAGES := build-essential cmake ninja-build pkg-config g++ \
   libsqlite3-dev sqlite3 libicu-dev libssl-dev nlohmann-json3-dev libcli11-dev \
   libzip-dev libexpat1-dev libxlsxwriter-dev libgtest-dev libgmock-dev time \
-  libcpp-httplib-dev libsodium-dev libreoffice-calc-nogui
+  libcpp-httplib-dev libsodium-dev libreoffice-calc-nogui \
+  nodejs npm chromium fonts-ipafont-gothic
 
 .PHONY: all deps build run demo test bench clean
 
@@ -41,13 +43,23 @@ demo: build
 	rm -f $(DEMO_DIR)/ichigen.db*
 	$(ICHIGEN) --db $(DEMO_DIR)/ichigen.db import $(DEMO_DIR)/hersys_demo.csv
 
+# Demo log-ins (for the demo store only; see README).
+DEMO_USERS := admin:admin:demo-admin-pass: operator1:operator:demo-operator-pass: \
+  yokohama:municipality:demo-yokohama-pass:141003 auditor1:auditor:demo-auditor-pass:
+PORT ?= 8080
+
 run: demo
+	@for u in $(DEMO_USERS); do \
+	  IFS=: read -r login role pass scope <<< "$$u"; \
+	  printf '%s\n' "$$pass" | $(ICHIGEN) --db $(DEMO_DIR)/ichigen.db user add "$$login" --role "$$role" \
+	    $${scope:+--scope $$scope} --password-stdin >/dev/null; \
+	done
 	$(ICHIGEN) --db $(DEMO_DIR)/ichigen.db batches
 	@echo
-	@echo "デモデータを $(DEMO_DIR)/ichigen.db に取り込みました。例 / try:"
-	@echo "  $(ICHIGEN) --db $(DEMO_DIR)/ichigen.db rejects 1 --out $(DEMO_DIR)/rejects.csv"
-	@echo "  $(ICHIGEN) --db $(DEMO_DIR)/ichigen.db patients export --out $(DEMO_DIR)/patients.csv"
-	@echo "  echo '横浜市中区山下町1' | $(ICHIGEN) normalize address"
+	@echo "デモデータを取り込みました。ブラウザで http://localhost:$(PORT)/ を開いてください。"
+	@echo "Open http://localhost:$(PORT)/ — log-ins: operator1 / demo-operator-pass, yokohama / demo-yokohama-pass,"
+	@echo "admin / demo-admin-pass, auditor1 / demo-auditor-pass.  Ctrl+C stops the server."
+	$(ICHIGEN) --db $(DEMO_DIR)/ichigen.db serve --host 127.0.0.1 --port $(PORT)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900

@@ -6,6 +6,9 @@
 # request is authenticated and audited, as in production.
 # Prints one JSON object per scenario. Usage:
 #   bench/api_bench.sh [BUILD_DIR]   (ROWS=1000000 DURATION=20 CONNECTIONS=200 THREADS=2)
+# BASE_DB=path: start from a copy of that store (e.g. the peak-day bench's
+# cached 1,000,000-patient store) instead of building one; it is never modified.
+# SERVER_THREADS, DB_CONNECTIONS: the server's --threads and --db-connections.
 set -euo pipefail
 build=${1:-build}
 rows=${ROWS:-1000000}
@@ -17,9 +20,11 @@ here="$(cd "$(dirname "$0")" && pwd)"
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
 
 cache=/tmp/ichigen_api_bench_${rows}
-mkdir -p "$cache"
 db="$cache/ichigen.db"
-if [ ! -f "$cache/ready" ]; then
+if [ -n "${BASE_DB:-}" ]; then
+  db=$BASE_DB
+elif [ ! -f "$cache/ready" ]; then
+  mkdir -p "$cache"
   rm -f "$db" "$db-wal" "$db-shm"
   echo "building a store of $rows patients in $cache (cached for next runs)…" >&2
   "$ichigen" synth --kind hersys --rows "$rows" --seed 7 --out "$cache/hersys.csv" >/dev/null
@@ -32,8 +37,8 @@ cp "$db" "$work/ichigen.db"
 "$ichigen" --db "$work/ichigen.db" user add bench --role operator --password-stdin <<< "bench-password-1" >/dev/null
 token=$("$ichigen" --db "$work/ichigen.db" user token bench --name api_bench)
 
-"$ichigen" --db "$work/ichigen.db" serve --port 0 --threads $((connections + 16)) \
-  --db-connections 16 > "$work/serve.out" 2> "$work/serve.err" &
+"$ichigen" --db "$work/ichigen.db" serve --port 0 --threads "${SERVER_THREADS:-$((connections + 16))}" \
+  --db-connections "${DB_CONNECTIONS:-16}" > "$work/serve.out" 2> "$work/serve.err" &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do grep -q listening "$work/serve.out" && break; sleep 0.1; done

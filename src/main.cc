@@ -13,6 +13,10 @@
 #include "store/sqlite_account_store.h"
 #include "store/sqlite_audit_store.h"
 #include "store/sqlite_store.h"
+#include "cli/stats_commands.h"
+#include "store/sqlite_stats_store.h"
+#include "cli/distribution_commands.h"
+#include "store/sqlite_distribution_store.h"
 
 int main(int argc, char** argv) {
   using namespace ichigen;
@@ -32,22 +36,34 @@ int main(int argc, char** argv) {
   cli::AddBatchCommands(app, context);
   cli::AddPatientCommands(app, context);
   cli::AddCareCommands(app, context);
+  cli::AddReviewCommands(app, context);
   cli::AddNormalizeCommand(app);
   cli::AddSynthCommand(app);
   cli::ServerStores server_stores;
   server_stores.open_accounts =
       [](const std::string& path) -> core::Result<std::unique_ptr<store::AccountStore>> {
-    ASSIGN_OR_RETURN(auto sqlite, store::SqliteAccountStore::Open(path));
+    ASSIGN_OR_RETURN(auto sqlite, store::SqliteAccountStore::Open(store::AccountsDbPath(path)));
     return std::unique_ptr<store::AccountStore>(std::move(sqlite));
   };
   server_stores.open_audit =
       [](const std::string& path) -> core::Result<std::unique_ptr<store::AuditStore>> {
-    ASSIGN_OR_RETURN(auto sqlite, store::SqliteAuditStore::Open(path));
+    ASSIGN_OR_RETURN(auto sqlite, store::SqliteAuditStore::Open(store::AccountsDbPath(path)));
     return std::unique_ptr<store::AuditStore>(std::move(sqlite));
   };
   cli::AddServeCommand(app, context, server_stores);
   cli::AddUserCommands(app, context, server_stores);
   cli::AddAuditCommands(app, context, server_stores);
+  cli::AddDistributionCommands(
+      app, context,
+      [](const std::string& path) -> core::Result<std::unique_ptr<store::DistributionStore>> {
+        ASSIGN_OR_RETURN(auto sqlite, store::SqliteDistributionStore::Open(path));
+        return std::unique_ptr<store::DistributionStore>(std::move(sqlite));
+      });
+  cli::AddStatsCommands(app, context,
+                        [](const std::string& path) -> core::Result<std::unique_ptr<store::StatsStore>> {
+                          ASSIGN_OR_RETURN(auto sqlite, store::SqliteStatsStore::Open(path));
+                          return std::unique_ptr<store::StatsStore>(std::move(sqlite));
+                        });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

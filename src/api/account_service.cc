@@ -1,5 +1,7 @@
 #include "api/account_service.h"
 
+#include <algorithm>
+
 #include <sodium.h>
 
 #include "core/sha256.h"
@@ -7,6 +9,12 @@
 namespace ichigen::api {
 
 namespace {
+
+template <typename F>
+struct AtExit {
+  F f;
+  ~AtExit() { f(); }
+};
 
 core::Error BadCredentials() {
   return core::Error{core::Code::kUnauthenticated, "ログイン名またはパスワードが違います",
@@ -160,6 +168,9 @@ core::Result<LoginResult> AccountService::Login(const std::string& login,
 core::Result<Principal> AccountService::AuthenticateSession(const std::string& cookie_value) {
   if (cookie_value.empty() || cookie_value.size() > 128) return std::unexpected(NotAuthenticated());
   const std::string id_hash = core::Sha256Hex(cookie_value);
+  const std::string cache_key = "s:" + id_hash;
+  if (auto cached = Cached(cache_key, clock_())) return *std::move(cached);
+  const uint64_t generation = CacheGeneration();
   ASSIGN_OR_RETURN(std::optional<store::SessionRecord> session, store_.FindSession(id_hash));
   if (!session) return std::unexpected(NotAuthenticated());
   const audit::TimePoint now = clock_();
@@ -178,6 +189,9 @@ core::Result<Principal> AccountService::AuthenticateSession(const std::string& c
   ASSIGN_OR_RETURN(Principal p, PrincipalFor(*user));
   p.session_hash = id_hash;
   p.csrf_token = session->csrf_token;
+  const audit::TimePoint idle_until = std::max(*last_seen, now) + policy_.session_idle;
+  const auto ends = audit::ParseIsoUtc(session->expires_at);
+  Remember(cache_key, p, generation, now, ends ? std::min(*ends, idle_until) : now);
   return p;
 }
 
@@ -187,8 +201,11 @@ core::Result<Principal> AccountService::AuthenticateBearer(const std::string& to
                       "the API token is invalid or revoked");
   };
   if (token.size() < 8 || token.size() > 128) return invalid();
-  ASSIGN_OR_RETURN(std::optional<store::ApiTokenRecord> record,
-                   store_.FindToken(core::Sha256Hex(token)));
+  const std::string token_hash = core::Sha256Hex(token);
+  const std::string cache_key = "t:" + token_hash;
+  if (auto cached = Cached(cache_key, clock_())) return *std::move(cached);
+  const uint64_t generation = CacheGeneration();
+  ASSIGN_OR_RETURN(std::optional<store::ApiTokenRecord> record, store_.FindToken(token_hash));
   if (!record || record->revoked) return invalid();
   ASSIGN_OR_RETURN(std::optional<store::UserRecord> user, store_.GetUser(record->user_id));
   if (!user || user->disabled) return invalid();
@@ -203,16 +220,56 @@ core::Result<Principal> AccountService::AuthenticateBearer(const std::string& to
   p.token_read_only = record->scope == "read";
   // A token is for systems: a pending password change does not block it.
   p.must_change_password = false;
+  Remember(cache_key, p, generation, now, audit::TimePoint::max());
   return p;
 }
 
+std::optional<Principal> AccountService::Cached(const std::string& key, audit::TimePoint now) {
+  if (policy_.auth_cache_ttl.count() <= 0) return std::nullopt;
+  std::lock_guard lock(cache_mu_);
+  auto it = cache_.find(key);
+  if (it == cache_.end()) return std::nullopt;
+  const CachedAuth& entry = it->second;
+  if (now < entry.fetched || now >= entry.fetched + policy_.auth_cache_ttl ||
+      now >= entry.expires) {
+    cache_.erase(it);
+    return std::nullopt;
+  }
+  return entry.principal;
+}
+
+uint64_t AccountService::CacheGeneration() {
+  std::lock_guard lock(cache_mu_);
+  return generation_;
+}
+
+void AccountService::Remember(const std::string& key, const Principal& principal,
+                              uint64_t generation, audit::TimePoint now,
+                              audit::TimePoint expires) {
+  if (policy_.auth_cache_ttl.count() <= 0) return;
+  std::lock_guard lock(cache_mu_);
+  // An account change since this check began: what it read may be stale.
+  if (generation != generation_) return;
+  if (cache_.size() >= kMaxCached) cache_.clear();
+  cache_[key] = CachedAuth{principal, now, expires};
+}
+
+void AccountService::ForgetCached() {
+  std::lock_guard lock(cache_mu_);
+  ++generation_;
+  cache_.clear();
+}
+
 core::Status AccountService::Logout(const Principal& principal) {
+  AtExit forget{[this] { ForgetCached(); }};
   if (principal.session_hash.empty()) return core::Ok();
   return store_.DeleteSession(principal.session_hash);
 }
 
 core::Status AccountService::ChangePassword(const Principal& principal, const std::string& current,
                                             const std::string& next) {
+  // Whatever this changes, no request keeps a cached principal it ends.
+  AtExit forget{[this] { ForgetCached(); }};
   ASSIGN_OR_RETURN(std::optional<store::UserRecord> user, store_.GetUser(principal.user_id));
   if (!user) return core::Fail(core::Code::kNotFound, "利用者が見つかりません", "no such user");
   if (!VerifyPassword(user->password_hash, current)) {
@@ -273,6 +330,8 @@ core::Result<store::UserRecord> AccountService::GetUserByLogin(const std::string
 
 core::Result<store::UserRecord> AccountService::SetDisabled(const std::string& login,
                                                             bool disabled) {
+  // Whatever this changes, no request keeps a cached principal it ends.
+  AtExit forget{[this] { ForgetCached(); }};
   ASSIGN_OR_RETURN(store::UserRecord user, GetUserByLogin(login));
   user.disabled = disabled;
   RETURN_IF_ERROR(store_.UpdateUser(user));
@@ -285,6 +344,8 @@ core::Result<store::UserRecord> AccountService::SetDisabled(const std::string& l
 
 core::Result<store::UserRecord> AccountService::ResetPassword(const std::string& login,
                                                               const std::string& password) {
+  // Whatever this changes, no request keeps a cached principal it ends.
+  AtExit forget{[this] { ForgetCached(); }};
   ASSIGN_OR_RETURN(store::UserRecord user, GetUserByLogin(login));
   RETURN_IF_ERROR(CheckPasswordPolicy(password, login));
   ASSIGN_OR_RETURN(user.password_hash, HashPassword(password, params_));
@@ -336,6 +397,8 @@ core::Result<std::vector<store::ApiTokenRecord>> AccountService::ListTokens(
 }
 
 core::Status AccountService::RevokeToken(const Principal& by, int64_t token_id) {
+  // Whatever this changes, no request keeps a cached principal it ends.
+  AtExit forget{[this] { ForgetCached(); }};
   if (by.role != Role::kAdmin) {
     ASSIGN_OR_RETURN(std::vector<store::ApiTokenRecord> own, store_.ListTokens(by.user_id));
     bool mine = false;

@@ -13,8 +13,15 @@
 //    after session_idle without use.
 //  - API tokens: "ich_" + 256 random bits, shown once, stored as SHA-256;
 //    scope "full" (what the user may do) or "read" (GET requests only).
+//  - Cache: a successful session or token check is kept in memory for
+//    auth_cache_ttl, so a busy client costs no store lookups per request.
+//    Every change made through this service (logout, password change or
+//    reset, disable, token revocation) empties the cache at once; a change
+//    made by another process (`ichigen user disable` beside the server) takes
+//    effect within auth_cache_ttl. Session expiry and idle time are still
+//    checked on every request.
 // Thread-safety: thread-safe (the store is; throttle state is guarded by
-// LoginThrottle::mu_).
+// LoginThrottle::mu_, the cache by cache_mu_).
 #pragma once
 
 #include <chrono>
@@ -23,6 +30,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "api/password.h"
@@ -43,6 +51,7 @@ struct AccountPolicy {
   int throttle_per_address = 20;
   std::chrono::seconds throttle_window{60};
   std::chrono::seconds touch_interval{60};            // last-seen writes at most this often
+  std::chrono::milliseconds auth_cache_ttl{2000};     // 0: no cache
 };
 
 // Sliding-window failure counter. Thread-safety: thread-safe (mu_).
@@ -112,7 +121,21 @@ class AccountService {
   const AccountPolicy& policy() const { return policy_; }
 
  private:
+  // A session or token check kept for auth_cache_ttl.
+  struct CachedAuth {
+    Principal principal;
+    audit::TimePoint fetched;
+    audit::TimePoint expires;  // session: the earlier of its end and its idle limit
+  };
+  static constexpr size_t kMaxCached = 10000;
+
   core::Result<Principal> PrincipalFor(const store::UserRecord& user);
+  std::optional<Principal> Cached(const std::string& key, audit::TimePoint now);
+  uint64_t CacheGeneration();
+  // Kept only if no account change happened since CacheGeneration() was read.
+  void Remember(const std::string& key, const Principal& principal, uint64_t generation,
+                audit::TimePoint now, audit::TimePoint expires);
+  void ForgetCached();
   std::string Now() const { return audit::IsoUtc(clock_()); }
 
   store::AccountStore& store_;
@@ -123,6 +146,9 @@ class AccountService {
   std::string dummy_hash_;  // verified for unknown logins (equal timing)
   LoginThrottle by_login_;
   LoginThrottle by_address_;
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, CachedAuth> cache_;  // guarded by cache_mu_; "s:"/"t:" + hash
+  uint64_t generation_ = 0;  // guarded by cache_mu_; bumped by every account change
 };
 
 // Whether a and b are equal, in time independent of where they differ.

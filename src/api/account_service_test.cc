@@ -79,6 +79,25 @@ TEST_F(AccountServiceTest, TokensAreHashedScopedAndRevocable) {
   EXPECT_FALSE(service_->AuthenticateBearer(issued->token).has_value());
 }
 
+// The auth cache: a change made behind the service's back (another process
+// revoking in the store) takes effect once auth_cache_ttl has passed; the
+// session's idle limit is still checked on a cached hit.
+TEST_F(AccountServiceTest, CachedChecksExpireAfterTheirTtl) {
+  auto user = *service_->GetUserByLogin("sato");
+  auto issued = *service_->IssueToken(user.id, "system", "full");
+  ASSERT_TRUE(service_->AuthenticateBearer(issued.token).has_value());
+  ASSERT_TRUE(store_->RevokeToken(issued.record.id).has_value());
+  EXPECT_TRUE(service_->AuthenticateBearer(issued.token).has_value());  // within the TTL
+  now_ += service_->policy().auth_cache_ttl + std::chrono::milliseconds(1);
+  EXPECT_EQ(service_->AuthenticateBearer(issued.token).error().code,
+            core::Code::kUnauthenticated);
+
+  auto login = *service_->Login("sato", "sato-password", "a");
+  ASSERT_TRUE(service_->AuthenticateSession(login.session_token).has_value());
+  now_ += std::chrono::minutes(31);  // past session_idle
+  EXPECT_FALSE(service_->AuthenticateSession(login.session_token).has_value());
+}
+
 TEST_F(AccountServiceTest, DisablingEndsSessionsAndScopesAreChecked) {
   auto login = *service_->Login("sato", "sato-password", "a");
   ASSERT_TRUE(service_->SetDisabled("sato", true).has_value());

@@ -16,8 +16,10 @@ void AddBatchRoutes(RouteTable& table);    // upload, batches, rows, rejects
 void AddJobRoutes(RouteTable& table);      // import jobs
 void AddPatientRoutes(RouteTable& table);  // search, detail
 void AddReviewRoutes(RouteTable& table);   // review queue
+void AddReviewDecisionRoutes(RouteTable& table);  // one item, link/new/reject/undo
 void AddUserRoutes(RouteTable& table);     // users admin
 void AddAuditRoutes(RouteTable& table);    // audit verify, export
+void AddWebRoutes(RouteTable& table);      // the web UI's embedded assets at /
 
 RouteTable AllRoutes();
 

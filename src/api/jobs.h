@@ -73,6 +73,8 @@ class JobRunner {
 
   JobRunner(StorePool& stores, const intake::IntakeContext& intake, audit::AuditLog& audit_log,
             Metrics& metrics, JsonLog& log, audit::Clock clock);
+  // The reference data imports use (profiles, registry, identity model).
+  const intake::IntakeContext& intake() const { return intake_; }
   ~JobRunner();
 
   // kUnavailable once shutting down.

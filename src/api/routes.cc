@@ -11,8 +11,10 @@ RouteTable AllRoutes() {
   AddJobRoutes(table);
   AddPatientRoutes(table);
   AddReviewRoutes(table);
+  AddReviewDecisionRoutes(table);
   AddUserRoutes(table);
   AddAuditRoutes(table);
+  AddWebRoutes(table);
   return table;
 }
 

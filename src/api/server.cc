@@ -1,5 +1,6 @@
 #include "api/server.h"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -77,6 +78,7 @@ core::Result<std::unique_ptr<ApiServer>> ApiServer::Create(ServerOptions options
   server->log_ = std::make_unique<JsonLog>(log_stream, d.clock);
   server->metrics_ = std::make_unique<Metrics>();
   server->stores_ = std::make_unique<StorePool>(d.open_store, server->options_.store_connections);
+  RETURN_IF_ERROR(server->stores_->Fill());
   server->accounts_ = std::make_unique<AccountService>(*d.account_store, d.clock, *d.random,
                                                        d.password_params, d.account_policy);
   ASSIGN_OR_RETURN(server->audit_log_, audit::AuditLog::Open(*d.audit_store, d.clock));
@@ -113,6 +115,13 @@ core::Result<std::unique_ptr<ApiServer>> ApiServer::Create(ServerOptions options
   http.set_keep_alive_max_count(1000);
   http.set_tcp_nodelay(true);
   ApiServer* self = server.get();
+  // httplib listens with a backlog of 5: when hundreds of clients connect at
+  // once the accept queue overflows and the kernel drops SYNs, which the
+  // clients retry after 1, 3, 7 s. Keep the listening socket to raise it.
+  http.set_socket_options([self](socket_t sock) {
+    httplib::default_socket_options(sock);
+    self->listen_socket_ = sock;
+  });
   for (const Route& route : server->routes_.routes()) {
     const std::string pattern = PathRegex(route.path);
     switch (route.method) {
@@ -160,6 +169,8 @@ core::Result<int> ApiServer::Start() {
                       "cannot bind the port (in use, or not permitted)",
                       options_.host + ":" + std::to_string(options_.port));
   }
+  // Linux lets listen() be called again to change the backlog.
+  if (listen_socket_ >= 0) (void)::listen(listen_socket_, kListenBacklog);
   if (!options_.inbox_dir.empty()) {
     inbox_ = std::make_unique<Inbox>(options_.inbox_dir, *jobs_, *log_, options_.inbox_poll);
     RETURN_IF_ERROR(inbox_->Start());

@@ -94,6 +94,8 @@ class ApiServer {
   std::unique_ptr<Inbox> inbox_;
   std::unique_ptr<httplib::Server> http_;
   std::thread listener_;
+  static constexpr int kListenBacklog = 1024;
+  int listen_socket_ = -1;  // set by httplib's socket-options hook before bind
   int port_ = 0;
   bool stopped_ = false;
 };

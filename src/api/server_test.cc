@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <atomic>
+#include <chrono>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -17,6 +19,7 @@
 #include "store/sqlite_audit_store.h"
 #include "store/sqlite_handle.h"
 #include "store/sqlite_store.h"
+#include "synth/synth.h"
 
 namespace ichigen::api {
 namespace {
@@ -62,8 +65,10 @@ class ServerTest : public ::testing::Test {
     fs::create_directories(dir_);
     db_ = (dir_ / "ichigen.db").string();
     SeedPatients();
-    accounts_ = std::move(*store::SqliteAccountStore::Open(db_));
-    audit_store_ = std::move(*store::SqliteAuditStore::Open(db_));
+    // As the composition root does: accounts and the audit trail in the
+    // companion file, apart from the patient data.
+    accounts_ = std::move(*store::SqliteAccountStore::Open(store::AccountsDbPath(db_)));
+    audit_store_ = std::move(*store::SqliteAuditStore::Open(store::AccountsDbPath(db_)));
     jurisdictions_ = std::make_unique<GeoJurisdictions>(*intake_->registry);
 
     ServerOptions options;
@@ -341,7 +346,7 @@ TEST_F(ServerTest, ReadsAreAuditedWithWhoWhatWhereAndPurpose) {
 
 TEST_F(ServerTest, TamperedRemovedAndReorderedAuditRowsAreCaughtAndLocated) {
   for (int i = 0; i < 6; ++i) ASSERT_EQ(Get("op", "/api/v1/patients/1")->status, 200);
-  auto db = store::OpenSqliteConnection(db_);
+  auto db = store::OpenSqliteConnection(store::AccountsDbPath(db_));
   ASSERT_TRUE(db.has_value());
   ASSERT_TRUE((*db)->Exec("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete").has_value());
   const int64_t count = *audit_store_->Count();
@@ -605,6 +610,71 @@ TEST_F(ServerTest, AdminManagesUsers) {
   EXPECT_EQ(Get("op", "/api/v1/me")->status, 401);  // its tokens were revoked
   auto users = Body(Client().Get("/api/v1/users", h));
   EXPECT_EQ(users["total"], 8);
+}
+
+// An import holds the main file's write lock for its whole batch; log-ins,
+// session and token checks and the audit entry every patient read writes go
+// to the companion file, so they do not wait behind it.
+TEST_F(ServerTest, LongImportBlocksNeitherLogInNorPatientReads) {
+  synth::SynthOptions synth_options;
+  synth_options.out = (dir_ / "big.csv").string();
+  synth_options.rows = 80000;
+  synth_options.seed = 11;
+  synth_options.id_start = 5000000;  // apart from the seeded patients
+  auto synthesized = synth::Synthesize(synth_options, *intake_->registry);
+  ASSERT_TRUE(synthesized.has_value()) << synthesized.error().ToString();
+
+  std::atomic<bool> import_done = false;
+  core::Result<intake::ImportReport> report = std::unexpected(core::Error{});
+  std::thread importer([&] {
+    auto store = store::SqliteStore::Open(db_);
+    if (store) {
+      intake::Importer import(**store, *intake_);
+      report = import.ImportFile(synth_options.out, {});
+    }
+    import_done = true;
+  });
+  // A probe connection that fails at once, rather than waits, while someone
+  // holds the main file's write lock.
+  auto probe = store::OpenSqliteConnection(db_);
+  ASSERT_TRUE(probe.has_value());
+  ASSERT_TRUE((*probe)->Exec("PRAGMA busy_timeout = 0").has_value());
+  auto import_holds_lock = [&] {
+    if ((*probe)->Exec("BEGIN IMMEDIATE")) {
+      (void)(*probe)->Exec("ROLLBACK");
+      return false;
+    }
+    return true;
+  };
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!import_done && !import_holds_lock() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_FALSE(import_done) << "the import ended before the test saw it hold the lock";
+
+  using Clock = std::chrono::steady_clock;
+  const auto login_started = Clock::now();
+  auto [cookie, csrf] = Login("op");
+  const auto login_took = Clock::now() - login_started;
+  const auto read_started = Clock::now();
+  auto by_cookie = Client().Get("/api/v1/patients/1", {{"Cookie", cookie}});
+  auto by_token = Get("hc", "/api/v1/patients/1");
+  const auto reads_took = Clock::now() - read_started;
+  // Still inside the import's transaction: the requests really overlapped it.
+  const bool overlapped = import_holds_lock();
+  importer.join();
+
+  EXPECT_TRUE(overlapped);
+  EXPECT_LT(login_took, std::chrono::seconds(1));
+  EXPECT_LT(reads_took, std::chrono::seconds(1));
+  ASSERT_TRUE(by_cookie);
+  EXPECT_EQ(by_cookie->status, 200) << by_cookie->body;
+  EXPECT_EQ(Body(by_cookie)["hersys_id"], "1000001");
+  ASSERT_TRUE(by_token);
+  EXPECT_EQ(by_token->status, 200) << by_token->body;
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  EXPECT_GT(report->rows, 70000);
+  EXPECT_TRUE(VerifyProblems().empty());
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "audit/audit_log.h"
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -37,9 +38,8 @@ core::Status AuditLog::LoadHead() {
 }
 
 core::Result<int64_t> AuditLog::Append(const AuditEvent& event) {
-  std::lock_guard lock(mu_);
-  store::AuditEntry entry;
-  entry.at = IsoUtc(clock_(), /*millis=*/true);
+  Pending pending;
+  store::AuditEntry& entry = pending.entry;
   entry.actor = event.actor;
   entry.role = event.role;
   entry.action = event.action;
@@ -50,23 +50,56 @@ core::Result<int64_t> AuditLog::Append(const AuditEvent& event) {
   entry.remote = event.remote;
   entry.purpose = event.purpose;
   entry.details = event.details.empty() ? "{}" : event.details;
+  std::unique_lock lock(mu_);
+  // Stamped in queue order, so times never run backwards along the chain.
+  entry.at = IsoUtc(clock_(), /*millis=*/true);
+  queue_.push_back(&pending);
+  changed_.wait(lock, [&] { return pending.done || queue_.front() == &pending; });
+  if (!pending.done) CommitBatch(lock);
+  if (!pending.result) return std::unexpected(pending.result.error());
+  return pending.entry.seq;
+}
+
+void AuditLog::CommitBatch(std::unique_lock<std::mutex>& lock) {
+  const size_t n = std::min(queue_.size(), kMaxBatch);
+  std::vector<Pending*> batch(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  std::vector<store::AuditEntry> entries;
+  entries.reserve(n);
+  for (Pending* p : batch) entries.push_back(p->entry);
+  core::Status result = core::Ok();
   for (int attempt = 0; attempt < 2; ++attempt) {
-    entry.seq = head_seq_ + 1;
-    entry.prev_hash = head_hash_;
-    entry.hash = EntryHash(entry);
-    auto stored = store_.Append(entry);
-    if (stored) {
-      head_seq_ = entry.seq;
-      head_hash_ = entry.hash;
-      return entry.seq;
+    int64_t seq = head_seq_;
+    std::string hash = head_hash_;
+    for (store::AuditEntry& e : entries) {
+      e.seq = ++seq;
+      e.prev_hash = std::move(hash);
+      e.hash = EntryHash(e);
+      hash = e.hash;
     }
-    if (stored.error().code != core::Code::kAlreadyExists || attempt == 1) {
-      return std::unexpected(stored.error());
+    // Later callers queue up behind this batch while it is written; the
+    // batch stays at the queue's front, so no one else leads meanwhile.
+    lock.unlock();
+    result = store_.AppendBatch(entries);
+    lock.lock();
+    if (result) {
+      head_seq_ = entries.back().seq;
+      head_hash_ = entries.back().hash;
+      break;
     }
+    if (result.error().code != core::Code::kAlreadyExists || attempt == 1) break;
     // Another process appended meanwhile: continue the chain from its head.
-    RETURN_IF_ERROR(LoadHead());
+    if (core::Status loaded = LoadHead(); !loaded) {
+      result = loaded;
+      break;
+    }
   }
-  return core::Fail(core::Code::kInternal, "監査記録を追加できません", "cannot append audit entry");
+  for (size_t i = 0; i < n; ++i) {
+    batch[i]->entry.seq = entries[i].seq;
+    batch[i]->result = result;
+    batch[i]->done = true;
+    queue_.pop_front();
+  }
+  changed_.notify_all();
 }
 
 std::pair<int64_t, std::string> AuditLog::Head() const {

@@ -16,16 +16,28 @@
 // keep the head (seq and hash, printed by `ichigen audit verify`) outside
 // the database now and then and pass it back as an anchor.
 //
-// Thread-safety: AuditLog is thread-safe. Append holds mu_ from reading the
-// head to storing the new entry, so one process keeps one chain. Several
-// processes appending to the same store (PostgreSQL later, or `ichigen`
-// commands beside a running server) need the head read and the insert in one
-// database transaction under a lock (SELECT … FOR UPDATE / an advisory
-// lock); with SQLite, Append re-reads the head and retries once when another
-// process took the seq it computed.
+// Group commit: Append queues its entry and waits. The first waiter in the
+// queue is the leader: it takes up to kMaxBatch queued entries, chains them
+// from the head, stores them in one transaction (AuditStore::AppendBatch),
+// then wakes their callers. While it writes, later entries queue up and form
+// the next batch, so under load one transaction carries many entries and
+// the single chain is kept. Hence, besides 1–3:
+//  4. seq order is queue order; Append returns a seq only after its entry is
+//     stored; if a batch fails, none of it is stored, every caller in it gets
+//     the error and the head does not move.
+//
+// Thread-safety: AuditLog is thread-safe; mu_ guards the queue and the head,
+// and is not held while the store writes. Several processes appending to the
+// same store (PostgreSQL later, or `ichigen` commands beside a running
+// server) need the head read and the insert in one database transaction
+// under a lock (SELECT … FOR UPDATE / an advisory lock); with SQLite, a
+// batch whose first seq another process took is rechained from the re-read
+// head and retried once.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -58,23 +70,35 @@ inline constexpr std::string_view kGenesisHash =
 
 class AuditLog {
  public:
+  static constexpr size_t kMaxBatch = 512;
+
   static core::Result<std::unique_ptr<AuditLog>> Open(store::AuditStore& store, Clock clock);
 
-  // Appends and returns the new entry's seq.
+  // Appends and returns the new entry's seq (once it is stored).
   core::Result<int64_t> Append(const AuditEvent& event);
 
-  // Seq and hash of the newest entry (0 and the genesis hash when empty).
+  // Seq and hash of the newest stored entry (0 and the genesis hash when empty).
   std::pair<int64_t, std::string> Head() const;
 
  private:
+  struct Pending {
+    store::AuditEntry entry;
+    bool done = false;
+    core::Status result;
+  };
+
   AuditLog(store::AuditStore& store, Clock clock) : store_(store), clock_(std::move(clock)) {}
   core::Status LoadHead();  // requires mu_
+  // Stores the batch at the front of the queue; requires lock on mu_ (released while writing).
+  void CommitBatch(std::unique_lock<std::mutex>& lock);
 
   store::AuditStore& store_;
   Clock clock_;
   mutable std::mutex mu_;
-  int64_t head_seq_ = 0;   // guarded by mu_
-  std::string head_hash_;  // guarded by mu_
+  std::condition_variable changed_;  // a batch finished
+  std::deque<Pending*> queue_;       // guarded by mu_; front is the leader's batch
+  int64_t head_seq_ = 0;             // guarded by mu_
+  std::string head_hash_;            // guarded by mu_
 };
 
 enum class ProblemKind { kAltered, kBrokenLink, kMissing, kReordered, kBadStart, kAnchor };

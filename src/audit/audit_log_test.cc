@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <set>
+#include <thread>
+#include <vector>
 #include <sstream>
 
 #include "audit/export.h"
@@ -78,6 +82,56 @@ TEST_F(AuditLogTest, ChainsEntriesAndVerifies) {
     return core::Ok();
   });
   EXPECT_TRUE(first.has_value());
+}
+
+// Group commit: many threads at once still make one gap-free chain, and
+// every caller gets its own seq.
+TEST_F(AuditLogTest, ConcurrentAppendsFormOneChain) {
+  constexpr int kThreads = 8;
+  constexpr int kEach = 100;
+  std::vector<std::vector<int64_t>> seqs(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        AuditEvent event{"user" + std::to_string(t), "operator", "patient.read",
+                         {"patient:" + std::to_string(i)}, "127.0.0.1", "", "{}"};
+        auto seq = log_->Append(event);
+        seqs[t].push_back(seq ? *seq : -1);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::set<int64_t> all;
+  for (const auto& own : seqs) {
+    EXPECT_TRUE(std::is_sorted(own.begin(), own.end()));  // one caller's entries stay in order
+    all.insert(own.begin(), own.end());
+  }
+  ASSERT_EQ(all.size(), size_t{kThreads * kEach});
+  EXPECT_EQ(*all.begin(), 1);
+  EXPECT_EQ(*all.rbegin(), kThreads * kEach);
+  const VerifyReport report = Check();
+  EXPECT_TRUE(report.ok);
+  EXPECT_EQ(report.entries, kThreads * kEach);
+  EXPECT_EQ(log_->Head().first, kThreads * kEach);
+  EXPECT_EQ(log_->Head().second, report.head_hash);
+}
+
+// A batch the store refuses is stored not at all; the head stays, and the
+// chain continues from it once the store accepts entries again.
+TEST_F(AuditLogTest, AFailedAppendStoresNothingAndKeepsTheHead) {
+  AppendMany(2);
+  const auto head = log_->Head();
+  Tamper("CREATE TRIGGER refuse BEFORE INSERT ON audit_log "
+         "BEGIN SELECT RAISE(ABORT, 'refused'); END");
+  AuditEvent event{"sato", "operator", "patient.read", {"patient:9"}, "127.0.0.1", "", "{}"};
+  auto refused = log_->Append(event);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(log_->Head(), head);
+  EXPECT_EQ(*store_->Count(), 2);
+  Tamper("DROP TRIGGER refuse");
+  EXPECT_EQ(*log_->Append(event), 3);
+  EXPECT_TRUE(Check().ok);
 }
 
 TEST_F(AuditLogTest, ReopeningContinuesTheChain) {

@@ -50,7 +50,8 @@ bool NeedsFormulaGuard(std::string_view cell) {
     case '\r':
       return true;
     case '-':
-      return !IsPlainNegativeNumber(cell);
+      // A lone '-' (a placeholder for "none") is text, not a formula.
+      return cell.size() > 1 && !IsPlainNegativeNumber(cell);
     default:
       return false;
   }

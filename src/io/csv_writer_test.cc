@@ -18,7 +18,7 @@ struct GuardCase {
 TEST(NeedsFormulaGuard, Rule) {
   const GuardCase cases[] = {
       {"=1+1", true},   {"+81 90", true}, {"@SUM(A1)", true}, {"\tx", true},
-      {"\rx", true},    {"-A1", true},    {"-", true},        {"-5", false},
+      {"\rx", true},    {"-A1", true},    {"-", false},        {"-5", false},
       {"-0.25", false}, {"-5.", true},    {"2022-08-01", false}, {"", false},
       {"髙橋", false},  {"令和4年8月1日", false},
   };

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "core/result.h"
@@ -37,6 +38,9 @@ class AuditStore {
   virtual ~AuditStore() = default;
   // kAlreadyExists if that seq is taken.
   virtual core::Status Append(const AuditEntry& entry) = 0;
+  // Appends consecutive entries in one transaction: all or none
+  // (kAlreadyExists, nothing stored, if any seq is taken).
+  virtual core::Status AppendBatch(std::span<const AuditEntry> entries) = 0;
   // Every entry in seq order (as stored: a tampered table is read as is).
   virtual core::Status ForEach(const std::function<core::Status(const AuditEntry&)>& fn) = 0;
   virtual core::Result<int64_t> Count() = 0;

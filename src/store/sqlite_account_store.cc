@@ -96,6 +96,8 @@ core::Status RunWithOneChange(SqliteDb& db, SqliteStmt& stmt, const char* what,
 
 std::span<const Migration> SqliteAccountMigrations() { return kAccountMigrations; }
 
+std::string AccountsDbPath(const std::string& db_path) { return db_path + ".accounts.db"; }
+
 core::Result<std::unique_ptr<SqliteDb>> OpenSqliteConnection(const std::string& path) {
   ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path));
   if (!db->Exec("PRAGMA journal_mode = WAL")) {

@@ -1,6 +1,17 @@
-// SqliteAccountStore: AccountStore on its own SQLite connection to the same
-// database file as SqliteStore (WAL lets several connections share it). It
-// applies the accounts migration track (versions 1000–1999) on open.
+// SqliteAccountStore: AccountStore on its own SQLite connection. It applies
+// the accounts migration track (versions 1000–1999) on open.
+//
+// Where it lives: the composition root opens it (and SqliteAuditStore) on
+// the companion file AccountsDbPath(db) = "<db>.accounts.db" beside the main
+// database, not on the main file. SQLite has one writer per file: an import
+// holds the main file's write lock for the whole batch, and log-ins, session
+// touches and audit appends written there would wait behind it (and fail
+// after the busy timeout). Every write to the main file also makes every
+// other connection drop its page cache on its next read, so per-request
+// audit writes there would also slow every patient read. The companion file
+// has its own lock and journal; accounts and the audit trail never join a
+// transaction with patient data, so nothing needs the two files to commit
+// together.
 // Thread-safety: thread-safe; every call holds mu_, which guards the
 // connection.
 #pragma once
@@ -54,6 +65,10 @@ class SqliteAccountStore final : public AccountStore {
 
 // The accounts track (versions 1000–1999); exposed for tests.
 std::span<const Migration> SqliteAccountMigrations();
+
+// The companion file of the accounts and the audit trail for the main
+// database at db_path: "<db_path>.accounts.db".
+std::string AccountsDbPath(const std::string& db_path);
 
 // Opens `path` with the pragmas every Ichigen connection uses (WAL, foreign
 // keys, busy timeout); kDataLoss for a file that is not a database.

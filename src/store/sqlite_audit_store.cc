@@ -61,12 +61,12 @@ core::Result<std::unique_ptr<SqliteAuditStore>> SqliteAuditStore::Open(const std
   return std::unique_ptr<SqliteAuditStore>(new SqliteAuditStore(std::move(db)));
 }
 
-core::Status SqliteAuditStore::Append(const AuditEntry& e) {
-  std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(SqliteStmt stmt,
-                   db_->Prepare(std::string("INSERT INTO audit_log (") + kColumns +
-                                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  stmt.Bind(1, e.seq)
+core::Status SqliteAuditStore::InsertLocked(const AuditEntry& e) {
+  if (!insert_.get()) {
+    ASSIGN_OR_RETURN(insert_, db_->Prepare(std::string("INSERT INTO audit_log (") + kColumns +
+                                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  }
+  insert_.Bind(1, e.seq)
       .BindText(2, e.at)
       .BindText(3, e.actor)
       .BindText(4, e.role)
@@ -77,7 +77,32 @@ core::Status SqliteAuditStore::Append(const AuditEntry& e) {
       .BindText(9, e.details)
       .BindText(10, e.prev_hash)
       .BindText(11, e.hash);
-  return stmt.Run();
+  return insert_.Run();
+}
+
+core::Status SqliteAuditStore::Append(const AuditEntry& e) {
+  std::lock_guard lock(mu_);
+  return InsertLocked(e);
+}
+
+core::Status SqliteAuditStore::AppendBatch(std::span<const AuditEntry> entries) {
+  std::lock_guard lock(mu_);
+  if (entries.empty()) return core::Ok();
+  if (entries.size() == 1) return InsertLocked(entries.front());
+  // IMMEDIATE: take the write lock up front, so a concurrent writer makes
+  // this wait (busy timeout) rather than fail half-way.
+  RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+  for (const AuditEntry& e : entries) {
+    if (auto inserted = InsertLocked(e); !inserted) {
+      (void)db_->Exec("ROLLBACK");
+      return inserted;
+    }
+  }
+  if (auto committed = db_->Exec("COMMIT"); !committed) {
+    (void)db_->Exec("ROLLBACK");
+    return committed;
+  }
+  return core::Ok();
 }
 
 core::Status SqliteAuditStore::ForEach(const std::function<core::Status(const AuditEntry&)>& fn) {

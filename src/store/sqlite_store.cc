@@ -610,6 +610,23 @@ core::Status ApplySqliteMigrations(SqliteDb& db, std::span<const Migration> migr
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
       "description TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT "
       "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))"));
+  // Nothing to do is found out without a write lock, so opening a store
+  // while an import holds the database does not wait for the import.
+  {
+    ASSIGN_OR_RETURN(SqliteStmt applied,
+                     db.Prepare("SELECT 1 FROM schema_migrations WHERE version = ?"));
+    bool all_applied = true;
+    for (const Migration& migration : migrations) {
+      applied.Bind(1, static_cast<int64_t>(migration.version));
+      ASSIGN_OR_RETURN(bool done, applied.Step());
+      applied.Reset();
+      if (!done) {
+        all_applied = false;
+        break;
+      }
+    }
+    if (all_applied) return core::Ok();
+  }
   RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
   // Each migration is applied once, by version: several tracks (core,
   // accounts, audit …) share one schema_migrations table.
@@ -806,19 +823,30 @@ core::Result<PatientPage> SqliteStore::SearchPatients(const PatientQuery& query)
     for (size_t i = 0; i < params.size(); ++i) stmt.BindText(static_cast<int>(i + 1), params[i]);
   };
   PatientPage page;
-  ASSIGN_OR_RETURN(SqliteStmt count, db_->Prepare("SELECT COUNT(*) FROM patients" + where));
+  // The count stops at kSearchCountCap: a clerk narrows a search of
+  // thousands rather than pages through it, and counting them all is slow.
+  ASSIGN_OR_RETURN(SqliteStmt count,
+                   db_->Prepare("SELECT COUNT(*) FROM (SELECT 1 FROM patients" + where +
+                                " LIMIT " + std::to_string(kSearchCountCap + 1) + ")"));
   bind_all(count);
   ASSIGN_OR_RETURN(bool counted, count.Step());
   page.total = counted ? count.Int(0) : 0;
-  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare("SELECT " + PatientSelectList() + " FROM patients" +
-                                                 where + " ORDER BY id LIMIT ? OFFSET ?"));
-  bind_all(stmt);
-  stmt.Bind(static_cast<int>(params.size() + 1), std::clamp<int64_t>(query.limit, 0, 1000));
-  stmt.Bind(static_cast<int>(params.size() + 2), std::max<int64_t>(query.offset, 0));
+  page.total_capped = page.total > kSearchCountCap;
+  if (page.total_capped) page.total = kSearchCountCap;
+  // The page's ids come from the index alone; only those rows are read whole.
+  ASSIGN_OR_RETURN(SqliteStmt ids, db_->Prepare("SELECT id FROM patients" + where +
+                                                " ORDER BY id LIMIT ? OFFSET ?"));
+  bind_all(ids);
+  ids.Bind(static_cast<int>(params.size() + 1), std::clamp<int64_t>(query.limit, 0, 1000));
+  ids.Bind(static_cast<int>(params.size() + 2), std::max<int64_t>(query.offset, 0));
+  ASSIGN_OR_RETURN(SqliteStmt row_by_id,
+                   db_->Prepare("SELECT " + PatientSelectList() + " FROM patients WHERE id = ?"));
   while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    page.patients.push_back(ReadPatient(stmt));
+    ASSIGN_OR_RETURN(bool has, ids.Step());
+    if (!has) break;
+    row_by_id.Bind(1, ids.Int(0));
+    ASSIGN_OR_RETURN(std::optional<PatientRecord> patient, QueryOnePatient(row_by_id));
+    if (patient) page.patients.push_back(std::move(*patient));
   }
   return page;
 }

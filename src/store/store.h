@@ -163,9 +163,12 @@ struct PatientQuery {
   int64_t offset = 0;
 };
 
+inline constexpr int64_t kSearchCountCap = 1000;
+
 struct PatientPage {
   std::vector<PatientRecord> patients;  // in id order
-  int64_t total = 0;                    // matches without limit/offset
+  int64_t total = 0;                    // matches without limit/offset, at most kSearchCountCap
+  bool total_capped = false;            // more than kSearchCountCap matched
 };
 
 // Writes of one batch, in one transaction. Destroying it without Commit

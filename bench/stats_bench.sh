@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Statistics benchmark (issue 8): full recomputation of the daily figures
+# over a store of BASE patients (default 1,000,000; the peak-day benchmark's
+# cached store, copied, never modified), then one wave-peak day's files
+# (40,000 new notifications and 120,000 status updates, made as in
+# bench/peak_day_bench.sh) imported and the figures updated incrementally for
+# each batch, then `stats verify`. Prints one JSON object.
+# Usage: bench/stats_bench.sh [BUILD]
+set -euo pipefail
+build=${1:-build}
+base=${BASE:-1000000}
+new=${NEW:-40000}
+updates=${UPDATES:-120000}
+ichigen="$(realpath "$build/ichigen")"
+cache=/tmp/ichigen_bench_cache
+base_db="$cache/base_${base}.db"
+if [ ! -f "$base_db" ]; then
+  echo "no cached store at $base_db: run bench/peak_day_bench.sh first" >&2
+  exit 1
+fi
+work=$(mktemp -d /tmp/ichigen_stats_bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cp "$base_db" "$work/store.db"
+
+"$ichigen" synth --kind hersys --rows "$new" --seed 4242 --id-start 3000000 \
+  --from 2022-07-28 --to 2022-07-28 --out "$work/new.csv" >/dev/null
+"$ichigen" synth --kind updates --rows "$updates" --patients "$base" --seed 42 --no-id-rate 0 \
+  --out "$work/updates.csv" >/dev/null
+
+/usr/bin/time -f '%e %M' -o "$work/full.time" \
+  "$ichigen" --db "$work/store.db" stats recompute --json > "$work/full.json"
+"$ichigen" --db "$work/store.db" import --json "$work/new.csv" "$work/updates.csv" > "$work/import.json"
+/usr/bin/time -f '%e %M' -o "$work/update.time" \
+  "$ichigen" --db "$work/store.db" stats update --json > "$work/update.json"
+/usr/bin/time -f '%e %M' -o "$work/verify.time" \
+  "$ichigen" --db "$work/store.db" stats verify --json > "$work/verify.json" || true
+
+python3 - "$work" "$base" <<'PY'
+import json, sys
+work, base = sys.argv[1:]
+def t(name):
+    s, kb = open(f"{work}/{name}.time").read().split()
+    return float(s), round(int(kb) / 1024)
+full = json.load(open(f"{work}/full.json"))
+updates = [json.loads(l) for l in open(f"{work}/update.json") if l.strip()]
+verify = json.load(open(f"{work}/verify.json"))
+full_s, full_mb = t("full"); upd_s, upd_mb = t("update"); ver_s, ver_mb = t("verify")
+print(json.dumps({
+  "benchmark": "stats", "base_patients": int(base),
+  "full_patients": full["patients"], "full_events": full["events"],
+  "full_compute_s": round(full["compute_s"], 3), "full_write_s": round(full["write_s"], 3),
+  "full_total_s": round(full["compute_s"] + full["write_s"], 3),
+  "full_process_s": full_s, "full_peak_mb": full_mb,
+  "incremental": [{k: u.get(k) for k in ("batch_id", "patients", "changed", "flow_deltas",
+                   "census_deltas", "first_day", "last_day", "seconds")} for u in updates],
+  "incremental_total_s": round(sum(u["seconds"] for u in updates), 3),
+  "incremental_process_s": upd_s,
+  "verify_differences": verify["differences"], "verify_s": round(verify["seconds"], 3),
+}, ensure_ascii=False))
+PY

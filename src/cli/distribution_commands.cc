@@ -1,0 +1,675 @@
+// ichigen agreements set|list, consent set|import, distribute, packages, ack,
+// alerts, lastmile import.
+#include "cli/distribution_commands.h"
+
+#include <time.h>
+
+#include <chrono>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "api/agreement_field_policy.h"
+#include "distribution/agreement.h"
+#include "distribution/daily_scheduler.h"
+#include "distribution/lastmile_service.h"
+#include "distribution/package_service.h"
+#include "domain/care_status.h"
+#include "geo/registry.h"
+#include "io/record_reader.h"
+
+namespace ichigen::cli {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+std::string NowUtc() {
+  const time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[32];
+  strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+int64_t NowUnix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+core::Date TodayJst() { return domain::JstDateOf(NowUnix()); }
+
+core::Result<core::Date> ParseDateArg(const std::string& text) {
+  if (auto date = core::Date::ParseIso(text)) return *date;
+  return core::Fail(core::Code::kInvalidArgument, "日付は YYYY-MM-DD で指定してください",
+                    "dates are YYYY-MM-DD", text);
+}
+
+std::string Dump(const ordered_json& json) {
+  return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The stores and reference data every command here needs.
+struct Env {
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::DistributionStore> distribution;
+
+  static core::Result<Env> Open(const CliContext& context, const DistributionStoreOpener& open) {
+    Env env;
+    ASSIGN_OR_RETURN(env.store, context.OpenStore());
+    ASSIGN_OR_RETURN(env.distribution, open(context.db_path));
+    return env;
+  }
+};
+
+ordered_json AgreementJson(const distribution::Agreement& a) {
+  return ordered_json{{"municipality_code", a.municipality_code6},
+                      {"version", a.version},
+                      {"receives_data", a.receives_data},
+                      {"valid_from", a.valid_from.ToIso()},
+                      {"purposes", a.purposes},
+                      {"fields", distribution::FormatFieldList(a.fields)},
+                      {"include_arranging", a.include_arranging_at_home},
+                      {"consent_required", a.consent_required},
+                      {"roll_up", a.roll_up_to_city}};
+}
+
+ordered_json PackageJson(const store::PackageRecord& p) {
+  ordered_json counts = ordered_json::parse(p.counts_json, nullptr, false);
+  return ordered_json{{"id", p.id},
+                      {"municipality_code", p.municipality_code6},
+                      {"municipality_name", p.municipality_name},
+                      {"cutoff", p.cutoff},
+                      {"agreement_version", p.agreement_version},
+                      {"rows", p.rows},
+                      {"counts", counts.is_discarded() ? ordered_json() : counts},
+                      {"checksum", p.manifest_sha256},
+                      {"created_at", p.created_at},
+                      {"acknowledged_by", p.acknowledged_by},
+                      {"acknowledged_at", p.acknowledged_at}};
+}
+
+core::Result<distribution::Consent> ParseConsentWord(std::string_view text) {
+  static const std::map<std::string_view, distribution::Consent> kWords = {
+      {"given", distribution::Consent::kGiven},      {"あり", distribution::Consent::kGiven},
+      {"有", distribution::Consent::kGiven},         {"同意", distribution::Consent::kGiven},
+      {"同意あり", distribution::Consent::kGiven},   {"1", distribution::Consent::kGiven},
+      {"withdrawn", distribution::Consent::kWithdrawn}, {"撤回", distribution::Consent::kWithdrawn},
+      {"同意撤回", distribution::Consent::kWithdrawn}, {"なし", distribution::Consent::kWithdrawn},
+      {"無", distribution::Consent::kWithdrawn},     {"0", distribution::Consent::kWithdrawn}};
+  if (auto it = kWords.find(text); it != kWords.end()) return it->second;
+  return core::Fail(core::Code::kInvalidArgument,
+                    "同意は given（あり）か withdrawn（撤回）で指定してください",
+                    "consent is given or withdrawn", std::string(text));
+}
+
+// Column index of the first header matching one of the names; -1 if none.
+int FindColumn(const std::vector<std::string>& header, std::initializer_list<std::string_view> names) {
+  for (size_t i = 0; i < header.size(); ++i) {
+    for (std::string_view name : names) {
+      if (header[i] == name) return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+std::string FieldAt(const io::Record& record, int column) {
+  if (column < 0 || static_cast<size_t>(column) >= record.fields.size()) return "";
+  return record.fields[static_cast<size_t>(column)];
+}
+
+void AddAgreementCommands(CLI::App& app, CliContext& context, DistributionStoreOpener open) {
+  auto* agreements = app.add_subcommand("agreements", "覚書（市区町村への提供項目） / data-sharing agreements");
+  agreements->require_subcommand(1);
+
+  struct SetArgs {
+    std::string code, fields, from, purposes;
+    bool arranging = false, roll_up = false, stop = false;
+    std::string consent_required;
+    std::string recorded_at;
+  };
+  auto args = std::make_shared<SetArgs>();
+  auto* set = agreements->add_subcommand("set", "覚書の新しい版を記録（次のパッケージから適用） / record a new version");
+  set->add_option("CODE", args->code, "市区町村コード（6桁） / municipality code")->required();
+  set->add_option("--fields", args->fields, "提供項目 / fields, e.g. name,name_kana,address,phone,care_period");
+  set->add_option("--from", args->from, "適用開始日 / valid from (YYYY-MM-DD; default today)");
+  set->add_option("--purposes", args->purposes, "利用目的 / purposes");
+  set->add_flag("--include-arranging", args->arranging, "調整中の在宅者も提供 / also 調整中 at home");
+  set->add_flag("--roll-up", args->roll_up, "政令市: 区の住民も市へ / wards roll up to the city");
+  set->add_flag("--stop", args->stop, "提供を停止 / stop sharing");
+  set->add_option("--consent-required", args->consent_required,
+                  "同意が必要か true|false（既定は policy.json） / consent required");
+  set->add_option("--recorded-at", args->recorded_at,
+                  "記録時刻（過去の覚書の登録用; 既定は現在） / recorded at, ISO-8601 (default now)");
+  set->callback([&context, open, args] {
+    auto run = [&]() -> core::Status {
+      ASSIGN_OR_RETURN(auto registry, geo::Registry::Load());
+      ASSIGN_OR_RETURN(auto policy, distribution::LoadPolicy());
+      ASSIGN_OR_RETURN(auto dist, open(context.db_path));
+      core::Date from = TodayJst();
+      if (!args->from.empty()) {
+        ASSIGN_OR_RETURN(from, ParseDateArg(args->from));
+      }
+      std::vector<distribution::Field> fields;
+      if (!args->stop) {
+        if (args->fields.empty()) {
+          return core::Fail(core::Code::kInvalidArgument, "--fields を指定してください",
+                            "--fields is required (or --stop)");
+        }
+        ASSIGN_OR_RETURN(fields, distribution::ParseFieldList(args->fields));
+      }
+      distribution::Agreement a =
+          distribution::DefaultAgreement(policy, args->code, from, std::move(fields));
+      a.receives_data = !args->stop;
+      a.purposes = args->purposes.empty() && !args->stop ? "自宅療養者への生活支援" : args->purposes;
+      a.include_arranging_at_home = args->arranging || policy.include_arranging_at_home;
+      a.roll_up_to_city = args->roll_up;
+      if (args->consent_required == "true") a.consent_required = true;
+      else if (args->consent_required == "false") a.consent_required = false;
+      else if (!args->consent_required.empty()) {
+        return core::Fail(core::Code::kInvalidArgument, "--consent-required は true か false です",
+                          "--consent-required is true or false", args->consent_required);
+      }
+      a.recorded_at = NowUnix();
+      if (!args->recorded_at.empty()) {
+        ASSIGN_OR_RETURN(distribution::Cutoff at, distribution::ParseCutoff(args->recorded_at));
+        a.recorded_at = at.UnixSeconds();
+      }
+      RETURN_IF_ERROR(distribution::ValidateAgreement(a, *registry));
+      ASSIGN_OR_RETURN(auto stored, dist->AddAgreementVersion(a));
+      std::cout << Dump(AgreementJson(stored)) << "\n";
+      return core::Ok();
+    };
+    if (auto status = run(); !status) context.Report(status.error());
+  });
+
+  auto json = std::make_shared<bool>(false);
+  auto* list = agreements->add_subcommand("list", "覚書の一覧（全版） / every agreement version");
+  list->add_flag("--json", *json, "JSON で出力");
+  list->callback([&context, open, json] {
+    auto run = [&]() -> core::Status {
+      ASSIGN_OR_RETURN(auto dist, open(context.db_path));
+      ASSIGN_OR_RETURN(auto all, dist->ListAgreements());
+      ordered_json out = ordered_json::array();
+      for (const auto& a : all) out.push_back(AgreementJson(a));
+      if (*json) {
+        std::cout << Dump(out) << "\n";
+      } else {
+        for (const auto& a : all) {
+          std::cout << a.municipality_code6 << "\tv" << a.version << "\t" << a.valid_from.ToIso()
+                    << "\t" << (a.receives_data ? distribution::FormatFieldList(a.fields) : "（停止）")
+                    << (a.roll_up_to_city ? "\t区を含む" : "")
+                    << (a.include_arranging_at_home ? "\t調整中を含む" : "") << "\n";
+        }
+      }
+      return core::Ok();
+    };
+    if (auto status = run(); !status) context.Report(status.error());
+  });
+}
+
+void AddConsentCommands(CLI::App& app, CliContext& context, DistributionStoreOpener open) {
+  auto* consent = app.add_subcommand("consent", "市区町村への提供の同意 / consent to share");
+  consent->require_subcommand(1);
+  struct Args {
+    std::string hersys_id, state, source, date, file;
+  };
+  auto args = std::make_shared<Args>();
+  auto* set = consent->add_subcommand("set", "同意を記録 / record consent or its withdrawal");
+  set->add_option("HERSYS_ID", args->hersys_id)->required();
+  set->add_option("STATE", args->state, "given | withdrawn")->required();
+  set->add_option("--source", args->source, "出典 / source")->required();
+  set->add_option("--date", args->date, "日付 / date (default today)");
+  set->callback([&context, open, args] {
+    auto run = [&]() -> core::Status {
+      ASSIGN_OR_RETURN(Env env, Env::Open(context, open));
+      ASSIGN_OR_RETURN(auto consent_state, ParseConsentWord(args->state));
+      ASSIGN_OR_RETURN(auto patient, env.store->FindPatientByHersysId(args->hersys_id));
+      if (!patient) {
+        return core::Fail(core::Code::kNotFound, "この HER-SYS ID の患者はいません",
+                          "no patient with this HER-SYS ID", args->hersys_id);
+      }
+      store::ConsentRecord r;
+      r.patient_id = patient->id;
+      r.consent = consent_state;
+      r.source = args->source;
+      r.on = TodayJst();
+      if (!args->date.empty()) {
+        ASSIGN_OR_RETURN(r.on, ParseDateArg(args->date));
+      }
+      r.recorded_at = NowUtc();
+      ASSIGN_OR_RETURN(int64_t id, env.distribution->AddConsent(r));
+      std::cout << "記録しました / recorded: consent " << id << " patient " << patient->id << "\n";
+      return core::Ok();
+    };
+    if (auto status = run(); !status) context.Report(status.error());
+  });
+
+  auto* import = consent->add_subcommand("import", "同意の一括取込（CSV: HER-SYS ID, 同意, 日付, 出典） / import");
+  import->add_option("FILE", args->file)->required();
+  import->callback([&context, open, args] {
+    auto run = [&]() -> core::Status {
+      ASSIGN_OR_RETURN(Env env, Env::Open(context, open));
+      ASSIGN_OR_RETURN(auto reader, io::OpenRecordReader(args->file));
+      ASSIGN_OR_RETURN(const io::Record* header, reader->Next());
+      if (header == nullptr) {
+        return core::Fail(core::Code::kInvalidArgument, "空のファイルです", "empty file", args->file);
+      }
+      const std::vector<std::string> names = header->fields;
+      const int c_id = FindColumn(names, {"HER-SYS ID", "HER-SYSID", "HERSYS ID", "hersys_id"});
+      const int c_state = FindColumn(names, {"同意", "consent"});
+      const int c_date = FindColumn(names, {"日付", "date"});
+      const int c_source = FindColumn(names, {"出典", "source"});
+      if (c_id < 0 || c_state < 0) {
+        return core::Fail(core::Code::kInvalidArgument,
+                          "見出しに「HER-SYS ID」と「同意」が必要です",
+                          "the header needs HER-SYS ID and 同意", args->file);
+      }
+      int64_t recorded = 0, rejected = 0;
+      for (;;) {
+        ASSIGN_OR_RETURN(const io::Record* rec, reader->Next());
+        if (rec == nullptr) break;
+        auto one = [&]() -> core::Status {
+          if (!rec->error.empty()) {
+            return core::Fail(core::Code::kInvalidArgument, rec->error, rec->error_en);
+          }
+          ASSIGN_OR_RETURN(auto state, ParseConsentWord(FieldAt(*rec, c_state)));
+          ASSIGN_OR_RETURN(auto patient, env.store->FindPatientByHersysId(FieldAt(*rec, c_id)));
+          if (!patient) {
+            return core::Fail(core::Code::kNotFound, "この HER-SYS ID の患者はいません",
+                              "no patient with this HER-SYS ID", FieldAt(*rec, c_id));
+          }
+          store::ConsentRecord r;
+          r.patient_id = patient->id;
+          r.consent = state;
+          r.source = c_source >= 0 && !FieldAt(*rec, c_source).empty() ? FieldAt(*rec, c_source)
+                                                                         : args->file;
+          r.on = TodayJst();
+          if (c_date >= 0 && !FieldAt(*rec, c_date).empty()) {
+            ASSIGN_OR_RETURN(r.on, ParseDateArg(FieldAt(*rec, c_date)));
+          }
+          r.recorded_at = NowUtc();
+          ASSIGN_OR_RETURN(int64_t ignored_id, env.distribution->AddConsent(r));
+          static_cast<void>(ignored_id);
+          return core::Ok();
+        };
+        if (auto status = one(); !status) {
+          ++rejected;
+          std::cerr << "行 " << rec->line << ": " << status.error().message << "（"
+                    << status.error().context << "） / line " << rec->line << ": "
+                    << status.error().message_en << "\n";
+        } else {
+          ++recorded;
+        }
+      }
+      std::cout << Dump(ordered_json{{"recorded", recorded}, {"rejected", rejected}}) << "\n";
+      if (rejected > 0) context.exit_code = core::ExitCodeFor(core::Code::kInvalidArgument);
+      return core::Ok();
+    };
+    if (auto status = run(); !status) context.Report(status.error());
+  });
+}
+
+void AddDistributeCommand(CLI::App& app, CliContext& context, DistributionStoreOpener open) {
+  struct Args {
+    std::string cutoff, out, format = "all", encoding, known_at;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("distribute", "市区町村別パッケージを作成 / build the municipal packages");
+  cmd->add_option("--cutoff", args->cutoff, "締切時刻 / cutoff, ISO-8601 (default today 09:00 JST)");
+  cmd->add_option("--out", args->out, "出力先ディレクトリ / also write the files here");
+  cmd->add_option("--format", args->format, "csv|xlsx|json|all（--out に書く形式）")
+      ->check(CLI::IsMember({"csv", "xlsx", "json", "all"}));
+  cmd->add_option("--encoding", args->encoding, "CSV: cp932|utf-8-bom（既定は policy.json）");
+  cmd->add_option("--known-at", args->known_at,
+                  "この時刻までに受け付けた情報で作成（既定は締切時刻; 事後の作成用） / "
+                  "use events received by this instant, ISO-8601 or now (default: the cutoff)");
+  cmd->add_flag("--json", args->json, "JSON で出力");
+  cmd->callback([&context, open, args] {
+    auto run = [&]() -> core::Status {
+      const auto start = std::chrono::steady_clock::now();
+      ASSIGN_OR_RETURN(auto policy, distribution::LoadPolicy());
+      distribution::DistributeOptions options;
+      if (args->cutoff.empty()) {
+        // The latest cutoff that has passed: before 09:00, yesterday's.
+        const distribution::Cutoff now = distribution::CutoffFromUnixSeconds(NowUnix());
+        options.cutoff = distribution::Cutoff{now.date, policy.cutoff_minute_of_day};
+        if (now.minute_of_day < policy.cutoff_minute_of_day) {
+          options.cutoff.date = now.date.AddDays(-1);
+        }
+      } else {
+        ASSIGN_OR_RETURN(options.cutoff, distribution::ParseCutoff(args->cutoff));
+      }
+      // A package is frozen once built: cutting one before its time would
+      // freeze an incomplete list.
+      if (options.cutoff.UnixSeconds() > NowUnix()) {
+        return core::Fail(core::Code::kFailedPrecondition, "締切時刻がまだ来ていません",
+                          "the cutoff is in the future", options.cutoff.Iso());
+      }
+      options.csv_encoding = policy.csv_encoding;
+      if (!args->encoding.empty()) {
+        ASSIGN_OR_RETURN(options.csv_encoding, io::ParseEncodingName(args->encoding));
+        if (options.csv_encoding == io::Encoding::kUtf8) options.csv_encoding = io::Encoding::kUtf8Bom;
+      }
+      if (args->known_at == "now") {
+        options.known_at = NowUnix();
+      } else if (!args->known_at.empty()) {
+        ASSIGN_OR_RETURN(distribution::Cutoff known, distribution::ParseCutoff(args->known_at));
+        options.known_at = known.UnixSeconds();
+      }
+      options.out_dir = args->out;
+      if (args->format != "all") options.formats = {args->format};
+      options.now_utc = NowUtc();
+      ASSIGN_OR_RETURN(auto registry, geo::Registry::Load());
+      ASSIGN_OR_RETURN(auto rules, domain::RecuperationRules::LoadDefault());
+      ASSIGN_OR_RETURN(Env env, Env::Open(context, open));
+      distribution::PackageService service(*env.store, *env.distribution, *registry, rules);
+      ASSIGN_OR_RETURN(auto report, service.Distribute(options));
+      ordered_json packages = ordered_json::array();
+      for (const auto& p : report.packages) {
+        ordered_json j = PackageJson(p.record);
+        j["existing"] = p.existing;
+        ordered_json files = ordered_json::array();
+        for (const auto& f : p.files) files.push_back({{"name", f.name}, {"sha256", f.sha256}});
+        j["files"] = std::move(files);
+        packages.push_back(std::move(j));
+      }
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (args->json) {
+        std::cout << Dump(ordered_json{{"cutoff", report.cutoff},
+                                       {"patients_scanned", report.patients_scanned},
+                                       {"residents", report.residents},
+                                       {"departures", report.departures},
+                                       {"derive_seconds", report.derive_seconds},
+                                       {"build_seconds", report.build_seconds},
+                                       {"store_seconds", report.store_seconds},
+                                       {"seconds", seconds},
+                                       {"packages", packages}})
+                  << "\n";
+      } else {
+        for (const auto& p : report.packages) {
+          std::cout << p.record.id << "\t" << p.record.municipality_name << "\t" << p.record.rows
+                    << " 行" << (p.existing ? "\t（作成済み / already built）" : "") << "\n";
+        }
+        std::cout << report.packages.size() << " パッケージ / packages, " << seconds << " s\n";
+      }
+      return core::Ok();
+    };
+    if (auto status = run(); !status) context.Report(status.error());
+  });
+}
+
+void AddPackageCommands(CLI::App& app, CliContext& context, DistributionStoreOpener open) {
+  struct Args {
+    bool unacknowledged = false, json = false;
+    double older_than_hours = 0;
+    std::string municipality, package, by;
+  };
+  auto args = std::make_shared<Args>();
+  auto* list = app.add_subcommand("packages", "作成済みパッケージの一覧 / packages built");
+  list->add_flag("--unacknowledged", args->unacknowledged, "受領未確認のみ / not acknowledged");
+  list->add_option("--older-than-hours", args->older_than_hours,
+                   "作成からこの時間を過ぎたもの / built more than this many hours ago");
+  list->add_option("--municipality", args->municipality, "市区町村コード");
+  list->add_flag("--json", args->json, "JSON で出力");
+  list->callback([&context, open, args] {
+    auto run = [&]() -> core::Status {
+      ASSIGN_OR_RETURN(auto dist, open(context.db_path));
+      store::PackageFilter filter;
+      filter.municipality_code6 = args->municipality;
+      filter.unacknowledged_only = args->unacknowledged;
+      if (args->older_than_hours > 0) {
+        const time_t before = static_cast<time_t>(NowUnix() - static_cast<int64_t>(args->older_than_hours * 3600));
+        tm utc{};
+        gmtime_r(&before, &utc);
+        char buffer[32];
+        strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+        filter.created_before = buffer;
+      }
+      ASSIGN_OR_RETURN(auto packages, dist->ListPackages(filter));
+      if (args->json) {
+        ordered_json out = ordered_json::array();
+        for (const auto& p : packages) out.push_back(PackageJson(p));
+        std::cout << Dump(out) << "\n";
+      } else {
+        for (const auto& p : packages) {
+          std::cout << p.id << "\t" << p.municipality_name << "\t" << p.rows << " 行\t"
+                    << (p.acknowledged_at.empty() ? "未受領" : "受領 " + p.acknowledged_at + " " + p.acknowledged_by)
+                    << "\n";
+        }
+      }
+      return core::Ok();
+    };
+    if (auto status = run(); !status) context.Report(status.error());
+  });
+
+  auto* ack = app.add_subcommand("ack", "受領確認を記録 / acknowledge a package");
+  ack->add_option("PACKAGE", args->package)->required();
+  ack->add_option("--by", args->by, "受領者 / acknowledged by");
+  ack->callback([&context, open, args] {
+    auto run = [&]() -> core::Status {
+      ASSIGN_OR_RETURN(auto dist, open(context.db_path));
+      std::string by = args->by;
+      if (by.empty()) {
+        const char* user = std::getenv("USER");
+        by = std::string("cli:") + (user ? user : "unknown");
+      }
+      ASSIGN_OR_RETURN(auto p, dist->Acknowledge(args->package, by, NowUtc()));
+      std::cout << p.id << "\t受領 / acknowledged " << p.acknowledged_at << " " << p.acknowledged_by << "\n";
+      return core::Ok();
+    };
+    if (auto status = run(); !status) context.Report(status.error());
+  });
+}
+
+void AddAlertAndLastmileCommands(CLI::App& app, CliContext& context, DistributionStoreOpener open) {
+  struct Args {
+    bool json = false, all = false;
+    std::string health_center, file, municipality, by;
+    int repeat = distribution::kDefaultUnreachableRepeat;
+  };
+  auto args = std::make_shared<Args>();
+  auto* alerts = app.add_subcommand("alerts", "保健所への注意喚起 / alerts for health centers");
+  alerts->add_flag("--json", args->json, "JSON で出力");
+  alerts->add_flag("--all", args->all, "解決済みも / include resolved");
+  alerts->add_option("--health-center", args->health_center, "保健所");
+  alerts->callback([&context, open, args] {
+    auto run = [&]() -> core::Status {
+      ASSIGN_OR_RETURN(auto dist, open(context.db_path));
+      ASSIGN_OR_RETURN(auto list, dist->ListAlerts(args->health_center, args->all));
+      ordered_json out = ordered_json::array();
+      for (const auto& a : list) {
+        out.push_back({{"id", a.id}, {"patient_id", a.patient_id}, {"health_center", a.health_center},
+                       {"municipality_code", a.municipality_code6}, {"kind", a.kind},
+                       {"message", a.message_ja}, {"on", a.on.ToIso()}, {"raised_at", a.raised_at},
+                       {"resolved", a.resolved}});
+      }
+      if (args->json) {
+        std::cout << Dump(out) << "\n";
+      } else {
+        for (const auto& a : list) {
+          std::cout << a.on.ToIso() << "\t" << a.health_center << "\t患者 " << a.patient_id << "\t"
+                    << a.message_ja << "\n";
+        }
+      }
+      return core::Ok();
+    };
+    if (auto status = run(); !status) context.Report(status.error());
+  });
+
+  auto* lastmile = app.add_subcommand("lastmile", "市区町村からの連絡・支援の記録 / last-mile records");
+  lastmile->require_subcommand(1);
+  auto* import = lastmile->add_subcommand(
+      "import", "取込（見出し: 整理番号, 市区町村コード, 日付, 区分, 備考） / import a sheet");
+  import->add_option("FILE", args->file)->required();
+  import->add_option("--municipality", args->municipality,
+                     "市区町村コード（列がない場合） / when the sheet has no code column");
+  import->add_option("--by", args->by, "記録者 / recorded by");
+  import->add_option("--unreachable-repeat", args->repeat, "不通が何回続いたら通知するか")
+      ->capture_default_str();
+  import->callback([&context, open, args] {
+    auto run = [&]() -> core::Status {
+      ASSIGN_OR_RETURN(Env env, Env::Open(context, open));
+      distribution::LastmileService service(*env.store, *env.distribution, args->repeat);
+      ASSIGN_OR_RETURN(auto reader, io::OpenRecordReader(args->file));
+      ASSIGN_OR_RETURN(const io::Record* header, reader->Next());
+      if (header == nullptr) {
+        return core::Fail(core::Code::kInvalidArgument, "空のファイルです", "empty file", args->file);
+      }
+      const std::vector<std::string> names = header->fields;
+      const int c_ref = FindColumn(names, {"整理番号", "ref"});
+      const int c_code = FindColumn(names, {"市区町村コード", "municipality_code"});
+      const int c_date = FindColumn(names, {"日付", "date"});
+      const int c_kind = FindColumn(names, {"区分", "kind"});
+      const int c_note = FindColumn(names, {"備考", "note"});
+      if (c_ref < 0 || c_kind < 0 || (c_code < 0 && args->municipality.empty())) {
+        return core::Fail(core::Code::kInvalidArgument,
+                          "見出しに「整理番号」「区分」「市区町村コード」が必要です",
+                          "the header needs 整理番号, 区分 and 市区町村コード", args->file);
+      }
+      int64_t recorded = 0, rejected = 0, alerts_raised = 0;
+      for (;;) {
+        ASSIGN_OR_RETURN(const io::Record* rec, reader->Next());
+        if (rec == nullptr) break;
+        auto one = [&]() -> core::Status {
+          if (!rec->error.empty()) {
+            return core::Fail(core::Code::kInvalidArgument, rec->error, rec->error_en);
+          }
+          distribution::LastmileEntry e;
+          e.municipality_code6 = c_code >= 0 && !FieldAt(*rec, c_code).empty() ? FieldAt(*rec, c_code)
+                                                                                : args->municipality;
+          e.ref = FieldAt(*rec, c_ref);
+          e.on = TodayJst();
+          if (c_date >= 0 && !FieldAt(*rec, c_date).empty()) {
+            ASSIGN_OR_RETURN(e.on, ParseDateArg(FieldAt(*rec, c_date)));
+          }
+          e.kind = FieldAt(*rec, c_kind);
+          e.note = FieldAt(*rec, c_note);
+          e.recorded_by = args->by.empty() ? "lastmile:" + args->file : args->by;
+          e.now_utc = NowUtc();
+          ASSIGN_OR_RETURN(auto outcome, service.Record(e));
+          if (outcome.alert) ++alerts_raised;
+          return core::Ok();
+        };
+        if (auto status = one(); !status) {
+          ++rejected;
+          std::cerr << "行 " << rec->line << ": " << status.error().message << "（"
+                    << status.error().context << "） / line " << rec->line << ": "
+                    << status.error().message_en << "\n";
+        } else {
+          ++recorded;
+        }
+      }
+      std::cout << Dump(ordered_json{{"recorded", recorded}, {"rejected", rejected},
+                                     {"alerts", alerts_raised}})
+                << "\n";
+      if (rejected > 0) context.exit_code = core::ExitCodeFor(core::Code::kInvalidArgument);
+      return core::Ok();
+    };
+    if (auto status = run(); !status) context.Report(status.error());
+  });
+}
+
+}  // namespace
+
+void AddDistributionCommands(CLI::App& app, CliContext& context,
+                             DistributionStoreOpener open_distribution) {
+  AddAgreementCommands(app, context, open_distribution);
+  AddConsentCommands(app, context, open_distribution);
+  AddDistributeCommand(app, context, open_distribution);
+  AddPackageCommands(app, context, open_distribution);
+  AddAlertAndLastmileCommands(app, context, open_distribution);
+}
+
+}  // namespace ichigen::cli
+
+namespace ichigen::cli {
+
+namespace {
+
+class DistributionServingImpl final : public DistributionServing {
+ public:
+  DistributionServingImpl(std::unique_ptr<store::DistributionStore> distribution,
+                          std::unique_ptr<geo::Registry> registry,
+                          domain::RecuperationRules rules, distribution::DistributionPolicy policy,
+                          const CliContext& context, std::ostream& log)
+      : distribution_(std::move(distribution)),
+        registry_(std::move(registry)),
+        rules_(std::move(rules)),
+        policy_(policy),
+        context_(context),
+        log_(log),
+        fields_(*distribution_, NowUnix, policy.cutoff_minute_of_day),
+        scheduler_(NowUnix, policy.cutoff_minute_of_day,
+                   [this](const distribution::Cutoff& cutoff) { return Build(cutoff); },
+                   [this](const distribution::Cutoff& cutoff, const core::Error& error) {
+                     Failed(cutoff, error);
+                   }) {}
+  ~DistributionServingImpl() override { Stop(); }
+
+  void Begin(std::chrono::milliseconds poll) { scheduler_.Start(poll); }
+  const api::FieldPolicy& field_policy() const override { return fields_; }
+  void Stop() override { scheduler_.Stop(); }
+
+ private:
+  // Runs on the scheduler thread; the Store connection is opened per run.
+  core::Status Build(const distribution::Cutoff& cutoff) {
+    ASSIGN_OR_RETURN(auto store, context_.OpenStore());
+    distribution::PackageService service(*store, *distribution_, *registry_, rules_);
+    distribution::DistributeOptions options;
+    options.cutoff = cutoff;
+    options.csv_encoding = policy_.csv_encoding;
+    options.now_utc = NowUtc();
+    auto report = service.Distribute(options);
+    if (!report && report.error().code == core::Code::kNotFound) return core::Ok();  // no agreement
+    if (!report) return std::unexpected(report.error());
+    log_ << ordered_json{{"time", NowUtc()}, {"event", "packages_built"},
+                         {"cutoff", cutoff.Iso()}, {"packages", report->packages.size()}}
+                .dump()
+         << std::endl;
+    return core::Ok();
+  }
+
+  void Failed(const distribution::Cutoff& cutoff, const core::Error& error) {
+    log_ << ordered_json{{"time", NowUtc()}, {"event", "packages_failed"}, {"cutoff", cutoff.Iso()},
+                         {"error", error.ToString()}}
+                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+         << std::endl;
+    store::AlertRecord alert;
+    alert.kind = "package_failed";
+    alert.message_ja = "市区町村パッケージを作成できませんでした: " + error.message;
+    alert.on = cutoff.date;
+    alert.raised_at = NowUtc();
+    static_cast<void>(distribution_->AddAlert(alert));  // the log line above already says it
+  }
+
+  std::unique_ptr<store::DistributionStore> distribution_;
+  std::unique_ptr<geo::Registry> registry_;
+  domain::RecuperationRules rules_;
+  distribution::DistributionPolicy policy_;
+  const CliContext& context_;
+  std::ostream& log_;
+  api::AgreementFieldPolicy fields_;
+  distribution::DailyScheduler scheduler_;  // last: stopped before the rest goes
+};
+
+}  // namespace
+
+core::Result<std::unique_ptr<DistributionServing>> DistributionServing::Start(
+    const CliContext& context, const DistributionStoreOpener& open_distribution, std::ostream& log,
+    std::chrono::milliseconds poll) {
+  ASSIGN_OR_RETURN(auto distribution, open_distribution(context.db_path));
+  ASSIGN_OR_RETURN(auto registry, geo::Registry::Load());
+  ASSIGN_OR_RETURN(auto rules, domain::RecuperationRules::LoadDefault());
+  ASSIGN_OR_RETURN(auto policy, distribution::LoadPolicy());
+  auto serving = std::make_unique<DistributionServingImpl>(
+      std::move(distribution), std::move(registry), std::move(rules), policy, context, log);
+  serving->Begin(poll);
+  return std::unique_ptr<DistributionServing>(std::move(serving));
+}
+
+}  // namespace ichigen::cli

@@ -1,0 +1,320 @@
+#include "distribution/package_service.h"
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <nlohmann/json.hpp>
+
+#include "distribution/formats.h"
+#include "distribution/package.h"
+#include "domain/care_status.h"
+
+namespace ichigen::distribution {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double Since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+core::Error IoError(std::string ja, std::string en, std::string context) {
+  return core::Error{core::Code::kUnavailable, std::move(ja), std::move(en), std::move(context)};
+}
+
+core::Result<std::string> ReadBytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::unexpected(IoError("ファイルを読めません", "cannot read file", path.string()));
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A scratch directory removed on destruction: the formats write files, and
+// the store keeps their bytes.
+class ScratchDir {
+ public:
+  static core::Result<ScratchDir> Create() {
+    std::string tmpl = (fs::temp_directory_path() / "ichigen_packages_XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) {
+      return std::unexpected(IoError("作業ディレクトリを作れません",
+                                     "cannot create a scratch directory", tmpl));
+    }
+    return ScratchDir(tmpl);
+  }
+  ScratchDir(ScratchDir&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
+  ScratchDir& operator=(ScratchDir&&) = delete;
+  ~ScratchDir() {
+    if (!path_.empty()) {
+      std::error_code ignored;
+      fs::remove_all(path_, ignored);
+    }
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit ScratchDir(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+Consent ConsentOf(int64_t patient_id, const std::optional<bool>& hersys,
+                  const std::unordered_map<int64_t, Consent>& recorded) {
+  if (auto it = recorded.find(patient_id); it != recorded.end()) return it->second;
+  if (hersys.has_value() && *hersys) return Consent::kGiven;
+  return Consent::kUnknown;
+}
+
+FieldValue Text(const std::string& text) {
+  if (text.empty()) return std::monostate{};
+  return text;
+}
+
+FieldValue DateValue(const std::optional<core::Date>& date) {
+  if (!date) return std::monostate{};
+  return *date;
+}
+
+ResidentRow MakeResident(const store::PatientRecord& p, const domain::PatientState& state,
+                         std::string residence, Consent consent) {
+  ResidentRow row;
+  row.patient_id = p.id;
+  row.residence_code6 = std::move(residence);
+  row.status = state.status;
+  row.consent = consent;
+  row.notification_withdrawn = state.withdrawn;
+  row.Set(Column::kName, Text(p.name));
+  row.Set(Column::kNameKana, Text(p.name_kana));
+  row.Set(Column::kSex, Text(p.sex));
+  if (auto birth = core::Date::ParseIso(p.birth_date)) row.Set(Column::kBirthDate, *birth);
+  if (p.age) row.Set(Column::kAge, int64_t{*p.age});
+  row.Set(Column::kPostalCode, Text(p.postal_code));
+  row.Set(Column::kAddress, Text(p.address));
+  row.Set(Column::kPhone, Text(p.phone));
+  if (state.status == domain::CareStatus::kHomeRecuperation) {
+    row.Set(Column::kCareStart, DateValue(state.home_started_on));
+    row.Set(Column::kCareEnd, DateValue(state.home_last_day));
+  }
+  row.Set(Column::kCareStatus, std::string(domain::CareStatusNameJa(state.status)));
+  row.Set(Column::kHealthCenter, Text(p.health_center));
+  return row;
+}
+
+std::string CountsJson(const Package& package) {
+  nlohmann::ordered_json counts;
+  for (int i = 0; i < kChangeKindCount; ++i) {
+    counts[std::string(ChangeKindKey(static_cast<ChangeKind>(i)))] = package.change_counts[i];
+  }
+  nlohmann::ordered_json ended = nlohmann::ordered_json::object();
+  for (int i = 1; i < kEndReasonCount; ++i) {
+    if (package.end_counts[i] == 0) continue;
+    ended[std::string(EndReasonKey(static_cast<EndReason>(i)))] = package.end_counts[i];
+  }
+  counts["ended_by"] = std::move(ended);
+  return counts.dump();
+}
+
+// A patient's state as the pass over events leaves it, before the patient
+// record is read.
+struct Candidate {
+  int64_t patient_id = 0;
+  domain::PatientState state;
+  bool resident = false;  // else a departure of a previous member
+};
+
+}  // namespace
+
+PackageService::PackageService(store::Store& store, store::DistributionStore& distribution,
+                               const geo::Registry& registry,
+                               const domain::RecuperationRules& rules)
+    : store_(store), distribution_(distribution), registry_(registry), rules_(rules) {}
+
+core::Result<std::vector<Agreement>> PackageService::AgreementsInForce(const Cutoff& cutoff) {
+  ASSIGN_OR_RETURN(std::vector<Agreement> all, distribution_.ListAgreements());
+  std::map<std::string, std::vector<Agreement>> by_code;
+  for (Agreement& a : all) by_code[a.municipality_code6].push_back(std::move(a));
+  std::vector<Agreement> in_force;
+  for (auto& [code, versions] : by_code) {
+    ASSIGN_OR_RETURN(AgreementHistory history, AgreementHistory::Create(std::move(versions)));
+    if (const Agreement* a = history.InForceAt(cutoff); a != nullptr && a->receives_data) {
+      in_force.push_back(*a);
+    }
+  }
+  return in_force;
+}
+
+core::Result<DistributeReport> PackageService::Distribute(const DistributeOptions& options) {
+  const Cutoff& cutoff = options.cutoff;
+  DistributeReport report;
+  report.cutoff = cutoff.Iso();
+  ASSIGN_OR_RETURN(std::vector<Agreement> agreements, AgreementsInForce(cutoff));
+  if (agreements.empty()) {
+    return core::Fail(core::Code::kNotFound, "この締切時刻に有効な覚書がありません",
+                      "no agreement is in force at this cutoff", cutoff.Iso());
+  }
+  std::vector<const Agreement*> pointers;
+  for (const Agreement& a : agreements) pointers.push_back(&a);
+  RETURN_IF_ERROR(ValidateAgreementSet(pointers, registry_));
+
+  // Packages already built for this cutoff are returned as stored.
+  std::vector<const Agreement*> to_build;
+  for (const Agreement& a : agreements) {
+    const std::string id = a.municipality_code6 + "-" + cutoff.Compact();
+    ASSIGN_OR_RETURN(std::optional<store::PackageRecord> existing, distribution_.GetPackage(id));
+    if (existing) {
+      ASSIGN_OR_RETURN(auto files, distribution_.PackageFiles(id, !options.out_dir.empty()));
+      if (!options.out_dir.empty()) {
+        RETURN_IF_ERROR(WriteFilesTo(files, options.formats, options.out_dir));
+        for (auto& f : files) f.bytes.clear();
+      }
+      report.packages.push_back({std::move(*existing), std::move(files), true});
+    } else {
+      to_build.push_back(&a);
+    }
+  }
+
+  if (!to_build.empty()) {
+    const auto derive_start = Clock::now();
+    std::vector<Snapshot> previous(to_build.size());
+    std::unordered_set<int64_t> previous_members;
+    for (size_t i = 0; i < to_build.size(); ++i) {
+      ASSIGN_OR_RETURN(auto prev, distribution_.PreviousPackage(to_build[i]->municipality_code6,
+                                                                cutoff.UnixSeconds()));
+      if (!prev) continue;
+      ASSIGN_OR_RETURN(previous[i], ParseSnapshot(prev->snapshot_json));
+      for (const SnapshotEntry& e : previous[i].entries) previous_members.insert(e.patient_id);
+    }
+    const bool any_arranging = std::any_of(to_build.begin(), to_build.end(), [](const Agreement* a) {
+      return a->include_arranging_at_home;
+    });
+
+    // One pass over every patient's events for all municipalities at once.
+    std::vector<Candidate> candidates;
+    const int64_t received_by = options.known_at.value_or(cutoff.UnixSeconds());
+    RETURN_IF_ERROR(store_.ForEachPatientEvents(
+        [&](int64_t patient_id, std::span<const domain::Event> events) -> core::Status {
+          ++report.patients_scanned;
+          domain::PatientState state = domain::DeriveState(events, cutoff.date, received_by, rules_);
+          const bool at_home =
+              !state.withdrawn && (state.status == domain::CareStatus::kHomeRecuperation ||
+                                   (any_arranging && state.status == domain::CareStatus::kArranging));
+          if (at_home || previous_members.contains(patient_id)) {
+            state.conflicts.clear();  // not needed here; keeps the list small
+            candidates.push_back({patient_id, std::move(state), at_home});
+          }
+          return core::Ok();
+        }));
+
+    ASSIGN_OR_RETURN(auto consents, distribution_.LatestConsents());
+    std::vector<ResidentRow> residents;
+    std::vector<Departure> departures;
+    residents.reserve(candidates.size());
+    for (const Candidate& c : candidates) {
+      ASSIGN_OR_RETURN(std::optional<store::PatientRecord> patient, store_.GetPatient(c.patient_id));
+      if (!patient) continue;  // events of a deleted patient: nothing to share
+      std::string residence =
+          c.state.residence_code.empty() ? patient->municipality_code : c.state.residence_code;
+      const Consent consent = ConsentOf(c.patient_id, patient->consent_share, consents);
+      if (c.resident) {
+        residents.push_back(MakeResident(*patient, c.state, std::move(residence), consent));
+      } else {
+        departures.push_back(
+            {c.patient_id, c.state.status, std::move(residence), consent, c.state.withdrawn});
+      }
+    }
+    // Patients of a previous snapshot with no events left at all still need
+    // an ending; BuildPackage gives them 対象外.
+    report.residents = static_cast<int64_t>(residents.size());
+    report.departures = static_cast<int64_t>(departures.size());
+    ASSIGN_OR_RETURN(ResidentIndex index, ResidentIndex::Create(residents));
+    ASSIGN_OR_RETURN(std::string ref_key, distribution_.RefKey());
+    report.derive_seconds = Since(derive_start);
+
+    ASSIGN_OR_RETURN(ScratchDir scratch, ScratchDir::Create());
+    WriteOptions write_options;
+    write_options.csv_encoding = options.csv_encoding;
+    for (size_t i = 0; i < to_build.size(); ++i) {
+      const auto build_start = Clock::now();
+      const Agreement& agreement = *to_build[i];
+      PackageInputs inputs{registry_, agreement, cutoff, index, previous[i], departures, ref_key};
+      ASSIGN_OR_RETURN(Package package, BuildPackage(inputs));
+      ASSIGN_OR_RETURN(WrittenPackage written,
+                       WritePackageFiles(package, scratch.path(), write_options));
+      std::vector<store::PackageFileBlob> blobs;
+      for (const PackageFile& f : written.files) {
+        ASSIGN_OR_RETURN(std::string bytes, ReadBytes(fs::path(scratch.path()) / f.name));
+        blobs.push_back({f.name, f.format, f.encoding, f.sha256, std::move(bytes)});
+      }
+      ASSIGN_OR_RETURN(std::string manifest,
+                       ReadBytes(fs::path(scratch.path()) / written.manifest_name));
+      blobs.push_back(
+          {written.manifest_name, "manifest", "utf-8", written.manifest_sha256, manifest});
+      report.build_seconds += Since(build_start);
+
+      const auto store_start = Clock::now();
+      store::PackageRecord record;
+      record.id = package.id;
+      record.municipality_code6 = package.municipality_code6;
+      record.municipality_name = package.municipality_name;
+      record.cutoff = cutoff.Iso();
+      record.cutoff_unix = cutoff.UnixSeconds();
+      record.agreement_version = package.agreement_version;
+      record.rows = static_cast<int64_t>(package.rows.size());
+      record.counts_json = CountsJson(package);
+      record.manifest_json = std::move(manifest);
+      record.manifest_sha256 = written.manifest_sha256;
+      record.snapshot_json = SnapshotToJson(package.snapshot);
+      record.created_at = options.now_utc;
+      RETURN_IF_ERROR(distribution_.InsertPackage(record, blobs));
+      if (!options.out_dir.empty()) RETURN_IF_ERROR(WriteFilesTo(blobs, options.formats, options.out_dir));
+      for (auto& b : blobs) b.bytes.clear();
+      report.store_seconds += Since(store_start);
+      report.packages.push_back({std::move(record), std::move(blobs), false});
+    }
+  }
+  std::sort(report.packages.begin(), report.packages.end(),
+            [](const DistributedPackage& a, const DistributedPackage& b) {
+              return a.record.municipality_code6 < b.record.municipality_code6;
+            });
+  return report;
+}
+
+core::Status WriteFilesTo(const std::vector<store::PackageFileBlob>& files,
+                          const std::vector<std::string>& formats, const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    return core::Fail(core::Code::kInvalidArgument, "出力先ディレクトリを作れません",
+                      "cannot create the output directory", dir + ": " + ec.message());
+  }
+  for (const store::PackageFileBlob& f : files) {
+    const bool wanted = f.format == "manifest" || formats.empty() ||
+                        std::find(formats.begin(), formats.end(), f.format) != formats.end();
+    if (!wanted) continue;
+    const fs::path final_path = fs::path(dir) / f.name;
+    const fs::path temp_path = fs::path(dir) / (f.name + ".part");
+    {
+      std::ofstream out(temp_path, std::ios::binary | std::ios::trunc);
+      out.write(f.bytes.data(), static_cast<std::streamsize>(f.bytes.size()));
+      if (!out) {
+        return core::Fail(core::Code::kUnavailable, "ファイルを書けません", "cannot write file",
+                          temp_path.string());
+      }
+    }
+    fs::rename(temp_path, final_path, ec);
+    if (ec) {
+      return core::Fail(core::Code::kUnavailable, "ファイルを書けません", "cannot write file",
+                        final_path.string() + ": " + ec.message());
+    }
+  }
+  return core::Ok();
+}
+
+}  // namespace ichigen::distribution

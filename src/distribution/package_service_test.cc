@@ -1,0 +1,415 @@
+// PackageService and LastmileService end to end on a real SQLite file:
+// patients and care events in the Store, agreements and consent in the
+// DistributionStore, packages rendered and kept as bytes, read back.
+#include "distribution/package_service.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "distribution/lastmile_service.h"
+#include "distribution/snapshot.h"
+#include "distribution/test_support.h"
+#include "io/encoding.h"
+#include "io/zip_archive.h"
+#include "store/sqlite_distribution_store.h"
+#include "store/sqlite_store.h"
+
+namespace ichigen::distribution {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::D;
+using testing::kFujisawa;
+using testing::kKamakura;
+using testing::kYokohama;
+using testing::kYokohamaTsurumi;
+
+class PackageServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("ichigen_pkgsvc_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    path_ = (dir_ / "ichigen.db").string();
+    auto rules = domain::RecuperationRules::LoadDefault();
+    ASSERT_TRUE(rules.has_value()) << rules.error().ToString();
+    rules_ = std::make_unique<domain::RecuperationRules>(std::move(*rules));
+    Open(path_);
+  }
+  void TearDown() override {
+    Close();
+    fs::remove_all(dir_);
+  }
+  void Open(const std::string& path) {
+    auto s = store::SqliteStore::Open(path);
+    ASSERT_TRUE(s.has_value()) << s.error().ToString();
+    store_ = std::move(*s);
+    auto d = store::SqliteDistributionStore::Open(path);
+    ASSERT_TRUE(d.has_value()) << d.error().ToString();
+    dist_ = std::move(*d);
+  }
+  void Close() {
+    dist_.reset();
+    store_.reset();
+  }
+
+  static int64_t At8(std::string_view day) { return Cutoff{D(day), 8 * 60}.UnixSeconds(); }
+
+  static domain::Event Ev(domain::EventType type, std::string_view day,
+                          std::string residence = "") {
+    domain::Event e;
+    e.type = type;
+    e.effective_on = D(day);
+    e.received_at = At8(day);
+    e.source = "HER-SYS";
+    e.residence_code = std::move(residence);
+    return e;
+  }
+
+  // A patient notified on `day` with onset the day before, at home from `day`.
+  int64_t AddHomePatient(const std::string& hersys, const std::string& name,
+                         const std::string& code6, std::string_view day,
+                         std::string address = "神奈川県鎌倉市御成町18-10") {
+    store::PatientRecord p;
+    p.hersys_id = hersys;
+    p.name = name;
+    p.name_kana = "カマクラ ハナコ";
+    p.birth_date = "1980-05-05";
+    p.age = 42;
+    p.address = std::move(address);
+    p.municipality_code = code6;
+    p.phone = "0467-23-3000";
+    p.health_center = "鎌倉保健福祉事務所";
+    domain::Event notified = Ev(domain::EventType::kNotified, day, code6);
+    notified.onset_on = D(day).AddDays(-1);
+    std::vector<domain::Event> events = {notified, Ev(domain::EventType::kHomeStarted, day)};
+    return AddPatient(p, events);
+  }
+
+  int64_t AddPatient(store::PatientRecord p, std::vector<domain::Event> events) {
+    store::BatchInfo info;
+    info.sha256 = "sha-" + std::to_string(++batches_);
+    info.file_name = "test.csv";
+    info.source = "test";
+    info.profile = "hersys";
+    auto writer = store_->BeginBatch(info);
+    EXPECT_TRUE(writer.has_value()) << writer.error().ToString();
+    if (!writer) return 0;
+    p.created_batch = (*writer)->batch_id();
+    p.updated_batch = p.created_batch;
+    auto id = (*writer)->InsertPatient(p);
+    EXPECT_TRUE(id.has_value()) << id.error().ToString();
+    if (!id) return 0;
+    for (size_t i = 0; i < events.size(); ++i) {
+      events[i].batch_id = (*writer)->batch_id();
+      auto added = (*writer)->AddEvent(*id, events[i], info.sha256 + ":" + std::to_string(i));
+      EXPECT_TRUE(added.has_value()) << added.error().ToString();
+    }
+    EXPECT_TRUE((*writer)->Commit(info).has_value());
+    return *id;
+  }
+
+  void AddEvents(int64_t patient_id, std::vector<domain::Event> events) {
+    store::BatchInfo info;
+    info.sha256 = "sha-" + std::to_string(++batches_);
+    info.file_name = "updates.csv";
+    info.source = "test";
+    info.profile = "updates";
+    auto writer = store_->BeginBatch(info);
+    ASSERT_TRUE(writer.has_value());
+    for (size_t i = 0; i < events.size(); ++i) {
+      events[i].batch_id = (*writer)->batch_id();
+      ASSERT_TRUE((*writer)->AddEvent(patient_id, events[i], info.sha256 + std::to_string(i)));
+    }
+    ASSERT_TRUE((*writer)->Commit(info).has_value());
+  }
+
+  void Agree(const std::string& code6, std::string_view fields, bool roll_up = false,
+             bool consent_required = true) {
+    Agreement a = testing::MakeAgreement(code6, fields, roll_up);
+    a.consent_required = consent_required;
+    a.recorded_at = At8("2022-04-01");
+    ASSERT_TRUE(dist_->AddAgreementVersion(a).has_value());
+  }
+
+  void Consent(int64_t patient_id, distribution::Consent consent, std::string_view day) {
+    store::ConsentRecord r;
+    r.patient_id = patient_id;
+    r.consent = consent;
+    r.source = "保健所";
+    r.on = D(day);
+    ASSERT_TRUE(dist_->AddConsent(r).has_value());
+  }
+
+  DistributeReport Distribute(std::string_view day, std::string out_dir = "") {
+    PackageService service(*store_, *dist_, testing::TestRegistry(), *rules_);
+    DistributeOptions options;
+    options.cutoff = testing::At(day);
+    options.out_dir = std::move(out_dir);
+    options.now_utc = "2022-08-01T00:00:00Z";
+    auto report = service.Distribute(options);
+    EXPECT_TRUE(report.has_value()) << report.error().ToString();
+    return report.has_value() ? std::move(*report) : DistributeReport{};
+  }
+
+  const DistributedPackage* Find(const DistributeReport& report, const std::string& code6) {
+    for (const auto& p : report.packages) {
+      if (p.record.municipality_code6 == code6) return &p;
+    }
+    ADD_FAILURE() << "no package for " << code6;
+    return nullptr;
+  }
+
+  nlohmann::json Counts(const DistributedPackage& p) {
+    return nlohmann::json::parse(p.record.counts_json);
+  }
+
+  std::string FileBytes(const std::string& package_id, const std::string& format) {
+    auto files = dist_->PackageFiles(package_id, true);
+    EXPECT_TRUE(files.has_value());
+    for (const auto& f : *files) {
+      if (f.format == format) return f.bytes;
+    }
+    ADD_FAILURE() << format << " missing";
+    return "";
+  }
+
+  // Every text a municipality can see in a package: the CSV decoded from
+  // CP932, the XLSX's XML parts, the JSON and the manifest.
+  std::string AllVisibleText(const std::string& package_id) {
+    std::string text;
+    auto csv = io::DecodeCp932(FileBytes(package_id, "csv"));
+    EXPECT_TRUE(csv.has_value());
+    if (csv) text += *csv;
+    const fs::path xlsx = dir_ / (package_id + ".xlsx");
+    {
+      std::ofstream out(xlsx, std::ios::binary);
+      const std::string bytes = FileBytes(package_id, "xlsx");
+      out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    }
+    auto zip = io::ZipArchive::Open(xlsx.string());
+    EXPECT_TRUE(zip.has_value());
+    if (zip) {
+      for (const char* part : {"xl/sharedStrings.xml", "xl/worksheets/sheet1.xml",
+                               "docProps/core.xml", "docProps/app.xml"}) {
+        if (!(*zip)->Has(part)) continue;
+        auto xml = (*zip)->ReadAll(part, 64 << 20);
+        if (xml) text += *xml;
+      }
+    }
+    text += FileBytes(package_id, "json");
+    text += FileBytes(package_id, "manifest");
+    return text;
+  }
+
+  fs::path dir_;
+  std::string path_;
+  int batches_ = 0;
+  std::unique_ptr<domain::RecuperationRules> rules_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<store::SqliteDistributionStore> dist_;
+};
+
+TEST_F(PackageServiceTest, UnagreedFieldNeverAppearsInAnyStoredFormat) {
+  const int64_t id = AddHomePatient("HS1", "鎌倉 花子", kKamakura, "2022-08-01");
+  Consent(id, Consent::kGiven, "2022-08-01");
+  Agree(kKamakura, "name,phone");
+  const DistributeReport report = Distribute("2022-08-01", (dir_ / "out").string());
+  ASSERT_EQ(report.packages.size(), 1u);
+  const std::string pid = report.packages[0].record.id;
+  EXPECT_EQ(pid, kKamakura + "-20220801T0900");
+  const std::string text = AllVisibleText(pid);
+  EXPECT_NE(text.find("鎌倉 花子"), std::string::npos);    // agreed, CP932 read back
+  EXPECT_NE(text.find("0467-23-3000"), std::string::npos);
+  for (const char* leak : {"御成町", "カマクラ", "1980", "鎌倉保健福祉事務所", "HS1"}) {
+    EXPECT_EQ(text.find(leak), std::string::npos) << leak;
+  }
+  // --out holds exactly the stored bytes, under the municipality's code.
+  const fs::path csv = dir_ / "out" / (kKamakura + "_20220801T0900_package.csv");
+  ASSERT_TRUE(fs::exists(csv));
+  std::ifstream in(csv, std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), FileBytes(pid, "csv"));
+}
+
+TEST_F(PackageServiceTest, ConsentWithdrawalEndsWithoutDetailsThenIsAbsent) {
+  const int64_t id = AddHomePatient("HS1", "鎌倉 花子", kKamakura, "2022-08-01");
+  Consent(id, Consent::kGiven, "2022-08-01");
+  Agree(kKamakura, "name,phone,care_period");
+  const auto day1 = Distribute("2022-08-01");
+  EXPECT_EQ(Counts(*Find(day1, kKamakura))["new"], 1);
+  Consent(id, Consent::kWithdrawn, "2022-08-02");
+  const auto day2 = Distribute("2022-08-02");
+  const auto* p2 = Find(day2, kKamakura);
+  EXPECT_EQ(Counts(*p2)["ended_by"]["consent_withdrawn"], 1);
+  const std::string text2 = AllVisibleText(p2->record.id);
+  EXPECT_NE(text2.find("同意撤回"), std::string::npos);
+  EXPECT_EQ(text2.find("鎌倉 花子"), std::string::npos);
+  EXPECT_EQ(text2.find("0467"), std::string::npos);
+  const auto day3 = Distribute("2022-08-03");
+  EXPECT_EQ(Find(day3, kKamakura)->record.rows, 0);
+}
+
+TEST_F(PackageServiceTest, ConsentDefaultFromTheAgreement) {
+  AddHomePatient("HS1", "鎌倉 花子", kKamakura, "2022-08-01");  // no consent recorded
+  Agree(kKamakura, "name", false, /*consent_required=*/true);
+  Agree(kFujisawa, "name", false, /*consent_required=*/false);
+  AddHomePatient("HS2", "藤沢 次郎", kFujisawa, "2022-08-01");
+  const auto report = Distribute("2022-08-01");
+  EXPECT_EQ(Find(report, kKamakura)->record.rows, 0);
+  EXPECT_EQ(Find(report, kFujisawa)->record.rows, 1);
+}
+
+TEST_F(PackageServiceTest, MoveIsEndedForOneAndNewForTheOther) {
+  const int64_t id = AddHomePatient("HS1", "鎌倉 花子", kKamakura, "2022-08-01");
+  Consent(id, Consent::kGiven, "2022-08-01");
+  Agree(kKamakura, "name");
+  Agree(kFujisawa, "name");
+  const auto day1 = Distribute("2022-08-01");
+  EXPECT_EQ(Find(day1, kKamakura)->record.rows, 1);
+  EXPECT_EQ(Find(day1, kFujisawa)->record.rows, 0);
+  AddEvents(id, {Ev(domain::EventType::kHomeStarted, "2022-08-02", kFujisawa)});
+  const auto day2 = Distribute("2022-08-02");
+  EXPECT_EQ(Counts(*Find(day2, kKamakura))["ended_by"]["moved_out"], 1);
+  EXPECT_EQ(Counts(*Find(day2, kFujisawa))["new"], 1);
+  // Refs differ per municipality: the two lists cannot be joined by ref.
+  auto s1 = ParseSnapshot(Find(day1, kKamakura)->record.snapshot_json);
+  auto s2 = ParseSnapshot(Find(day2, kFujisawa)->record.snapshot_json);
+  ASSERT_EQ(s1->entries.size(), 1u);
+  ASSERT_EQ(s2->entries.size(), 1u);
+  EXPECT_NE(s1->entries[0].ref, s2->entries[0].ref);
+}
+
+TEST_F(PackageServiceTest, WardResidentsRollUpToTheCity) {
+  const int64_t id = AddHomePatient("HS1", "横浜 一郎", kYokohamaTsurumi, "2022-08-01",
+                                    "神奈川県横浜市鶴見区鶴見中央3-20-1");
+  Consent(id, Consent::kGiven, "2022-08-01");
+  Agree(kYokohama, "name,address", /*roll_up=*/true);
+  const auto report = Distribute("2022-08-01");
+  const auto* p = Find(report, kYokohama);
+  EXPECT_EQ(p->record.rows, 1);
+  EXPECT_NE(AllVisibleText(p->record.id).find("鶴見中央"), std::string::npos);
+}
+
+TEST_F(PackageServiceTest, ReasonsComeFromRealEvents) {
+  // Onset 2022-07-19: home recuperation ends by itself after 10 days.
+  const int64_t expiring = AddHomePatient("HS1", "期間 満了", kKamakura, "2022-07-20");
+  const int64_t admitted = AddHomePatient("HS2", "入院 予定", kKamakura, "2022-07-28");
+  const int64_t released = AddHomePatient("HS3", "解除 済", kKamakura, "2022-07-28");
+  for (int64_t id : {expiring, admitted, released}) Consent(id, Consent::kGiven, "2022-07-20");
+  Agree(kKamakura, "name");
+  EXPECT_EQ(Find(Distribute("2022-07-28"), kKamakura)->record.rows, 3);
+  domain::Event admission = Ev(domain::EventType::kAdmitted, "2022-08-01");
+  admission.facility = "鎌倉総合病院";
+  AddEvents(admitted, {admission});
+  AddEvents(released, {Ev(domain::EventType::kReleased, "2022-08-01")});
+  const auto day2 = Distribute("2022-08-01");
+  const auto counts = Counts(*Find(day2, kKamakura));
+  EXPECT_EQ(counts["ended_by"]["hospitalized"], 1);
+  EXPECT_EQ(counts["ended_by"]["released"], 2);  // by expiry and by release
+  EXPECT_EQ(counts["ended"], 3);
+}
+
+TEST_F(PackageServiceTest, RebuildGivesTheSameBytesAndNoSecondPackage) {
+  const int64_t id = AddHomePatient("HS1", "鎌倉 花子", kKamakura, "2022-08-01");
+  Consent(id, Consent::kGiven, "2022-08-01");
+  Agree(kKamakura, "name,name_kana,address,phone,care_period");
+  Agree(kFujisawa, "name");
+  Close();  // the last connection checkpoints the WAL: one file to copy
+  const std::string copy = (dir_ / "copy.db").string();
+  fs::copy_file(path_, copy);
+  Open(copy);
+  const auto from_copy = Distribute("2022-08-01");
+  std::map<std::string, std::string> bytes_copy;
+  for (const auto& p : from_copy.packages) {
+    for (const char* f : {"csv", "xlsx", "json", "manifest"}) {
+      bytes_copy[p.record.id + f] = FileBytes(p.record.id, f);
+    }
+  }
+  Close();
+  Open(path_);
+  const auto first = Distribute("2022-08-01");
+  ASSERT_EQ(first.packages.size(), 2u);
+  for (const auto& p : first.packages) {
+    EXPECT_FALSE(p.existing);
+    for (const char* f : {"csv", "xlsx", "json", "manifest"}) {
+      EXPECT_EQ(FileBytes(p.record.id, f), bytes_copy[p.record.id + f]) << p.record.id << f;
+    }
+  }
+  const auto again = Distribute("2022-08-01");
+  for (size_t i = 0; i < again.packages.size(); ++i) {
+    EXPECT_TRUE(again.packages[i].existing);
+    EXPECT_EQ(again.packages[i].record.manifest_sha256, first.packages[i].record.manifest_sha256);
+  }
+  EXPECT_EQ(dist_->ListPackages({})->size(), 2u);
+}
+
+TEST_F(PackageServiceTest, ReceiptsAndTheUnacknowledgedList) {
+  AddHomePatient("HS1", "鎌倉 花子", kKamakura, "2022-08-01");
+  Agree(kKamakura, "name");
+  Agree(kFujisawa, "name");
+  Distribute("2022-08-01");
+  store::PackageFilter unacked;
+  unacked.unacknowledged_only = true;
+  EXPECT_EQ(dist_->ListPackages(unacked)->size(), 2u);
+  ASSERT_TRUE(dist_->Acknowledge(kKamakura + "-20220801T0900", "鎌倉市", "2022-08-01T01:00:00Z"));
+  const auto left = dist_->ListPackages(unacked);
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ((*left)[0].municipality_code6, kFujisawa);
+}
+
+TEST_F(PackageServiceTest, NoAgreementInForceIsNotFound) {
+  PackageService service(*store_, *dist_, testing::TestRegistry(), *rules_);
+  DistributeOptions options;
+  options.cutoff = testing::At("2022-08-01");
+  auto report = service.Distribute(options);
+  ASSERT_FALSE(report.has_value());
+  EXPECT_EQ(report.error().code, core::Code::kNotFound);
+}
+
+TEST_F(PackageServiceTest, LastmileResolvesRefsAndRaisesAlerts) {
+  const int64_t worse = AddHomePatient("HS1", "鎌倉 花子", kKamakura, "2022-08-01");
+  const int64_t silent = AddHomePatient("HS2", "鎌倉 次郎", kKamakura, "2022-08-01");
+  for (int64_t id : {worse, silent}) Consent(id, Consent::kGiven, "2022-08-01");
+  Agree(kKamakura, "name");
+  Agree(kFujisawa, "name");
+  const auto report = Distribute("2022-08-01");
+  auto snapshot = ParseSnapshot(Find(report, kKamakura)->record.snapshot_json);
+  ASSERT_EQ(snapshot->entries.size(), 2u);
+  std::map<int64_t, std::string> ref;
+  for (const auto& e : snapshot->entries) ref[e.patient_id] = e.ref;
+
+  LastmileService service(*store_, *dist_);
+  LastmileEntry e{kKamakura, ref[worse], D("2022-08-02"), "体調悪化", "息苦しい", "鎌倉市", "t"};
+  auto outcome = service.Record(e);
+  ASSERT_TRUE(outcome.has_value()) << outcome.error().ToString();
+  EXPECT_EQ(outcome->record.patient_id, worse);
+  ASSERT_TRUE(outcome->alert.has_value());
+  EXPECT_EQ(outcome->alert->health_center, "鎌倉保健福祉事務所");
+  EXPECT_EQ(outcome->alert->on, D("2022-08-02"));
+
+  e.ref = ref[silent];
+  e.kind = "不通";
+  EXPECT_FALSE(service.Record(e)->alert.has_value());  // once is not yet an alert
+  e.on = D("2022-08-03");
+  EXPECT_TRUE(service.Record(e)->alert.has_value());   // twice in a row is
+  EXPECT_EQ(dist_->ListAlerts("鎌倉保健福祉事務所", false)->size(), 2u);
+
+  e.ref = "ZZZZ-ZZZZ-ZZZZ";
+  EXPECT_EQ(service.Record(e).error().code, core::Code::kNotFound);
+  // Another municipality cannot record on Kamakura's ref.
+  e.municipality_code6 = kFujisawa;
+  e.ref = ref[worse];
+  EXPECT_EQ(service.Record(e).error().code, core::Code::kNotFound);
+  e.municipality_code6 = kKamakura;
+  e.kind = "訪問";
+  EXPECT_EQ(service.Record(e).error().code, core::Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace ichigen::distribution

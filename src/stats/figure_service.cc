@@ -1,0 +1,246 @@
+#include "stats/figure_service.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace ichigen::stats {
+
+namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string FlowLabel(const std::tuple<std::string, std::string, int32_t>& key) {
+  return "flow " + std::get<0>(key) + " " + std::get<1>(key) + " " +
+         core::Date::FromDays(std::get<2>(key)).ToIso();
+}
+
+}  // namespace
+
+core::Result<ComputedFigures> ComputeAllFigures(store::StatsStore& stats,
+                                                const domain::RecuperationRules& rules) {
+  ComputedFigures out;
+  FigureAccumulator accumulator;
+  RETURN_IF_ERROR(stats.ForEachPatientInput(
+      [&](const store::StatsPatient& patient,
+          std::span<const domain::Event> events) -> core::Status {
+        ++out.patients;
+        out.events += static_cast<int64_t>(events.size());
+        Contribution c = ComputeContribution(patient, events, rules);
+        if (c.Empty()) return core::Ok();
+        accumulator.Add(c);
+        out.contributions.emplace_back(patient.id, c.Encode());
+        return core::Ok();
+      }));
+  out.figures = accumulator.Take();
+  return out;
+}
+
+core::Result<RecomputeSummary> RecomputeFigures(store::StatsStore& stats,
+                                                const domain::RecuperationRules& rules,
+                                                const std::string& now_iso) {
+  RecomputeSummary summary;
+  auto start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(int64_t last_batch, stats.LatestBatch());
+  ASSIGN_OR_RETURN(ComputedFigures computed, ComputeAllFigures(stats, rules));
+  summary.compute_seconds = SecondsSince(start);
+  start = std::chrono::steady_clock::now();
+  const std::vector<store::FlowCount> flows = computed.figures.FlowRows();
+  const std::vector<store::CensusDelta> census = computed.figures.CensusRows();
+  store::StatsState state;
+  state.computed_at = now_iso;
+  state.last_batch = last_batch;
+  RETURN_IF_ERROR(stats.ReplaceAll(flows, census, computed.contributions, state));
+  summary.write_seconds = SecondsSince(start);
+  summary.patients = computed.patients;
+  summary.events = computed.events;
+  summary.flow_rows = static_cast<int64_t>(flows.size());
+  summary.census_rows = static_cast<int64_t>(census.size());
+  return summary;
+}
+
+core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
+                                             const domain::RecuperationRules& rules,
+                                             int64_t batch_id, const std::string& now_iso) {
+  const auto start = std::chrono::steady_clock::now();
+  UpdateSummary summary;
+  summary.batch_id = batch_id;
+  ASSIGN_OR_RETURN(std::optional<store::StatsState> state, stats.State());
+  if (!state) {
+    ASSIGN_OR_RETURN(RecomputeSummary full, RecomputeFigures(stats, rules, now_iso));
+    summary.full = true;
+    summary.patients = full.patients;
+    summary.seconds = SecondsSince(start);
+    return summary;
+  }
+  std::vector<int64_t> ids;
+  std::vector<Contribution> fresh;
+  RETURN_IF_ERROR(stats.ForEachPatientInputOfBatch(
+      batch_id,
+      [&](const store::StatsPatient& patient,
+          std::span<const domain::Event> events) -> core::Status {
+        ids.push_back(patient.id);
+        fresh.push_back(ComputeContribution(patient, events, rules));
+        return core::Ok();
+      }));
+  summary.patients = static_cast<int64_t>(ids.size());
+  ASSIGN_OR_RETURN(auto stored, stats.Contributions(ids));
+  std::unordered_map<int64_t, std::string> old_by_id;
+  old_by_id.reserve(stored.size());
+  for (auto& [id, bytes] : stored) old_by_id.emplace(id, std::move(bytes));
+
+  FigureAccumulator delta;
+  std::vector<std::pair<int64_t, std::string>> writes;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    Contribution old;
+    if (auto it = old_by_id.find(ids[i]); it != old_by_id.end()) {
+      ASSIGN_OR_RETURN(old, Contribution::Decode(it->second));
+    }
+    if (old == fresh[i]) continue;
+    ++summary.changed;
+    delta.Subtract(old);
+    delta.Add(fresh[i]);
+    writes.emplace_back(ids[i], fresh[i].Empty() ? std::string() : fresh[i].Encode());
+  }
+  const Figures changes = delta.Take();
+  const std::vector<store::FlowCount> flows = changes.FlowRows();
+  const std::vector<store::CensusDelta> census = changes.CensusRows();
+  for (const auto& f : flows) {
+    summary.first_day = summary.first_day == kNoDay ? f.day : std::min(summary.first_day, f.day);
+    summary.last_day = std::max(summary.last_day, f.day);
+  }
+  for (const auto& c : census) {
+    summary.first_day = summary.first_day == kNoDay ? c.day : std::min(summary.first_day, c.day);
+    summary.last_day = std::max(summary.last_day, c.day);
+  }
+  RETURN_IF_ERROR(stats.ApplyDelta(flows, census, writes, batch_id));
+  summary.flow_deltas = static_cast<int64_t>(flows.size());
+  summary.census_deltas = static_cast<int64_t>(census.size());
+  summary.seconds = SecondsSince(start);
+  return summary;
+}
+
+core::Result<VerifyReport> VerifyFigures(store::StatsStore& stats,
+                                         const domain::RecuperationRules& rules) {
+  const auto start = std::chrono::steady_clock::now();
+  VerifyReport report;
+  ASSIGN_OR_RETURN(ComputedFigures computed, ComputeAllFigures(stats, rules));
+  ASSIGN_OR_RETURN(std::vector<store::FlowCount> flows, stats.ReadAllFlows());
+  ASSIGN_OR_RETURN(std::vector<store::CensusDelta> census,
+                   stats.ReadCensusDeltas(std::numeric_limits<int32_t>::max()));
+  const Figures stored = Figures::FromRows(flows, census);
+  report.patients = computed.patients;
+  report.flow_rows = static_cast<int64_t>(stored.flows.size());
+  report.census_rows = static_cast<int64_t>(stored.census_deltas.size());
+  const Figures& fresh = computed.figures;
+  for (const auto& [key, count] : fresh.flows) {
+    auto it = stored.flows.find(key);
+    const int64_t have = it == stored.flows.end() ? 0 : it->second;
+    if (have != count) report.differences.push_back({FlowLabel(key), have, count});
+  }
+  for (const auto& [key, count] : stored.flows) {
+    if (!fresh.flows.contains(key)) report.differences.push_back({FlowLabel(key), count, 0});
+  }
+  // The census compared as daily counts (the running sums), which is what
+  // anyone reads; equal deltas give equal counts.
+  int32_t first = std::numeric_limits<int32_t>::max();
+  int32_t last = std::numeric_limits<int32_t>::min();
+  for (const auto* figures : {&fresh, &stored}) {
+    for (const auto& [key, delta] : figures->census_deltas) {
+      first = std::min(first, key.second);
+      last = std::max(last, key.second);
+    }
+  }
+  if (first <= last) {
+    const auto a = CensusSeries(stored.CensusRows(), core::Date::FromDays(first),
+                                core::Date::FromDays(last));
+    const auto b = CensusSeries(fresh.CensusRows(), core::Date::FromDays(first),
+                                core::Date::FromDays(last));
+    for (size_t i = 0; i < a.size(); ++i) {
+      for (int s = 0; s < kCensusSlots; ++s) {
+        if (a[i].counts[s] != b[i].counts[s]) {
+          report.differences.push_back({"census " + std::string(CensusSlotNameEn(s)) + " " +
+                                            a[i].day.ToIso(),
+                                        a[i].counts[s], b[i].counts[s]});
+        }
+      }
+    }
+  }
+  report.seconds = SecondsSince(start);
+  return report;
+}
+
+core::Result<std::vector<DailyCount>> ReadDaily(store::StatsStore& stats, Series series,
+                                                core::Date from, core::Date to) {
+  if (to < from) {
+    return core::Fail(core::Code::kInvalidArgument, "期間の終わりが始まりより前です",
+                      "the end of the period is before its start",
+                      from.ToIso() + ".." + to.ToIso());
+  }
+  if (to - from > 20000) {
+    return core::Fail(core::Code::kResourceExhausted, "期間が長すぎます", "the period is too long");
+  }
+  // Six days before `from` for the first 7-day averages.
+  ASSIGN_OR_RETURN(std::vector<store::FlowCount> rows,
+                   stats.ReadFlows(std::string(SeriesName(series)), from.days() - 6, to.days()));
+  const int32_t n = to - from + 7;
+  std::vector<DailyCount> days(static_cast<size_t>(n));
+  for (int32_t i = 0; i < n; ++i) days[static_cast<size_t>(i)].day = from.AddDays(i - 6);
+  for (const store::FlowCount& row : rows) {
+    DailyCount& d = days[static_cast<size_t>(row.day - (from.days() - 6))];
+    if (row.key == "total") {
+      d.total = row.count;
+      continue;
+    }
+    const size_t colon = row.key.find(':');
+    if (colon == std::string::npos) continue;
+    const std::string dimension = row.key.substr(0, colon);
+    const std::string value = row.key.substr(colon + 1);
+    if (dimension == "municipality") d.municipality[value] = row.count;
+    if (dimension == "age_band") d.age_band[value] = row.count;
+    if (dimension == "sex") d.sex[value] = row.count;
+  }
+  int64_t window = 0;
+  for (int32_t i = 0; i < n; ++i) {
+    window += days[static_cast<size_t>(i)].total;
+    if (i >= 7) window -= days[static_cast<size_t>(i - 7)].total;
+    days[static_cast<size_t>(i)].average7 = static_cast<double>(window) / 7.0;
+  }
+  days.erase(days.begin(), days.begin() + 6);
+  return days;
+}
+
+core::Result<std::vector<CensusDay>> ReadCensus(store::StatsStore& stats, core::Date from,
+                                                core::Date to) {
+  if (to < from) {
+    return core::Fail(core::Code::kInvalidArgument, "期間の終わりが始まりより前です",
+                      "the end of the period is before its start",
+                      from.ToIso() + ".." + to.ToIso());
+  }
+  if (to - from > 20000) {
+    return core::Fail(core::Code::kResourceExhausted, "期間が長すぎます", "the period is too long");
+  }
+  ASSIGN_OR_RETURN(std::vector<store::CensusDelta> deltas, stats.ReadCensusDeltas(to.days()));
+  return CensusSeries(deltas, from, to);
+}
+
+core::Result<std::optional<std::pair<core::Date, core::Date>>> FigureRange(
+    store::StatsStore& stats) {
+  ASSIGN_OR_RETURN(std::vector<store::FlowCount> rows,
+                   stats.ReadFlows("notified", std::numeric_limits<int32_t>::min(),
+                                   std::numeric_limits<int32_t>::max()));
+  std::optional<std::pair<core::Date, core::Date>> out;
+  for (const store::FlowCount& row : rows) {
+    const core::Date d = core::Date::FromDays(row.day);
+    if (!out) {
+      out = std::pair{d, d};
+    } else {
+      out->first = std::min(out->first, d);
+      out->second = std::max(out->second, d);
+    }
+  }
+  return out;
+}
+
+}  // namespace ichigen::stats

@@ -1,0 +1,101 @@
+// Figure service: computes the daily figures (figures.h) over the whole
+// store, materializes them in the StatsStore, updates them after an import
+// from the patients that import touched, verifies the materialized figures
+// against a recomputation from scratch, and reads them back as daily series
+// and a daily census.
+// Incremental rule: for each patient a batch's rows ended on, subtract the
+// stored contribution, add the one computed now, and store it. Events are
+// never edited and every batch's patients are in its rows, so applying each
+// batch once leaves the figures equal to a full recomputation (which
+// `verify` checks).
+// Thread-safety: functions use the StatsStore they are given from one thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/date.h"
+#include "core/result.h"
+#include "domain/recuperation_rules.h"
+#include "stats/figures.h"
+#include "store/stats_store.h"
+
+namespace ichigen::stats {
+
+struct ComputedFigures {
+  Figures figures;
+  std::vector<std::pair<int64_t, std::string>> contributions;  // encoded, by patient id
+  int64_t patients = 0;  // with events
+  int64_t events = 0;
+};
+
+// Every patient's contribution, from scratch, in memory.
+core::Result<ComputedFigures> ComputeAllFigures(store::StatsStore& stats,
+                                                const domain::RecuperationRules& rules);
+
+struct RecomputeSummary {
+  int64_t patients = 0;
+  int64_t events = 0;
+  int64_t flow_rows = 0;
+  int64_t census_rows = 0;
+  double compute_seconds = 0;
+  double write_seconds = 0;
+};
+// Computes everything and replaces what is stored. `now_iso` is recorded.
+core::Result<RecomputeSummary> RecomputeFigures(store::StatsStore& stats,
+                                                const domain::RecuperationRules& rules,
+                                                const std::string& now_iso);
+
+struct UpdateSummary {
+  int64_t batch_id = 0;
+  int64_t patients = 0;      // touched by the batch
+  int64_t changed = 0;       // whose contribution changed
+  int64_t flow_deltas = 0;   // (series, key, day) counts adjusted
+  int64_t census_deltas = 0;
+  int32_t first_day = kNoDay;  // earliest day whose figures changed
+  int32_t last_day = kNoDay;
+  bool full = false;           // no figures yet: recomputed everything
+  double seconds = 0;
+};
+// Updates the figures for one imported batch. With no figures stored yet it
+// recomputes everything instead.
+core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
+                                             const domain::RecuperationRules& rules,
+                                             int64_t batch_id, const std::string& now_iso);
+
+struct Difference {
+  std::string what;  // "flow notified total 2022-07-28" / "census hospitalized 2022-07-28"
+  int64_t stored = 0;
+  int64_t computed = 0;
+};
+struct VerifyReport {
+  int64_t patients = 0;
+  int64_t flow_rows = 0;
+  int64_t census_rows = 0;
+  std::vector<Difference> differences;  // empty: the stored figures are right
+  double seconds = 0;
+};
+core::Result<VerifyReport> VerifyFigures(store::StatsStore& stats,
+                                         const domain::RecuperationRules& rules);
+
+// One day of a flow series with its breakdowns.
+struct DailyCount {
+  core::Date day;
+  int64_t total = 0;
+  double average7 = 0;  // mean of this day and the 6 before
+  std::map<std::string, int64_t> municipality;
+  std::map<std::string, int64_t> age_band;
+  std::map<std::string, int64_t> sex;
+};
+// Days in [from, to], every day present (zeros included).
+core::Result<std::vector<DailyCount>> ReadDaily(store::StatsStore& stats, Series series,
+                                                core::Date from, core::Date to);
+core::Result<std::vector<CensusDay>> ReadCensus(store::StatsStore& stats, core::Date from,
+                                                core::Date to);
+// The first and last day with any figure (nullopt when there are none).
+core::Result<std::optional<std::pair<core::Date, core::Date>>> FigureRange(
+    store::StatsStore& stats);
+
+}  // namespace ichigen::stats

@@ -1,0 +1,357 @@
+#include "stats/figures.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace ichigen::stats {
+
+namespace {
+
+constexpr std::string_view kSeriesNames[kSeriesCount] = {"notified", "published", "deaths"};
+constexpr std::string_view kDimensionNames[kDimensionCount] = {"total", "municipality",
+                                                               "age_band", "sex"};
+constexpr int64_t kEverythingReceived = std::numeric_limits<int64_t>::max();
+// A patient's state changes at most once per event and once per home period;
+// the bound only guards the loop against a rule table gone wrong.
+constexpr int kMaxBreakpoints = 4096;
+constexpr uint8_t kEncodingVersion = 1;
+
+void PutI32(std::string& out, int32_t v) {
+  char bytes[4];
+  std::memcpy(bytes, &v, 4);
+  out.append(bytes, 4);
+}
+void PutString(std::string& out, std::string_view s) {
+  out.push_back(static_cast<char>(std::min<size_t>(s.size(), 255)));
+  out.append(s.substr(0, 255));
+}
+
+struct Reader {
+  std::string_view in;
+  bool ok = true;
+  int32_t I32() {
+    if (in.size() < 4) return ok = false, 0;
+    int32_t v;
+    std::memcpy(&v, in.data(), 4);
+    in.remove_prefix(4);
+    return v;
+  }
+  uint8_t U8() {
+    if (in.empty()) return ok = false, 0;
+    const auto v = static_cast<uint8_t>(in[0]);
+    in.remove_prefix(1);
+    return v;
+  }
+  std::string String() {
+    const size_t n = U8();
+    if (in.size() < n) return ok = false, std::string();
+    std::string s(in.substr(0, n));
+    in.remove_prefix(n);
+    return s;
+  }
+};
+
+}  // namespace
+
+std::string_view CensusSlotNameEn(int slot) {
+  if (slot == kSevereSlot) return "severe";
+  return domain::CareStatusNameEn(static_cast<domain::CareStatus>(slot));
+}
+std::string_view CensusSlotNameJa(int slot) {
+  if (slot == kSevereSlot) return "重症";
+  return domain::CareStatusNameJa(static_cast<domain::CareStatus>(slot));
+}
+
+std::string_view SeriesName(Series series) { return kSeriesNames[static_cast<int>(series)]; }
+
+core::Result<Series> ParseSeries(std::string_view name) {
+  if (name == "notification" || name == "notified") return Series::kNotified;
+  if (name == "publication" || name == "published") return Series::kPublished;
+  if (name == "deaths" || name == "death") return Series::kDeaths;
+  return core::Fail(core::Code::kInvalidArgument,
+                    "集計の基準は notification, publication, deaths のいずれかです",
+                    "the basis is notification, publication or deaths", std::string(name));
+}
+
+std::string_view DimensionName(Dimension dimension) {
+  return kDimensionNames[static_cast<int>(dimension)];
+}
+
+std::string AgeBandOf(const std::optional<int>& age, std::string_view published_band) {
+  if (age && *age >= 0 && *age < 150) {
+    if (*age < 10) return "10歳未満";
+    if (*age >= 90) return "90歳以上";
+    return std::to_string(*age / 10 * 10) + "代";
+  }
+  if (published_band.empty()) return "不明";
+  if (published_band == "90代" || published_band == "100歳以上" || published_band == "90歳以上") {
+    return "90歳以上";
+  }
+  if (published_band == "10歳未満" || published_band == "0代" || published_band == "0歳") {
+    return "10歳未満";
+  }
+  for (int decade = 10; decade <= 80; decade += 10) {
+    if (published_band == std::to_string(decade) + "代") return std::string(published_band);
+  }
+  return "不明";
+}
+
+std::string SexLabelOf(std::string_view stored_sex) {
+  if (stored_sex == "男" || stored_sex == "男性") return "男性";
+  if (stored_sex == "女" || stored_sex == "女性") return "女性";
+  if (stored_sex == "その他") return "その他";
+  return "不明";
+}
+
+std::string Contribution::Encode() const {
+  std::string out;
+  out.reserve(32 + municipality.size() + age_band.size() + sex.size() + intervals.size() * 9);
+  out.push_back(static_cast<char>(kEncodingVersion));
+  PutI32(out, notified_day);
+  PutI32(out, published_day);
+  PutI32(out, died_day);
+  out.push_back(severe ? 1 : 0);
+  PutString(out, municipality);
+  PutString(out, age_band);
+  PutString(out, sex);
+  PutI32(out, static_cast<int32_t>(intervals.size()));
+  for (const StatusInterval& interval : intervals) {
+    PutI32(out, interval.start);
+    PutI32(out, interval.end);
+    out.push_back(static_cast<char>(interval.status));
+  }
+  return out;
+}
+
+core::Result<Contribution> Contribution::Decode(std::string_view bytes) {
+  Reader r{bytes};
+  Contribution c;
+  const uint8_t version = r.U8();
+  c.notified_day = r.I32();
+  c.published_day = r.I32();
+  c.died_day = r.I32();
+  c.severe = r.U8() != 0;
+  c.municipality = r.String();
+  c.age_band = r.String();
+  c.sex = r.String();
+  const int32_t n = r.I32();
+  if (r.ok && version == kEncodingVersion && n >= 0 && n <= kMaxBreakpoints) {
+    for (int32_t i = 0; i < n && r.ok; ++i) {
+      StatusInterval interval;
+      interval.start = r.I32();
+      interval.end = r.I32();
+      const uint8_t status = r.U8();
+      if (status >= domain::kCareStatusCount) r.ok = false;
+      interval.status = static_cast<domain::CareStatus>(status);
+      c.intervals.push_back(interval);
+    }
+  }
+  if (!r.ok || version != kEncodingVersion || n < 0 || n > kMaxBreakpoints || !r.in.empty()) {
+    return core::Fail(core::Code::kDataLoss, "統計の患者別寄与データが壊れています",
+                      "a stored statistics contribution is damaged");
+  }
+  return c;
+}
+
+Contribution ComputeContribution(const store::StatsPatient& patient,
+                                 std::span<const domain::Event> events,
+                                 const domain::RecuperationRules& rules) {
+  Contribution c;
+  if (events.empty()) return c;
+  // The days a state can change on: every event's date (a correction carries
+  // the corrected date as its own), plus release days found on the way.
+  std::vector<int32_t> days;
+  days.reserve(events.size());
+  for (const domain::Event& e : events) days.push_back(e.effective_on.days());
+  std::sort(days.begin(), days.end());
+  days.erase(std::unique(days.begin(), days.end()), days.end());
+
+  size_t next_event_day = 0;
+  int32_t day = days[0];
+  domain::PatientState state;
+  std::optional<domain::CareStatus> open;  // status of the interval being built
+  for (int step = 0; step < kMaxBreakpoints; ++step) {
+    while (next_event_day < days.size() && days[next_event_day] <= day) ++next_event_day;
+    state = domain::DeriveState(events, core::Date::FromDays(day), kEverythingReceived, rules);
+    std::optional<domain::CareStatus> now;
+    if (state.InCensus()) now = state.status;
+    if (now != open) {
+      if (open) c.intervals.back().end = day;
+      if (now) c.intervals.push_back(StatusInterval{day, kOpenEnd, *now});
+      open = now;
+    }
+    int32_t next = kOpenEnd;
+    if (next_event_day < days.size()) next = days[next_event_day];
+    if (state.status == domain::CareStatus::kHomeRecuperation && state.home_release_on &&
+        state.home_release_on->days() > day) {
+      next = std::min(next, state.home_release_on->days());
+    }
+    if (next == kOpenEnd) break;
+    day = next;
+  }
+  // `state` is now the final state (everything known, after the last change).
+  if (!state.InCensus() || !state.notified_on) {
+    c.intervals.clear();
+    return c;
+  }
+  c.notified_day = state.notified_on->days();
+  c.published_day = c.notified_day;
+  if (auto published = core::Date::ParseIso(patient.published_on)) {
+    c.published_day = published->days();
+  }
+  // Deaths are counted on the day the patient enters 死亡 in the census (the
+  // death date, or the notification day of a death diagnosed afterwards), so
+  // cumulative deaths always equal the census's 死亡.
+  for (const StatusInterval& interval : c.intervals) {
+    if (interval.status == domain::CareStatus::kDead) {
+      c.died_day = interval.start;
+      break;
+    }
+  }
+  c.severe = patient.severity == "重症";
+  c.municipality = patient.municipality_code;
+  c.age_band = AgeBandOf(patient.age, patient.age_band);
+  c.sex = SexLabelOf(patient.sex);
+  return c;
+}
+
+void FigureAccumulator::DaySeries::Add(int32_t day, int64_t n) {
+  if (counts.empty()) {
+    base = day;
+    counts.assign(1, 0);
+  } else if (day < base) {
+    counts.insert(counts.begin(), static_cast<size_t>(base - day), 0);
+    base = day;
+  } else if (static_cast<size_t>(day - base) >= counts.size()) {
+    counts.resize(static_cast<size_t>(day - base) + 1, 0);
+  }
+  counts[static_cast<size_t>(day - base)] += n;
+}
+
+int FigureAccumulator::Intern(Dimension dimension, const std::string& value) {
+  auto& map = values_[static_cast<int>(dimension)];
+  auto it = map.find(value);
+  if (it != map.end()) return it->second;
+  const int index = static_cast<int>(names_[static_cast<int>(dimension)].size());
+  names_[static_cast<int>(dimension)].push_back(value);
+  map.emplace(value, index);
+  return index;
+}
+
+void FigureAccumulator::AddFlow(Series series, const Contribution& c, int32_t day, int sign) {
+  if (day == kNoDay) return;
+  const std::string* values[kDimensionCount] = {nullptr, &c.municipality, &c.age_band, &c.sex};
+  for (int d = 0; d < kDimensionCount; ++d) {
+    const int index = d == 0 ? 0 : Intern(static_cast<Dimension>(d), *values[d]);
+    auto& per_value = flows_[static_cast<int>(series)][d];
+    if (per_value.size() <= static_cast<size_t>(index)) per_value.resize(index + 1);
+    per_value[index].Add(day, sign);
+  }
+}
+
+void FigureAccumulator::Apply(const Contribution& c, int sign) {
+  AddFlow(Series::kNotified, c, c.notified_day, sign);
+  AddFlow(Series::kPublished, c, c.published_day, sign);
+  AddFlow(Series::kDeaths, c, c.died_day, sign);
+  for (const StatusInterval& interval : c.intervals) {
+    const int slot = static_cast<int>(interval.status);
+    const bool severe = c.severe && interval.status == domain::CareStatus::kHospitalized;
+    census_[slot].Add(interval.start, sign);
+    if (severe) census_[kSevereSlot].Add(interval.start, sign);
+    if (interval.end != kOpenEnd) {
+      census_[slot].Add(interval.end, -sign);
+      if (severe) census_[kSevereSlot].Add(interval.end, -sign);
+    }
+  }
+}
+
+Figures FigureAccumulator::Take() const {
+  Figures out;
+  for (int s = 0; s < kSeriesCount; ++s) {
+    for (int d = 0; d < kDimensionCount; ++d) {
+      const auto& per_value = flows_[s][d];
+      for (size_t v = 0; v < per_value.size(); ++v) {
+        std::string key = d == 0 ? std::string("total")
+                                 : std::string(kDimensionNames[d]) + ":" + names_[d][v];
+        const DaySeries& series = per_value[v];
+        for (size_t i = 0; i < series.counts.size(); ++i) {
+          if (series.counts[i] == 0) continue;
+          out.flows[{std::string(kSeriesNames[s]), key,
+                     series.base + static_cast<int32_t>(i)}] = series.counts[i];
+        }
+      }
+    }
+  }
+  for (int slot = 0; slot < kCensusSlots; ++slot) {
+    const DaySeries& series = census_[slot];
+    for (size_t i = 0; i < series.counts.size(); ++i) {
+      if (series.counts[i] == 0) continue;
+      out.census_deltas[{slot, series.base + static_cast<int32_t>(i)}] = series.counts[i];
+    }
+  }
+  return out;
+}
+
+std::vector<store::FlowCount> Figures::FlowRows() const {
+  std::vector<store::FlowCount> rows;
+  rows.reserve(flows.size());
+  for (const auto& [key, count] : flows) {
+    rows.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), count});
+  }
+  return rows;
+}
+
+std::vector<store::CensusDelta> Figures::CensusRows() const {
+  std::vector<store::CensusDelta> rows;
+  rows.reserve(census_deltas.size());
+  for (const auto& [key, delta] : census_deltas) rows.push_back({key.first, key.second, delta});
+  return rows;
+}
+
+Figures Figures::FromRows(std::span<const store::FlowCount> flow_rows,
+                          std::span<const store::CensusDelta> census_rows) {
+  Figures out;
+  for (const store::FlowCount& row : flow_rows) {
+    if (row.count != 0) out.flows[{row.series, row.key, row.day}] += row.count;
+  }
+  for (const store::CensusDelta& row : census_rows) {
+    if (row.delta != 0) out.census_deltas[{row.slot, row.day}] += row.delta;
+  }
+  std::erase_if(out.flows, [](const auto& entry) { return entry.second == 0; });
+  std::erase_if(out.census_deltas, [](const auto& entry) { return entry.second == 0; });
+  return out;
+}
+
+int64_t CensusDay::Counted() const {
+  int64_t total = 0;
+  for (int s = 0; s < domain::kCareStatusCount; ++s) total += counts[s];
+  return total;
+}
+
+std::vector<CensusDay> CensusSeries(std::span<const store::CensusDelta> deltas, core::Date from,
+                                    core::Date to) {
+  std::vector<CensusDay> out;
+  if (to < from) return out;
+  const int32_t n = to - from + 1;
+  std::vector<std::array<int64_t, kCensusSlots>> change(static_cast<size_t>(n));
+  std::array<int64_t, kCensusSlots> running{};
+  for (const store::CensusDelta& d : deltas) {
+    if (d.slot < 0 || d.slot >= kCensusSlots || d.day > to.days()) continue;
+    if (d.day <= from.days()) {
+      running[d.slot] += d.delta;
+    } else {
+      change[static_cast<size_t>(d.day - from.days())][d.slot] += d.delta;
+    }
+  }
+  out.reserve(static_cast<size_t>(n));
+  for (int32_t i = 0; i < n; ++i) {
+    for (int s = 0; s < kCensusSlots; ++s) running[s] += change[static_cast<size_t>(i)][s];
+    CensusDay day;
+    day.day = from.AddDays(i);
+    day.counts = running;
+    out.push_back(day);
+  }
+  return out;
+}
+
+}  // namespace ichigen::stats

@@ -1,0 +1,214 @@
+// Figures against a brute-force recomputation: for generated patients with
+// late, out-of-order, corrected and withdrawn events, the census from the
+// status intervals equals DeriveState evaluated on every day, and the daily
+// new cases and deaths equal the day-to-day change in the counted and dead.
+#include "stats/figures.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace ichigen::stats {
+namespace {
+
+using domain::CareStatus;
+using domain::Event;
+using domain::EventType;
+
+struct Generated {
+  store::StatsPatient patient;
+  std::vector<Event> events;
+};
+
+std::vector<Generated> Generate(int count, uint32_t seed) {
+  std::mt19937 rng(seed);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); };
+  const core::Date start = *core::Date::ParseIso("2022-08-20");
+  const int64_t base_received = int64_t{start.days()} * 86400;
+  std::vector<Generated> out;
+  int64_t next_id = 1;
+  for (int p = 0; p < count; ++p) {
+    Generated g;
+    g.patient.id = p + 1;
+    g.patient.sex = pick(3) == 0 ? "女" : "男";
+    if (pick(4) != 0) g.patient.age = pick(100);
+    g.patient.age_band = pick(2) == 0 ? "30代" : "";
+    g.patient.municipality_code = pick(2) == 0 ? "131016" : "141003";
+    g.patient.severity = pick(5) == 0 ? "重症" : "軽症";
+    const int notified = pick(30);
+    const int n = 1 + pick(6);
+    for (int k = 0; k < n; ++k) {
+      Event e;
+      e.id = next_id++;
+      const int r = pick(100);
+      if (k == 0) {
+        e.type = EventType::kNotified;
+      } else if (r < 15) {
+        e.type = EventType::kAdmitted;
+        e.facility = pick(2) == 0 ? "A病院" : "B病院";
+      } else if (r < 25) {
+        e.type = EventType::kDischarged;
+        e.facility = "A病院";
+      } else if (r < 35) {
+        e.type = EventType::kCheckedIn;
+        e.facility = "ホテル";
+      } else if (r < 42) {
+        e.type = EventType::kCheckedOut;
+        e.facility = "ホテル";
+      } else if (r < 60) {
+        e.type = EventType::kHomeStarted;
+      } else if (r < 66) {
+        e.type = EventType::kExtended;
+      } else if (r < 72) {
+        e.type = EventType::kReleased;
+      } else if (r < 78) {
+        e.type = EventType::kDied;
+      } else if (r < 84) {
+        e.type = EventType::kTransferred;
+        e.facility = "C病院";
+      } else if (r < 92) {
+        e.type = EventType::kCorrected;
+        e.supersedes = g.events[static_cast<size_t>(pick(k))].id;
+        e.cancels = pick(3) == 0;
+      } else if (r < 96) {
+        e.type = EventType::kWithdrawn;
+      } else {
+        e.type = EventType::kNotified;  // a duplicate notification
+      }
+      e.effective_on = start.AddDays(notified + (k == 0 ? 0 : pick(25) - 3));
+      if (e.type == EventType::kExtended) e.extended_until = e.effective_on.AddDays(3 + pick(5));
+      if (pick(3) == 0) e.onset_on = e.effective_on.AddDays(-pick(4));
+      if (pick(2) == 0) e.diagnosed_on = e.effective_on;
+      if (pick(4) == 0) e.symptomatic = pick(2) == 0;
+      // Late and out-of-order receipt: up to 20 days after, in any order.
+      e.received_at = base_received + int64_t{e.effective_on - start} * 86400 + pick(20) * 86400 +
+                      pick(86400);
+      e.source = "test";
+      g.events.push_back(e);
+    }
+    std::shuffle(g.events.begin(), g.events.end(), rng);
+    if (pick(10) == 0) g.events.clear();  // a patient with no events
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+class FiguresTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto rules = domain::RecuperationRules::LoadDefault();
+    ASSERT_TRUE(rules) << rules.error().ToString();
+    rules_ = std::move(*rules);
+  }
+  domain::RecuperationRules rules_;
+};
+
+TEST_F(FiguresTest, CensusEqualsDeriveStateOnEveryDay) {
+  const auto patients = Generate(600, 20220828);
+  FigureAccumulator accumulator;
+  for (const auto& g : patients) {
+    accumulator.Add(ComputeContribution(g.patient, g.events, rules_));
+  }
+  const Figures figures = accumulator.Take();
+  const core::Date from = *core::Date::ParseIso("2022-08-10");
+  const core::Date to = *core::Date::ParseIso("2022-10-20");
+  const auto series = CensusSeries(figures.CensusRows(), from, to);
+  ASSERT_EQ(series.size(), static_cast<size_t>(to - from + 1));
+  int64_t previous_counted = 0;
+  int64_t previous_dead = 0;
+  int64_t checked_nonzero = 0;
+  for (const CensusDay& day : series) {
+    std::array<int64_t, kCensusSlots> brute{};
+    for (const auto& g : patients) {
+      if (g.events.empty()) continue;
+      const auto state =
+          domain::DeriveState(g.events, day.day, std::numeric_limits<int64_t>::max(), rules_);
+      if (!state.InCensus()) continue;
+      ++brute[static_cast<size_t>(state.status)];
+      if (state.status == CareStatus::kHospitalized && g.patient.severity == "重症") {
+        ++brute[kSevereSlot];
+      }
+    }
+    for (int s = 0; s < kCensusSlots; ++s) {
+      EXPECT_EQ(day.counts[s], brute[s]) << day.day.ToIso() << " " << CensusSlotNameEn(s);
+      checked_nonzero += brute[s] != 0 ? 1 : 0;
+    }
+    // New cases of a day are the change in the counted; deaths the change in 死亡.
+    const int64_t counted = day.Counted();
+    const int64_t dead = day.counts[static_cast<size_t>(CareStatus::kDead)];
+    auto flow = [&](const char* series_name) {
+      auto it = figures.flows.find({series_name, "total", day.day.days()});
+      return it == figures.flows.end() ? int64_t{0} : it->second;
+    };
+    if (day.day > from) {
+      EXPECT_EQ(flow("notified"), counted - previous_counted) << day.day.ToIso();
+      EXPECT_EQ(flow("deaths"), dead - previous_dead) << day.day.ToIso();
+    }
+    previous_counted = counted;
+    previous_dead = dead;
+  }
+  EXPECT_GT(checked_nonzero, 100);
+}
+
+TEST_F(FiguresTest, BreakdownsSumToTotals) {
+  const auto patients = Generate(300, 7);
+  FigureAccumulator accumulator;
+  for (const auto& g : patients) accumulator.Add(ComputeContribution(g.patient, g.events, rules_));
+  const Figures figures = accumulator.Take();
+  std::map<std::pair<std::string, int32_t>, int64_t> total, by_sex, by_band, by_muni;
+  for (const auto& [key, count] : figures.flows) {
+    const auto& [series, dim, day] = key;
+    if (dim == "total") total[{series, day}] += count;
+    if (dim.starts_with("sex:")) by_sex[{series, day}] += count;
+    if (dim.starts_with("age_band:")) by_band[{series, day}] += count;
+    if (dim.starts_with("municipality:")) by_muni[{series, day}] += count;
+  }
+  EXPECT_FALSE(total.empty());
+  EXPECT_EQ(total, by_sex);
+  EXPECT_EQ(total, by_band);
+  EXPECT_EQ(total, by_muni);
+}
+
+TEST_F(FiguresTest, SubtractingEveryContributionLeavesNothing) {
+  const auto patients = Generate(200, 99);
+  FigureAccumulator accumulator;
+  std::vector<Contribution> all;
+  for (const auto& g : patients) all.push_back(ComputeContribution(g.patient, g.events, rules_));
+  for (const auto& c : all) accumulator.Add(c);
+  EXPECT_FALSE(accumulator.Take().flows.empty());
+  for (const auto& c : all) accumulator.Subtract(c);
+  EXPECT_TRUE(accumulator.Take().flows.empty());
+  EXPECT_TRUE(accumulator.Take().census_deltas.empty());
+}
+
+TEST_F(FiguresTest, ContributionRoundTripsThroughItsEncoding) {
+  const auto patients = Generate(100, 5);
+  int nonempty = 0;
+  for (const auto& g : patients) {
+    const Contribution c = ComputeContribution(g.patient, g.events, rules_);
+    auto decoded = Contribution::Decode(c.Encode());
+    ASSERT_TRUE(decoded) << decoded.error().ToString();
+    EXPECT_EQ(*decoded, c);
+    nonempty += c.Empty() ? 0 : 1;
+  }
+  EXPECT_GT(nonempty, 10);
+  auto damaged = Contribution::Decode("\x01\x02");
+  ASSERT_FALSE(damaged);
+  EXPECT_EQ(damaged.error().code, core::Code::kDataLoss);
+}
+
+TEST(AgeBandTest, FromAgeElsePublishedBand) {
+  EXPECT_EQ(AgeBandOf(0, ""), "10歳未満");
+  EXPECT_EQ(AgeBandOf(9, "50代"), "10歳未満");
+  EXPECT_EQ(AgeBandOf(10, ""), "10代");
+  EXPECT_EQ(AgeBandOf(89, ""), "80代");
+  EXPECT_EQ(AgeBandOf(90, ""), "90歳以上");
+  EXPECT_EQ(AgeBandOf(std::nullopt, "50代"), "50代");
+  EXPECT_EQ(AgeBandOf(std::nullopt, "100歳以上"), "90歳以上");
+  EXPECT_EQ(AgeBandOf(std::nullopt, "-"), "不明");
+  EXPECT_EQ(SexLabelOf("女"), "女性");
+  EXPECT_EQ(SexLabelOf(""), "不明");
+}
+
+}  // namespace
+}  // namespace ichigen::stats

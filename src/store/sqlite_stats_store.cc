@@ -1,0 +1,422 @@
+#include "store/sqlite_stats_store.h"
+
+#include <charconv>
+#include <string_view>
+
+#include "store/sqlite_handle.h"
+
+namespace ichigen::store {
+
+namespace {
+
+// Flow counts and census deltas are clustered by what the charts read
+// (a series over a day range; every slot up to a day).
+constexpr Migration kStatsMigrations[] = {
+    {3000, "materialized statistics", R"sql(
+CREATE TABLE stats_flows (
+  series TEXT NOT NULL,
+  key TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (series, day, key)
+) WITHOUT ROWID;
+CREATE TABLE stats_census_deltas (
+  day INTEGER NOT NULL,
+  slot INTEGER NOT NULL,
+  delta INTEGER NOT NULL,
+  PRIMARY KEY (day, slot)
+) WITHOUT ROWID;
+CREATE TABLE stats_contributions (
+  patient_id INTEGER PRIMARY KEY,
+  data BLOB NOT NULL
+);
+CREATE TABLE stats_meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+)sql"},
+};
+
+constexpr const char* kPatientColumns =
+    "id, sex, age, age_band, municipality_code, severity, notified_on, published_on";
+constexpr const char* kEventColumns =
+    "id, patient_id, type, effective_on, received_at, source, batch_id, line, facility, "
+    "residence_code, onset_on, diagnosed_on, extended_until, care_status, symptomatic, "
+    "supersedes, cancels";
+
+StatsPatient ReadPatient(const SqliteStmt& s) {
+  StatsPatient p;
+  p.id = s.Int(0);
+  p.sex = s.Text(1);
+  p.age = s.OptInt(2);
+  p.age_band = s.Text(3);
+  p.municipality_code = s.Text(4);
+  p.severity = s.Text(5);
+  p.notified_on = s.Text(6);
+  p.published_on = s.Text(7);
+  return p;
+}
+
+std::optional<core::Date> OptDate(const SqliteStmt& s, int column) {
+  if (s.IsNull(column)) return std::nullopt;
+  return core::Date::FromDays(static_cast<int32_t>(s.Int(column)));
+}
+
+std::string_view ColumnView(const SqliteStmt& s, int column) {
+  const unsigned char* text = sqlite3_column_text(s.get(), column);
+  if (text == nullptr) return {};
+  return std::string_view(reinterpret_cast<const char*>(text),
+                          static_cast<size_t>(sqlite3_column_bytes(s.get(), column)));
+}
+
+// The core store writes English names; the full parsers are the fallback.
+core::Result<domain::EventType> EventTypeOf(std::string_view name) {
+  for (int t = 0; t < domain::kEventTypeCount; ++t) {
+    const auto type = static_cast<domain::EventType>(t);
+    if (domain::EventTypeNameEn(type) == name) return type;
+  }
+  return domain::ParseEventType(name);
+}
+
+core::Result<domain::CareStatus> CareStatusOf(std::string_view name) {
+  for (int c = 0; c < domain::kCareStatusCount; ++c) {
+    const auto status = static_cast<domain::CareStatus>(c);
+    if (domain::CareStatusNameEn(status) == name) return status;
+  }
+  return domain::ParseCareStatus(name);
+}
+
+// The same decoding as the core store's (sqlite_store.cc): every field the
+// care-status machine reads.
+core::Result<domain::Event> ReadEvent(const SqliteStmt& s) {
+  domain::Event e;
+  e.id = s.Int(0);
+  ASSIGN_OR_RETURN(e.type, EventTypeOf(ColumnView(s, 2)));
+  e.effective_on = core::Date::FromDays(static_cast<int32_t>(s.Int(3)));
+  e.received_at = s.Int(4);
+  e.source = ColumnView(s, 5);
+  e.batch_id = s.Int(6);
+  e.line = static_cast<int32_t>(s.Int(7));
+  e.facility = ColumnView(s, 8);
+  e.residence_code = ColumnView(s, 9);
+  e.onset_on = OptDate(s, 10);
+  e.diagnosed_on = OptDate(s, 11);
+  e.extended_until = OptDate(s, 12);
+  if (!s.IsNull(13)) {
+    ASSIGN_OR_RETURN(e.care_status, CareStatusOf(ColumnView(s, 13)));
+  }
+  if (!s.IsNull(14)) e.symptomatic = s.Int(14) != 0;
+  e.supersedes = s.Int(15);
+  e.cancels = s.Int(16) != 0;
+  return e;
+}
+
+// Rolls back unless committed.
+class Transaction {
+ public:
+  static core::Result<Transaction> Begin(SqliteDb& db) {
+    RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+    return Transaction(db);
+  }
+  Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction() {
+    if (db_ != nullptr) (void)db_->Exec("ROLLBACK");
+  }
+  core::Status Commit() {
+    SqliteDb* db = db_;
+    db_ = nullptr;
+    return db->Exec("COMMIT");
+  }
+
+ private:
+  explicit Transaction(SqliteDb& db) : db_(&db) {}
+  SqliteDb* db_;
+};
+
+core::Result<std::unique_ptr<SqliteDb>> OpenConnection(const std::string& path) {
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path));
+  if (!db->Exec("PRAGMA journal_mode = WAL")) {
+    return core::Fail(core::Code::kDataLoss, "データベースファイルではないか、壊れています",
+                      "not a database file, or damaged", path);
+  }
+  RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL"));
+  return db;
+}
+
+}  // namespace
+
+std::span<const Migration> SqliteStatsMigrations() { return kStatsMigrations; }
+
+SqliteStatsStore::SqliteStatsStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
+SqliteStatsStore::~SqliteStatsStore() = default;
+
+core::Result<std::unique_ptr<SqliteStatsStore>> SqliteStatsStore::Open(const std::string& path) {
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, OpenConnection(path));
+  RETURN_IF_ERROR(ApplySqliteMigrations(*db, SqliteStatsMigrations()));
+  // Full recomputation reads every patient and event once.
+  RETURN_IF_ERROR(db->Exec("PRAGMA cache_size = -131072"));
+  return std::unique_ptr<SqliteStatsStore>(new SqliteStatsStore(std::move(db)));
+}
+
+core::Status SqliteStatsStore::ForEachPatientInput(const StatsPatientFn& fn) {
+  std::lock_guard lock(mu_);
+  // Two cursors in id order, merged: events are clustered by patient.
+  ASSIGN_OR_RETURN(SqliteStmt events, db_->Prepare(std::string("SELECT ") + kEventColumns +
+                                                   " FROM events ORDER BY patient_id, id"));
+  ASSIGN_OR_RETURN(SqliteStmt patients, db_->Prepare(std::string("SELECT ") + kPatientColumns +
+                                                     " FROM patients ORDER BY id"));
+  std::vector<domain::Event> list;
+  int64_t current = 0;
+  bool patient_row = false;
+  int64_t patient_id = 0;
+  ASSIGN_OR_RETURN(patient_row, patients.Step());
+  if (patient_row) patient_id = patients.Int(0);
+  auto flush = [&]() -> core::Status {
+    if (list.empty()) return core::Ok();
+    while (patient_row && patient_id < current) {
+      ASSIGN_OR_RETURN(patient_row, patients.Step());
+      if (patient_row) patient_id = patients.Int(0);
+    }
+    StatsPatient p;
+    if (patient_row && patient_id == current) {
+      p = ReadPatient(patients);
+    } else {
+      p.id = current;  // events of a patient row that is gone: counted without attributes
+    }
+    RETURN_IF_ERROR(fn(p, list));
+    list.clear();
+    return core::Ok();
+  };
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, events.Step());
+    const int64_t patient = row ? events.Int(1) : 0;
+    if (!row || patient != current) {
+      RETURN_IF_ERROR(flush());
+      current = patient;
+    }
+    if (!row) break;
+    ASSIGN_OR_RETURN(domain::Event event, ReadEvent(events));
+    list.push_back(std::move(event));
+  }
+  return core::Ok();
+}
+
+core::Status SqliteStatsStore::ForEachPatientInputOfBatch(int64_t batch_id,
+                                                          const StatsPatientFn& fn) {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(SqliteStmt ids,
+                   db_->Prepare("SELECT DISTINCT patient_id FROM batch_rows WHERE batch_id = ? "
+                                "AND patient_id IS NOT NULL ORDER BY patient_id"));
+  ids.Bind(1, batch_id);
+  ASSIGN_OR_RETURN(SqliteStmt patient, db_->Prepare(std::string("SELECT ") + kPatientColumns +
+                                                    " FROM patients WHERE id = ?"));
+  ASSIGN_OR_RETURN(SqliteStmt events, db_->Prepare(std::string("SELECT ") + kEventColumns +
+                                                   " FROM events WHERE patient_id = ? ORDER BY id"));
+  std::vector<domain::Event> list;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, ids.Step());
+    if (!row) break;
+    const int64_t id = ids.Int(0);
+    StatsPatient p;
+    p.id = id;
+    patient.Bind(1, id);
+    ASSIGN_OR_RETURN(bool found, patient.Step());
+    if (found) p = ReadPatient(patient);
+    patient.Reset();
+    list.clear();
+    events.Bind(1, id);
+    while (true) {
+      ASSIGN_OR_RETURN(bool event_row, events.Step());
+      if (!event_row) break;
+      ASSIGN_OR_RETURN(domain::Event event, ReadEvent(events));
+      list.push_back(std::move(event));
+    }
+    events.Reset();
+    RETURN_IF_ERROR(fn(p, list));
+  }
+  return core::Ok();
+}
+
+core::Result<int64_t> SqliteStatsStore::LatestBatch() {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare("SELECT COALESCE(MAX(id), 0) FROM batches"));
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  return row ? stmt.Int(0) : 0;
+}
+
+core::Result<std::vector<std::pair<int64_t, std::string>>> SqliteStatsStore::Contributions(
+    std::span<const int64_t> patient_ids) {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(SqliteStmt stmt,
+                   db_->Prepare("SELECT data FROM stats_contributions WHERE patient_id = ?"));
+  std::vector<std::pair<int64_t, std::string>> out;
+  out.reserve(patient_ids.size());
+  for (int64_t id : patient_ids) {
+    stmt.Bind(1, id);
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (row) {
+      const void* blob = sqlite3_column_blob(stmt.get(), 0);
+      const int bytes = sqlite3_column_bytes(stmt.get(), 0);
+      out.emplace_back(id, std::string(static_cast<const char*>(blob), static_cast<size_t>(bytes)));
+    }
+    stmt.Reset();
+  }
+  return out;
+}
+
+core::Status SqliteStatsStore::SetMeta(const std::string& key, const std::string& value) {
+  ASSIGN_OR_RETURN(SqliteStmt stmt,
+                   db_->Prepare("INSERT INTO stats_meta (key, value) VALUES (?, ?) "
+                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+  stmt.BindText(1, key).BindText(2, value);
+  return stmt.Run();
+}
+
+core::Status SqliteStatsStore::ReplaceAll(
+    std::span<const FlowCount> flows, std::span<const CensusDelta> census,
+    std::span<const std::pair<int64_t, std::string>> contributions, const StatsState& state) {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_));
+  RETURN_IF_ERROR(db_->Exec(
+      "DELETE FROM stats_flows; DELETE FROM stats_census_deltas; "
+      "DELETE FROM stats_contributions; DELETE FROM stats_meta"));
+  ASSIGN_OR_RETURN(SqliteStmt flow, db_->Prepare("INSERT INTO stats_flows (series, key, day, "
+                                                 "count) VALUES (?, ?, ?, ?)"));
+  for (const FlowCount& f : flows) {
+    flow.BindText(1, f.series).BindText(2, f.key).Bind(3, int64_t{f.day}).Bind(4, f.count);
+    RETURN_IF_ERROR(flow.Run());
+  }
+  ASSIGN_OR_RETURN(SqliteStmt delta, db_->Prepare("INSERT INTO stats_census_deltas (day, slot, "
+                                                  "delta) VALUES (?, ?, ?)"));
+  for (const CensusDelta& d : census) {
+    delta.Bind(1, int64_t{d.day}).Bind(2, int64_t{d.slot}).Bind(3, d.delta);
+    RETURN_IF_ERROR(delta.Run());
+  }
+  ASSIGN_OR_RETURN(SqliteStmt contribution,
+                   db_->Prepare("INSERT INTO stats_contributions (patient_id, data) VALUES (?, ?)"));
+  for (const auto& [id, bytes] : contributions) {
+    contribution.Bind(1, id);
+    sqlite3_bind_blob(contribution.get(), 2, bytes.data(), static_cast<int>(bytes.size()),
+                      SQLITE_STATIC);
+    RETURN_IF_ERROR(contribution.Run());
+  }
+  RETURN_IF_ERROR(SetMeta("computed_at", state.computed_at));
+  RETURN_IF_ERROR(SetMeta("last_batch", std::to_string(state.last_batch)));
+  RETURN_IF_ERROR(SetMeta("patients", std::to_string(contributions.size())));
+  return tx.Commit();
+}
+
+core::Status SqliteStatsStore::ApplyDelta(
+    std::span<const FlowCount> flow_deltas, std::span<const CensusDelta> census_deltas,
+    std::span<const std::pair<int64_t, std::string>> contributions, int64_t batch_id) {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_));
+  ASSIGN_OR_RETURN(SqliteStmt flow,
+                   db_->Prepare("INSERT INTO stats_flows (series, key, day, count) "
+                                "VALUES (?, ?, ?, ?) ON CONFLICT (series, day, key) "
+                                "DO UPDATE SET count = count + excluded.count"));
+  for (const FlowCount& f : flow_deltas) {
+    flow.BindText(1, f.series).BindText(2, f.key).Bind(3, int64_t{f.day}).Bind(4, f.count);
+    RETURN_IF_ERROR(flow.Run());
+  }
+  ASSIGN_OR_RETURN(SqliteStmt delta,
+                   db_->Prepare("INSERT INTO stats_census_deltas (day, slot, delta) "
+                                "VALUES (?, ?, ?) ON CONFLICT (day, slot) "
+                                "DO UPDATE SET delta = delta + excluded.delta"));
+  for (const CensusDelta& d : census_deltas) {
+    delta.Bind(1, int64_t{d.day}).Bind(2, int64_t{d.slot}).Bind(3, d.delta);
+    RETURN_IF_ERROR(delta.Run());
+  }
+  if (!flow_deltas.empty()) RETURN_IF_ERROR(db_->Exec("DELETE FROM stats_flows WHERE count = 0"));
+  if (!census_deltas.empty()) {
+    RETURN_IF_ERROR(db_->Exec("DELETE FROM stats_census_deltas WHERE delta = 0"));
+  }
+  ASSIGN_OR_RETURN(SqliteStmt put,
+                   db_->Prepare("INSERT OR REPLACE INTO stats_contributions (patient_id, data) "
+                                "VALUES (?, ?)"));
+  ASSIGN_OR_RETURN(SqliteStmt drop,
+                   db_->Prepare("DELETE FROM stats_contributions WHERE patient_id = ?"));
+  for (const auto& [id, bytes] : contributions) {
+    if (bytes.empty()) {
+      drop.Bind(1, id);
+      RETURN_IF_ERROR(drop.Run());
+      continue;
+    }
+    put.Bind(1, id);
+    sqlite3_bind_blob(put.get(), 2, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+    RETURN_IF_ERROR(put.Run());
+  }
+  RETURN_IF_ERROR(db_->Exec(
+      "UPDATE stats_meta SET value = (SELECT COUNT(*) FROM stats_contributions) "
+      "WHERE key = 'patients'"));
+  RETURN_IF_ERROR(db_->Exec("UPDATE stats_meta SET value = MAX(CAST(value AS INTEGER), " +
+                            std::to_string(batch_id) + ") WHERE key = 'last_batch'"));
+  return tx.Commit();
+}
+
+core::Result<std::vector<FlowCount>> SqliteStatsStore::ReadFlows(const std::string& series,
+                                                                 int32_t from, int32_t to) {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(SqliteStmt stmt,
+                   db_->Prepare("SELECT series, key, day, count FROM stats_flows "
+                                "WHERE series = ? AND day BETWEEN ? AND ? ORDER BY key, day"));
+  stmt.BindText(1, series).Bind(2, int64_t{from}).Bind(3, int64_t{to});
+  std::vector<FlowCount> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    out.push_back({stmt.Text(0), stmt.Text(1), static_cast<int32_t>(stmt.Int(2)), stmt.Int(3)});
+  }
+  return out;
+}
+
+core::Result<std::vector<FlowCount>> SqliteStatsStore::ReadAllFlows() {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare("SELECT series, key, day, count FROM "
+                                                 "stats_flows ORDER BY series, key, day"));
+  std::vector<FlowCount> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    out.push_back({stmt.Text(0), stmt.Text(1), static_cast<int32_t>(stmt.Int(2)), stmt.Int(3)});
+  }
+  return out;
+}
+
+core::Result<std::vector<CensusDelta>> SqliteStatsStore::ReadCensusDeltas(int32_t to) {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(SqliteStmt stmt,
+                   db_->Prepare("SELECT slot, day, delta FROM stats_census_deltas "
+                                "WHERE day <= ? ORDER BY slot, day"));
+  stmt.Bind(1, int64_t{to});
+  std::vector<CensusDelta> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    out.push_back({static_cast<int>(stmt.Int(0)), static_cast<int32_t>(stmt.Int(1)), stmt.Int(2)});
+  }
+  return out;
+}
+
+core::Result<std::optional<StatsState>> SqliteStatsStore::State() {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare("SELECT key, value FROM stats_meta"));
+  std::optional<StatsState> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    if (!out) out.emplace();
+    const std::string key = stmt.Text(0);
+    const std::string value = stmt.Text(1);
+    if (key == "computed_at") out->computed_at = value;
+    // Numbers this store wrote itself; anything else reads as 0.
+    if (key == "last_batch") std::from_chars(value.data(), value.data() + value.size(), out->last_batch);
+    if (key == "patients") std::from_chars(value.data(), value.data() + value.size(), out->patients);
+  }
+  return out;
+}
+
+}  // namespace ichigen::store

@@ -1,0 +1,8 @@
+# Statistics store (included from src/store/CMakeLists.txt): materialized
+# daily figures on the same SQLite file, migration track 3000–3999.
+add_library(ichigen_store_stats STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/sqlite_stats_store.cc
+)
+target_include_directories(ichigen_store_stats PUBLIC ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(ichigen_store_stats PUBLIC ichigen_store ichigen_core ichigen_domain
+  SQLite::SQLite3 PRIVATE ichigen_warnings)

@@ -1,0 +1,99 @@
+// StatsStore: where the statistics layer materializes its daily figures and
+// reads the narrow slice of the store they are computed from. It keeps
+// nonzero daily flow counts (new cases by notification and publication
+// date, deaths; in total and by residence, age band and sex), the census as
+// a per-day difference array by care status, and one opaque contribution
+// fingerprint per patient so an import can subtract what a patient added
+// before and add what it adds now. The store knows nothing of how figures
+// are computed: values are plain numbers and bytes.
+// Thread-safety: see the implementation; SqliteStatsStore is thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+#include "domain/events.h"
+
+namespace ichigen::store {
+
+// The patient fields the figures use (a projection of PatientRecord).
+struct StatsPatient {
+  int64_t id = 0;
+  std::string sex;
+  std::optional<int> age;
+  std::string age_band;
+  std::string municipality_code;
+  std::string severity;
+  std::string notified_on;
+  std::string published_on;
+};
+
+struct FlowCount {
+  std::string series;  // "notified" | "published" | "deaths"
+  std::string key;     // "total" | "municipality:131016" | "age_band:10代" | "sex:女性"
+  int32_t day = 0;     // core::Date days
+  int64_t count = 0;
+  friend bool operator==(const FlowCount&, const FlowCount&) = default;
+};
+
+struct CensusDelta {
+  int slot = 0;     // a care status, or the severe slot
+  int32_t day = 0;  // core::Date days
+  int64_t delta = 0;
+  friend bool operator==(const CensusDelta&, const CensusDelta&) = default;
+};
+
+struct StatsState {
+  std::string computed_at;  // ISO-8601 UTC of the last full recomputation
+  int64_t last_batch = 0;   // the highest batch applied
+  int64_t patients = 0;     // patients with a stored contribution
+};
+
+using StatsPatientFn =
+    std::function<core::Status(const StatsPatient&, std::span<const domain::Event>)>;
+
+class StatsStore {
+ public:
+  virtual ~StatsStore() = default;
+
+  // Every patient that has events, in id order, with all its events.
+  virtual core::Status ForEachPatientInput(const StatsPatientFn& fn) = 0;
+  // The same for the patients the rows of one batch ended on.
+  virtual core::Status ForEachPatientInputOfBatch(int64_t batch_id, const StatsPatientFn& fn) = 0;
+  // The highest batch id in the store (0 if none).
+  virtual core::Result<int64_t> LatestBatch() = 0;
+
+  // The stored contributions of these patients (absent: none stored).
+  virtual core::Result<std::vector<std::pair<int64_t, std::string>>> Contributions(
+      std::span<const int64_t> patient_ids) = 0;
+
+  // Replaces everything in one transaction (a full recomputation).
+  virtual core::Status ReplaceAll(std::span<const FlowCount> flows,
+                                  std::span<const CensusDelta> census,
+                                  std::span<const std::pair<int64_t, std::string>> contributions,
+                                  const StatsState& state) = 0;
+  // Adds the deltas (counts that reach zero are removed), sets or deletes
+  // (empty bytes) the given contributions, and raises last_batch, in one
+  // transaction.
+  virtual core::Status ApplyDelta(std::span<const FlowCount> flow_deltas,
+                                  std::span<const CensusDelta> census_deltas,
+                                  std::span<const std::pair<int64_t, std::string>> contributions,
+                                  int64_t batch_id) = 0;
+
+  // Flow counts of a series on days in [from, to] (all keys), by key and day.
+  virtual core::Result<std::vector<FlowCount>> ReadFlows(const std::string& series, int32_t from,
+                                                         int32_t to) = 0;
+  virtual core::Result<std::vector<FlowCount>> ReadAllFlows() = 0;
+  // Census deltas on days up to `to`, by slot and day.
+  virtual core::Result<std::vector<CensusDelta>> ReadCensusDeltas(int32_t to) = 0;
+  // nullopt until a first full recomputation.
+  virtual core::Result<std::optional<StatsState>> State() = 0;
+};
+
+}  // namespace ichigen::store

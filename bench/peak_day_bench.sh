@@ -27,7 +27,7 @@ cp "$base_db" "$work/store.db"
 
 "$ichigen" synth --kind hersys --rows "$new" --seed 4242 --id-start 3000000 \
   --from 2022-07-28 --to 2022-07-28 --out "$work/new.csv" >/dev/null
-"$ichigen" synth --kind updates --rows "$updates" --patients "$base" --seed 42 --no-id-rate "$no_id_rate" \
+"$ichigen" synth --kind updates --rows "$updates" --patients "$base" --seed 42 --to 2022-07-27 --no-id-rate "$no_id_rate" \
   --out "$work/updates.csv" >/dev/null
 
 start=$(date +%s.%N)

@@ -15,7 +15,7 @@ DEB_PACKAGES := build-essential cmake ninja-build pkg-config g++ \
   libsqlite3-dev sqlite3 libicu-dev libssl-dev nlohmann-json3-dev libcli11-dev \
   libzip-dev libexpat1-dev libxlsxwriter-dev libgtest-dev libgmock-dev time \
   libcpp-httplib-dev libsodium-dev libreoffice-calc-nogui \
-  nodejs npm chromium fonts-ipafont-gothic
+  chromium fonts-ipafont-gothic
 
 .PHONY: all deps build run demo test bench clean
 
@@ -27,6 +27,12 @@ deps:
 	if [ -n "$$missing" ]; then \
 	  echo "Installing: $$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@# Node.js and npm build the web UI; a machine may already have them from
+	@# another source (whose nodejs conflicts with Debian's npm), so only the
+	@# missing command is installed, from Debian.
+	@if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm; \
 	fi
 
 $(BUILD)/build.ninja:

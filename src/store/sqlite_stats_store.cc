@@ -3,6 +3,7 @@
 #include <charconv>
 #include <string_view>
 
+#include "store/sqlite_events.h"
 #include "store/sqlite_handle.h"
 
 namespace ichigen::store {
@@ -39,10 +40,6 @@ CREATE TABLE stats_meta (
 
 constexpr const char* kPatientColumns =
     "id, sex, age, age_band, municipality_code, severity, notified_on, published_on";
-constexpr const char* kEventColumns =
-    "id, patient_id, type, effective_on, received_at, source, batch_id, line, facility, "
-    "residence_code, onset_on, diagnosed_on, extended_until, care_status, symptomatic, "
-    "supersedes, cancels";
 
 StatsPatient ReadPatient(const SqliteStmt& s) {
   StatsPatient p;
@@ -55,60 +52,6 @@ StatsPatient ReadPatient(const SqliteStmt& s) {
   p.notified_on = s.Text(6);
   p.published_on = s.Text(7);
   return p;
-}
-
-std::optional<core::Date> OptDate(const SqliteStmt& s, int column) {
-  if (s.IsNull(column)) return std::nullopt;
-  return core::Date::FromDays(static_cast<int32_t>(s.Int(column)));
-}
-
-std::string_view ColumnView(const SqliteStmt& s, int column) {
-  const unsigned char* text = sqlite3_column_text(s.get(), column);
-  if (text == nullptr) return {};
-  return std::string_view(reinterpret_cast<const char*>(text),
-                          static_cast<size_t>(sqlite3_column_bytes(s.get(), column)));
-}
-
-// The core store writes English names; the full parsers are the fallback.
-core::Result<domain::EventType> EventTypeOf(std::string_view name) {
-  for (int t = 0; t < domain::kEventTypeCount; ++t) {
-    const auto type = static_cast<domain::EventType>(t);
-    if (domain::EventTypeNameEn(type) == name) return type;
-  }
-  return domain::ParseEventType(name);
-}
-
-core::Result<domain::CareStatus> CareStatusOf(std::string_view name) {
-  for (int c = 0; c < domain::kCareStatusCount; ++c) {
-    const auto status = static_cast<domain::CareStatus>(c);
-    if (domain::CareStatusNameEn(status) == name) return status;
-  }
-  return domain::ParseCareStatus(name);
-}
-
-// The same decoding as the core store's (sqlite_store.cc): every field the
-// care-status machine reads.
-core::Result<domain::Event> ReadEvent(const SqliteStmt& s) {
-  domain::Event e;
-  e.id = s.Int(0);
-  ASSIGN_OR_RETURN(e.type, EventTypeOf(ColumnView(s, 2)));
-  e.effective_on = core::Date::FromDays(static_cast<int32_t>(s.Int(3)));
-  e.received_at = s.Int(4);
-  e.source = ColumnView(s, 5);
-  e.batch_id = s.Int(6);
-  e.line = static_cast<int32_t>(s.Int(7));
-  e.facility = ColumnView(s, 8);
-  e.residence_code = ColumnView(s, 9);
-  e.onset_on = OptDate(s, 10);
-  e.diagnosed_on = OptDate(s, 11);
-  e.extended_until = OptDate(s, 12);
-  if (!s.IsNull(13)) {
-    ASSIGN_OR_RETURN(e.care_status, CareStatusOf(ColumnView(s, 13)));
-  }
-  if (!s.IsNull(14)) e.symptomatic = s.Int(14) != 0;
-  e.supersedes = s.Int(15);
-  e.cancels = s.Int(16) != 0;
-  return e;
 }
 
 // Rolls back unless committed.
@@ -164,7 +107,7 @@ core::Result<std::unique_ptr<SqliteStatsStore>> SqliteStatsStore::Open(const std
 core::Status SqliteStatsStore::ForEachPatientInput(const StatsPatientFn& fn) {
   std::lock_guard lock(mu_);
   // Two cursors in id order, merged: events are clustered by patient.
-  ASSIGN_OR_RETURN(SqliteStmt events, db_->Prepare(std::string("SELECT ") + kEventColumns +
+  ASSIGN_OR_RETURN(SqliteStmt events, db_->Prepare(std::string("SELECT ") + kSqliteEventColumns +
                                                    " FROM events ORDER BY patient_id, id"));
   ASSIGN_OR_RETURN(SqliteStmt patients, db_->Prepare(std::string("SELECT ") + kPatientColumns +
                                                      " FROM patients ORDER BY id"));
@@ -198,7 +141,7 @@ core::Status SqliteStatsStore::ForEachPatientInput(const StatsPatientFn& fn) {
       current = patient;
     }
     if (!row) break;
-    ASSIGN_OR_RETURN(domain::Event event, ReadEvent(events));
+    ASSIGN_OR_RETURN(domain::Event event, ReadSqliteEvent(events));
     list.push_back(std::move(event));
   }
   return core::Ok();
@@ -213,7 +156,7 @@ core::Status SqliteStatsStore::ForEachPatientInputOfBatch(int64_t batch_id,
   ids.Bind(1, batch_id);
   ASSIGN_OR_RETURN(SqliteStmt patient, db_->Prepare(std::string("SELECT ") + kPatientColumns +
                                                     " FROM patients WHERE id = ?"));
-  ASSIGN_OR_RETURN(SqliteStmt events, db_->Prepare(std::string("SELECT ") + kEventColumns +
+  ASSIGN_OR_RETURN(SqliteStmt events, db_->Prepare(std::string("SELECT ") + kSqliteEventColumns +
                                                    " FROM events WHERE patient_id = ? ORDER BY id"));
   std::vector<domain::Event> list;
   while (true) {
@@ -231,7 +174,7 @@ core::Status SqliteStatsStore::ForEachPatientInputOfBatch(int64_t batch_id,
     while (true) {
       ASSIGN_OR_RETURN(bool event_row, events.Step());
       if (!event_row) break;
-      ASSIGN_OR_RETURN(domain::Event event, ReadEvent(events));
+      ASSIGN_OR_RETURN(domain::Event event, ReadSqliteEvent(events));
       list.push_back(std::move(event));
     }
     events.Reset();

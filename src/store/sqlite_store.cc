@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "store/sqlite_events.h"
 #include "store/sqlite_handle.h"
 
 namespace ichigen::store {
@@ -140,64 +141,6 @@ BatchInfo ReadBatch(const SqliteStmt& s) {
   return b;
 }
 
-constexpr const char* kEventColumns =
-    "id, patient_id, type, effective_on, received_at, source, batch_id, line, facility, "
-    "residence_code, onset_on, diagnosed_on, extended_until, care_status, symptomatic, "
-    "supersedes, cancels";
-
-std::optional<core::Date> OptDate(const SqliteStmt& s, int column) {
-  if (s.IsNull(column)) return std::nullopt;
-  return core::Date::FromDays(static_cast<int32_t>(s.Int(column)));
-}
-
-std::string_view ColumnView(const SqliteStmt& s, int column) {
-  const unsigned char* text = sqlite3_column_text(s.get(), column);
-  if (text == nullptr) return {};
-  return std::string_view(reinterpret_cast<const char*>(text),
-                          static_cast<size_t>(sqlite3_column_bytes(s.get(), column)));
-}
-
-// The store writes the English names; an exact match is the fast path of
-// reading millions of events, the full parser the fallback.
-core::Result<domain::EventType> StoredEventType(std::string_view name) {
-  for (int t = 0; t < domain::kEventTypeCount; ++t) {
-    const auto type = static_cast<domain::EventType>(t);
-    if (domain::EventTypeNameEn(type) == name) return type;
-  }
-  return domain::ParseEventType(name);
-}
-
-core::Result<domain::CareStatus> StoredCareStatus(std::string_view name) {
-  for (int c = 0; c < domain::kCareStatusCount; ++c) {
-    const auto status = static_cast<domain::CareStatus>(c);
-    if (domain::CareStatusNameEn(status) == name) return status;
-  }
-  return domain::ParseCareStatus(name);
-}
-
-core::Result<domain::Event> ReadEvent(const SqliteStmt& s) {
-  domain::Event e;
-  e.id = s.Int(0);
-  ASSIGN_OR_RETURN(e.type, StoredEventType(ColumnView(s, 2)));
-  e.effective_on = core::Date::FromDays(static_cast<int32_t>(s.Int(3)));
-  e.received_at = s.Int(4);
-  e.source = ColumnView(s, 5);
-  e.batch_id = s.Int(6);
-  e.line = static_cast<int32_t>(s.Int(7));
-  e.facility = ColumnView(s, 8);
-  e.residence_code = ColumnView(s, 9);
-  e.onset_on = OptDate(s, 10);
-  e.diagnosed_on = OptDate(s, 11);
-  e.extended_until = OptDate(s, 12);
-  if (!s.IsNull(13)) {
-    ASSIGN_OR_RETURN(e.care_status, StoredCareStatus(ColumnView(s, 13)));
-  }
-  if (!s.IsNull(14)) e.symptomatic = s.Int(14) != 0;
-  e.supersedes = s.Int(15);
-  e.cancels = s.Int(16) != 0;
-  return e;
-}
-
 void BindOptDate(SqliteStmt& stmt, int index, const std::optional<core::Date>& date) {
   if (date) {
     stmt.Bind(index, static_cast<int64_t>(date->days()));
@@ -211,7 +154,7 @@ core::Result<std::vector<domain::Event>> QueryEvents(SqliteStmt& stmt) {
   while (true) {
     ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    ASSIGN_OR_RETURN(domain::Event event, ReadEvent(stmt));
+    ASSIGN_OR_RETURN(domain::Event event, ReadSqliteEvent(stmt));
     events.push_back(std::move(event));
   }
   stmt.Reset();
@@ -572,10 +515,10 @@ class SqliteBatchWriter final : public BatchWriter {
                                  "hersys_id, reason_code, reason_ja, reason_en, raw_text) "
                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     ASSIGN_OR_RETURN(insert_event_,
-                     db_.Prepare(std::string("INSERT OR IGNORE INTO events (") + kEventColumns +
+                     db_.Prepare(std::string("INSERT OR IGNORE INTO events (") + kSqliteEventColumns +
                                  ", dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                                  "?, ?, ?, ?, ?)"));
-    ASSIGN_OR_RETURN(events_of_, db_.Prepare(std::string("SELECT ") + kEventColumns +
+    ASSIGN_OR_RETURN(events_of_, db_.Prepare(std::string("SELECT ") + kSqliteEventColumns +
                                              " FROM events WHERE patient_id = ? ORDER BY id"));
     ASSIGN_OR_RETURN(SqliteStmt max_event, db_.Prepare("SELECT COALESCE(MAX(id), 0) FROM events"));
     ASSIGN_OR_RETURN(bool has_max, max_event.Step());
@@ -926,7 +869,7 @@ core::Result<CandidateSet> SqliteStore::FindCandidates(const CandidateQuery& que
 }
 
 core::Result<std::vector<domain::Event>> SqliteStore::EventsOf(int64_t patient_id) {
-  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare(std::string("SELECT ") + kEventColumns +
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare(std::string("SELECT ") + kSqliteEventColumns +
                                                  " FROM events WHERE patient_id = ? ORDER BY id"));
   stmt.Bind(1, patient_id);
   return QueryEvents(stmt);
@@ -935,7 +878,7 @@ core::Result<std::vector<domain::Event>> SqliteStore::EventsOf(int64_t patient_i
 core::Status SqliteStore::ForEachPatientEvents(
     const std::function<core::Status(int64_t, std::span<const domain::Event>)>& fn) {
   // The table is clustered by (patient_id, id): one sequential scan.
-  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare(std::string("SELECT ") + kEventColumns +
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare(std::string("SELECT ") + kSqliteEventColumns +
                                                  " FROM events ORDER BY patient_id, id"));
   std::vector<domain::Event> events;
   int64_t current = 0;
@@ -948,7 +891,7 @@ core::Status SqliteStore::ForEachPatientEvents(
       current = patient;
     }
     if (!row) break;
-    ASSIGN_OR_RETURN(domain::Event event, ReadEvent(stmt));
+    ASSIGN_OR_RETURN(domain::Event event, ReadSqliteEvent(stmt));
     events.push_back(std::move(event));
   }
   return core::Ok();

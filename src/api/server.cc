@@ -318,7 +318,9 @@ void ApiServer::Dispatch(const Route& route, const httplib::Request& request,
       response.set_header("WWW-Authenticate", "Bearer");
     }
   }
-  response.set_header("Cache-Control", "no-store");
+  // API answers are never cached; the web assets set their own policy
+  // (hashed files are immutable), which must not get a second header.
+  if (!response.has_header("Cache-Control")) response.set_header("Cache-Control", "no-store");
   response.set_header("X-Content-Type-Options", "nosniff");
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

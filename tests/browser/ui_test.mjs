@@ -69,6 +69,8 @@ async function checkAssets(base) {
   expect(script, 'index.html names its script');
   const js = await fetch(base + script[1]);
   expect(js.status === 200 && js.headers.get('content-type').includes('javascript'), 'script served as JavaScript');
+  // One caching policy per answer: hashed assets are immutable, never also no-store.
+  expect(js.headers.get('cache-control') === 'public, max-age=31536000, immutable', 'hashed assets are cached as immutable');
   expect((await fetch(`${base}/assets/nope.js`)).status === 404, 'missing asset is 404');
   const api404 = await fetch(`${base}/api/v1/no-such-thing`);
   expect(api404.status === 404 && (api404.headers.get('content-type') || '').includes('json'), 'unknown API path is a JSON 404');

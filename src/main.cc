@@ -50,15 +50,16 @@ int main(int argc, char** argv) {
     ASSIGN_OR_RETURN(auto sqlite, store::SqliteAuditStore::Open(store::AccountsDbPath(path)));
     return std::unique_ptr<store::AuditStore>(std::move(sqlite));
   };
+  const cli::DistributionStoreOpener open_distribution =
+      [](const std::string& path) -> core::Result<std::unique_ptr<store::DistributionStore>> {
+    ASSIGN_OR_RETURN(auto sqlite, store::SqliteDistributionStore::Open(path));
+    return std::unique_ptr<store::DistributionStore>(std::move(sqlite));
+  };
+  server_stores.open_distribution = open_distribution;
   cli::AddServeCommand(app, context, server_stores);
   cli::AddUserCommands(app, context, server_stores);
   cli::AddAuditCommands(app, context, server_stores);
-  cli::AddDistributionCommands(
-      app, context,
-      [](const std::string& path) -> core::Result<std::unique_ptr<store::DistributionStore>> {
-        ASSIGN_OR_RETURN(auto sqlite, store::SqliteDistributionStore::Open(path));
-        return std::unique_ptr<store::DistributionStore>(std::move(sqlite));
-      });
+  cli::AddDistributionCommands(app, context, open_distribution);
   cli::AddStatsCommands(app, context,
                         [](const std::string& path) -> core::Result<std::unique_ptr<store::StatsStore>> {
                           ASSIGN_OR_RETURN(auto sqlite, store::SqliteStatsStore::Open(path));

@@ -12,6 +12,7 @@ RouteTable AllRoutes() {
   AddPatientRoutes(table);
   AddReviewRoutes(table);
   AddReviewDecisionRoutes(table);
+  AddPackageRoutes(table);
   AddUserRoutes(table);
   AddAuditRoutes(table);
   AddWebRoutes(table);

@@ -91,6 +91,7 @@ core::Result<std::unique_ptr<ApiServer>> ApiServer::Create(ServerOptions options
                                           *server->audit_log_, *d.audit_store, *server->access_,
                                           *server->jobs_, *server->metrics_, *server->log_,
                                           d.clock, server->options_, server->routes_, tls});
+  server->services_->distribution = d.distribution_store;
   if (server->options_.upload_dir.empty()) {
     server->options_.upload_dir =
         (std::filesystem::temp_directory_path() / ("ichigen-uploads-" + std::to_string(::getpid())))

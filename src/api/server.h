@@ -33,6 +33,10 @@
 #include "store/account_store.h"
 #include "store/audit_store.h"
 
+namespace ichigen::store {
+class DistributionStore;
+}  // namespace ichigen::store
+
 namespace ichigen::api {
 
 class Inbox;
@@ -41,6 +45,7 @@ struct ServerDeps {
   StoreFactory open_store;
   store::AccountStore* account_store = nullptr;
   store::AuditStore* audit_store = nullptr;
+  store::DistributionStore* distribution_store = nullptr;  // optional
   const intake::IntakeContext* intake = nullptr;
   const FieldPolicy* field_policy = nullptr;
   const Jurisdictions* jurisdictions = nullptr;

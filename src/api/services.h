@@ -19,6 +19,10 @@
 #include "audit/clock.h"
 #include "store/audit_store.h"
 
+namespace ichigen::store {
+class DistributionStore;
+}  // namespace ichigen::store
+
 namespace ichigen::api {
 
 struct ServerOptions {
@@ -48,6 +52,7 @@ struct ApiServices {
   const ServerOptions& options;
   const RouteTable& routes;
   bool tls = false;
+  store::DistributionStore* distribution = nullptr;  // packages, receipts, alerts (may be null)
 };
 
 }  // namespace ichigen::api

@@ -62,14 +62,29 @@ void AddServeCommand(CLI::App& app, CliContext& context, ServerStores& stores) {
     auto intake = intake::IntakeContext::Load();
     if (!intake) return context.Report(intake.error());
     api::GeoJurisdictions jurisdictions(*intake->registry);
-    api::DenyAllFieldPolicy field_policy;
+    api::DenyAllFieldPolicy deny_all_fields;
+    const api::FieldPolicy* field_policy = &deny_all_fields;
+    std::unique_ptr<DistributionServing> distribution_serving;
+    std::unique_ptr<store::DistributionStore> distribution_store;
+    if (stores.open_distribution) {
+      // Agreements decide the fields a municipality sees; packages are built
+      // by the server itself every day at the cutoff.
+      auto serving = DistributionServing::Start(context, stores.open_distribution, std::cerr);
+      if (!serving) return context.Report(serving.error());
+      distribution_serving = std::move(*serving);
+      field_policy = &distribution_serving->field_policy();
+      auto opened = stores.open_distribution(context.db_path);
+      if (!opened) return context.Report(opened.error());
+      distribution_store = std::move(*opened);
+    }
     api::SodiumRandom random;
     api::ServerDeps deps;
     deps.open_store = [&context]() { return context.OpenStore(); };
     deps.account_store = accounts->get();
     deps.audit_store = audit_store->get();
     deps.intake = &*intake;
-    deps.field_policy = &field_policy;
+    deps.field_policy = field_policy;
+    deps.distribution_store = distribution_store.get();
     deps.jurisdictions = &jurisdictions;
     deps.random = &random;
     options->server.max_upload_bytes = options->max_upload_mb << 20;
@@ -85,6 +100,7 @@ void AddServeCommand(CLI::App& app, CliContext& context, ServerStores& stores) {
     std::cerr << "停止します（実行中の取込は最後まで行います） / stopping; running imports "
                  "will finish\n";
     (*server)->Stop();
+    if (distribution_serving) distribution_serving->Stop();
   });
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "cli/distribution_commands.h"
 #include "core/result.h"
 #include "store/account_store.h"
 #include "store/audit_store.h"
@@ -26,6 +27,9 @@ using AuditStoreOpener =
 struct ServerStores {
   AccountStoreOpener open_accounts;
   AuditStoreOpener open_audit;
+  // Optional: packages, receipts and alerts, the agreement field policy and
+  // the daily package scheduler.
+  DistributionStoreOpener open_distribution;
 };
 
 void AddServeCommand(CLI::App& app, CliContext& context, ServerStores& stores);

@@ -8,5 +8,6 @@ add_library(ichigen_cli_server STATIC
 target_include_directories(ichigen_cli_server PUBLIC ${PROJECT_SOURCE_DIR}/src)
 target_link_libraries(ichigen_cli_server
   PUBLIC ichigen_core ichigen_store CLI11::CLI11
-  PRIVATE ichigen_api ichigen_audit ichigen_intake nlohmann_json::nlohmann_json ichigen_warnings)
+  PRIVATE ichigen_api ichigen_audit ichigen_intake ichigen_cli_distribution
+    nlohmann_json::nlohmann_json ichigen_warnings)
 set(ICHIGEN_EXTRA_CLI_LIBS ichigen_cli_server ichigen_store_accounts)

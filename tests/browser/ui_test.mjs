@@ -216,9 +216,13 @@ async function main() {
   await page.getByRole('link', { name: /配信/ }).click();
   if (hasPackages) {
     // Agreements (覚書) for the two municipalities, through the CLI.
+    // Recorded a day ago: an agreement applies from the first cutoff after it
+    // was recorded, and the operator issues the latest cutoff that has passed.
+    const recordedAt = new Date(Math.floor((Date.now() - 86400000) / 60000) * 60000)
+      .toISOString().replace(/\.\d+Z$/, 'Z');
     for (const code of codes.slice(0, 2)) {
       run('--db', db, 'agreements', 'set', code, '--fields', 'name,name_kana,address,phone,care_period',
-        '--consent-required', 'false');
+        '--consent-required', 'false', '--recorded-at', recordedAt);
     }
     await page.getByTestId('build').click();
     await page.getByRole('status').filter({ hasText: '配信を作成しました' }).waitFor();

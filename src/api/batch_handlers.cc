@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "api/handlers.h"
+#include "text/normalize.h"
 #include "api/services.h"
 #include "io/csv_writer.h"
 #include "store/store.h"
@@ -27,19 +28,6 @@ nlohmann::json BatchJson(const store::BatchInfo& b) {
           {"finished_at", b.finished_at}, {"seconds", b.seconds}};
 }
 
-bool ValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    for (size_t k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 // An uploaded file's name must be a plain name: no folders, no control
 // characters, valid UTF-8 (it becomes the batch's file name and a path).
@@ -50,7 +38,7 @@ core::Status CheckUploadName(const std::string& name) {
   };
   if (name.empty()) return bad("ファイル名がありません", "the file has no name");
   if (name.size() > 255) return bad("ファイル名が長すぎます", "the file name is too long");
-  if (!ValidUtf8(name)) return bad("ファイル名の文字コードが不正です", "the file name is not valid UTF-8");
+  if (!text::IsValidUtf8(name)) return bad("ファイル名の文字コードが不正です", "the file name is not valid UTF-8");
   for (unsigned char c : name) {
     if (c == '/' || c == '\\') {
       return bad("ファイル名にフォルダ（/ や \\）は含められません",

@@ -1,4 +1,5 @@
 #include "api/password.h"
+#include "text/normalize.h"
 
 #include <sodium.h>
 
@@ -6,19 +7,6 @@ namespace ichigen::api {
 
 namespace {
 
-bool ValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    for (size_t k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -50,7 +38,7 @@ bool VerifyPassword(const std::string& hash, std::string_view password) {
 }
 
 core::Status CheckPasswordPolicy(std::string_view password, std::string_view login) {
-  if (!ValidUtf8(password)) {
+  if (!text::IsValidUtf8(password)) {
     return core::Fail(core::Code::kInvalidArgument, "パスワードに不正な文字が含まれています",
                       "the password is not valid UTF-8");
   }

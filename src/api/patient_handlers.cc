@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/handlers.h"
+#include "text/normalize.h"
 #include "api/services.h"
 #include "text/date_parser.h"
 #include "text/kana.h"
@@ -15,19 +16,6 @@ namespace ichigen::api {
 
 namespace {
 
-bool ValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    for (size_t k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 nlohmann::json OptionalText(const std::string& value) {
   return value.empty() ? nlohmann::json(nullptr) : nlohmann::json(value);
@@ -88,7 +76,7 @@ core::Result<store::PatientQuery> ParseSearch(const Exchange& ex, std::vector<st
   for (const char* key : {"name", "kana", "hersys_id", "phone", "birth_date", "municipality",
                           "status", "purpose"}) {
     const std::string value = ex.Query(key);
-    if (!ValidUtf8(value)) {
+    if (!text::IsValidUtf8(value)) {
       return std::unexpected(BadFilter(key, "検索語の文字コードが不正です（UTF-8で送ってください）",
                                        "the search text is not valid UTF-8"));
     }

@@ -17,6 +17,8 @@
 // are pure.
 #pragma once
 
+#include "core/utf8.h"
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -31,7 +33,7 @@ namespace ichigen::geo {
 // Decodes the code point at `*pos` and advances `*pos`; malformed bytes
 // decode to U+FFFD one byte at a time, so any input is safe.
 char32_t DecodeUtf8(std::string_view s, size_t* pos);
-void AppendUtf8(std::string& out, char32_t c);
+using core::AppendUtf8;
 
 // The old/variant kanji fold for names (data/geo/kanji_fold.tsv).
 class KanjiFold {

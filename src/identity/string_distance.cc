@@ -1,5 +1,7 @@
 #include "identity/string_distance.h"
 
+#include "core/utf8.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <vector>
@@ -47,23 +49,7 @@ std::u32string ToCodePoints(std::string_view s) {
 std::string ToUtf8(std::u32string_view cps) {
   std::string out;
   out.reserve(cps.size() * 3);
-  for (char32_t c : cps) {
-    if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
-    } else if (c < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else if (c < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    }
-  }
+  for (char32_t c : cps) core::AppendUtf8(out, c);
   return out;
 }
 

@@ -1,4 +1,6 @@
 #include "io/encoding.h"
+
+#include "core/utf8.h"
 #include "io/str_cat.h"
 
 #include <unicode/ucnv.h>
@@ -27,6 +29,9 @@ struct ConverterCloser {
 // The one RAII owner of a UConverter*.
 using ConverterPtr = std::unique_ptr<UConverter, ConverterCloser>;
 
+// ICU hands out code points as UChar32.
+void AppendUtf8(std::string& out, UChar32 c) { core::AppendUtf8(out, static_cast<char32_t>(c)); }
+
 core::Result<ConverterPtr> OpenConverter(const char* name) {
   UErrorCode status = U_ZERO_ERROR;
   ConverterPtr converter(ucnv_open(name, &status));
@@ -38,23 +43,6 @@ core::Result<ConverterPtr> OpenConverter(const char* name) {
   return converter;
 }
 
-void AppendUtf8(std::string& out, UChar32 c) {
-  if (c < 0x80) {
-    out.push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
-}
 
 // Length of the valid UTF-8 sequence at s[i], 0 if invalid, -1 if it is a
 // valid prefix cut off by the end of the buffer.

@@ -5,12 +5,16 @@
 // functions.
 #pragma once
 
+#include "core/utf8.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace ichigen::text::internal {
+
+using core::AppendUtf8;
 
 inline constexpr char32_t kReplacement = 0xFFFD;
 
@@ -57,32 +61,6 @@ inline char32_t DecodeNext(std::string_view s, size_t& pos) {
   return c;
 }
 
-inline void AppendUtf8(std::string& out, char32_t c) {
-  // One append per code point: push_back per byte dominated profiles.
-  char buf[4];
-  size_t n = 0;
-  if (c < 0x80) {
-    out.push_back(static_cast<char>(c));
-    return;
-  }
-  if (c < 0x800) {
-    buf[0] = static_cast<char>(0xC0 | (c >> 6));
-    buf[1] = static_cast<char>(0x80 | (c & 0x3F));
-    n = 2;
-  } else if (c < 0x10000) {
-    buf[0] = static_cast<char>(0xE0 | (c >> 12));
-    buf[1] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    buf[2] = static_cast<char>(0x80 | (c & 0x3F));
-    n = 3;
-  } else {
-    buf[0] = static_cast<char>(0xF0 | (c >> 18));
-    buf[1] = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    buf[2] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    buf[3] = static_cast<char>(0x80 | (c & 0x3F));
-    n = 4;
-  }
-  out.append(buf, n);
-}
 
 inline bool IsAscii(std::string_view s) {
   for (unsigned char c : s) {

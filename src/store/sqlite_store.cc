@@ -877,9 +877,18 @@ core::Result<std::vector<domain::Event>> SqliteStore::EventsOf(int64_t patient_i
 
 core::Status SqliteStore::ForEachPatientEvents(
     const std::function<core::Status(int64_t, std::span<const domain::Event>)>& fn) {
+  return ForEachPatientEventsIn(PatientIdRange{}, fn);
+}
+
+core::Status SqliteStore::ForEachPatientEventsIn(
+    PatientIdRange range,
+    const std::function<core::Status(int64_t, std::span<const domain::Event>)>& fn) {
   // The table is clustered by (patient_id, id): one sequential scan.
-  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare(std::string("SELECT ") + kSqliteEventColumns +
-                                                 " FROM events ORDER BY patient_id, id"));
+  ASSIGN_OR_RETURN(SqliteStmt stmt,
+                   db_->Prepare(std::string("SELECT ") + kSqliteEventColumns +
+                                " FROM events WHERE patient_id >= ?1 AND patient_id < ?2"
+                                " ORDER BY patient_id, id"));
+  stmt.Bind(1, range.first).Bind(2, range.end);
   std::vector<domain::Event> events;
   int64_t current = 0;
   while (true) {
@@ -895,6 +904,12 @@ core::Status SqliteStore::ForEachPatientEvents(
     events.push_back(std::move(event));
   }
   return core::Ok();
+}
+
+core::Result<int64_t> SqliteStore::MaxPatientId() {
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare("SELECT COALESCE(MAX(id), 0) FROM patients"));
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  return row ? stmt.Int(0) : 0;
 }
 
 }  // namespace ichigen::store

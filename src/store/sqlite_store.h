@@ -42,6 +42,10 @@ class SqliteStore final : public Store {
   core::Result<CandidateSet> FindCandidates(const CandidateQuery& query) override;
   core::Status ForEachPatientEvents(
       const std::function<core::Status(int64_t, std::span<const domain::Event>)>& fn) override;
+  core::Status ForEachPatientEventsIn(
+      PatientIdRange range,
+      const std::function<core::Status(int64_t, std::span<const domain::Event>)>& fn) override;
+  core::Result<int64_t> MaxPatientId() override;
 
  private:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db);

@@ -2,6 +2,7 @@
 // the same fixture).
 #include "store/sqlite_store.h"
 
+#include "store/parallel_events.h"
 #include "store/sqlite_handle.h"
 
 #include <gtest/gtest.h>
@@ -299,6 +300,58 @@ TEST_F(StoreContractTest, EventsAreDedupedGroupedAndNeverEdited) {
   auto edited = (*raw)->Exec("UPDATE events SET effective_on = effective_on + 1");
   ASSERT_FALSE(edited.has_value());
   EXPECT_NE(edited.error().context.find("never edited"), std::string::npos);
+}
+
+TEST_F(StoreContractTest, ParallelPassSeesEveryPatientOnceInSliceOrder) {
+  auto writer = store_->BeginBatch(Batch("sha-parallel"));
+  ASSERT_TRUE(writer.has_value());
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 25; ++i) {
+    PatientRecord p = Patient("50000" + std::to_string(10 + i), (*writer)->batch_id());
+    ASSERT_TRUE((*writer)->InsertPatient(p).has_value());
+    ids.push_back(p.id);
+    for (int e = 0; e <= i % 3; ++e) {
+      domain::Event event = MakeEvent(domain::EventType::kNotified, "2022-08-01");
+      ASSERT_TRUE(*(*writer)->AddEvent(p.id, event, "n" + std::to_string(e)));
+    }
+  }
+  ASSERT_TRUE((*writer)->Commit(Batch("sha-parallel")).has_value());
+  EXPECT_EQ(*store_->MaxPatientId(), ids.back());
+
+  const StoreOpener open = [this]() -> core::Result<std::unique_ptr<Store>> {
+    ASSIGN_OR_RETURN(auto opened, SqliteStore::Open(path_.string()));
+    return std::unique_ptr<Store>(std::move(opened));
+  };
+  for (int slices : {1, 2, 3, 7}) {
+    std::vector<std::vector<std::pair<int64_t, size_t>>> seen(static_cast<size_t>(slices));
+    ASSERT_TRUE(ForEachPatientEventsParallel(
+                    *store_, open, slices,
+                    [&](int slice, int64_t patient, std::span<const domain::Event> events) {
+                      seen[static_cast<size_t>(slice)].emplace_back(patient, events.size());
+                      return core::Ok();
+                    })
+                    .has_value());
+    std::vector<int64_t> order;
+    for (const auto& part : seen) {
+      for (const auto& [patient, count] : part) {
+        order.push_back(patient);
+        const auto index = static_cast<size_t>(patient - ids.front());
+        EXPECT_EQ(count, index % 3 + 1) << "patient " << patient;
+      }
+    }
+    EXPECT_EQ(order, ids) << slices << " slices";
+  }
+
+  // An error in one slice is the pass's error.
+  auto failed = ForEachPatientEventsParallel(
+      *store_, open, 2, [&](int, int64_t patient, std::span<const domain::Event>) -> core::Status {
+        if (patient == ids.back()) {
+          return core::Fail(core::Code::kInternal, "止めました", "stopped", "test");
+        }
+        return core::Ok();
+      });
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().message_en, "stopped");
 }
 
 }  // namespace

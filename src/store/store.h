@@ -165,6 +165,12 @@ struct PatientQuery {
 
 inline constexpr int64_t kSearchCountCap = 1000;
 
+// Patients with first <= id < end.
+struct PatientIdRange {
+  int64_t first = 0;
+  int64_t end = INT64_MAX;
+};
+
 struct PatientPage {
   std::vector<PatientRecord> patients;  // in id order
   int64_t total = 0;                    // matches without limit/offset, at most kSearchCountCap
@@ -237,6 +243,13 @@ class Store {
   // Every patient that has events, in patient id order, with all its events.
   virtual core::Status ForEachPatientEvents(
       const std::function<core::Status(int64_t patient_id, std::span<const domain::Event>)>& fn) = 0;
+  // The same for the patients in `range` only (one slice of a parallel pass,
+  // see store/parallel_events.h).
+  virtual core::Status ForEachPatientEventsIn(
+      PatientIdRange range,
+      const std::function<core::Status(int64_t patient_id, std::span<const domain::Event>)>& fn) = 0;
+  // The highest patient id (0 when there are none).
+  virtual core::Result<int64_t> MaxPatientId() = 0;
 };
 
 }  // namespace ichigen::store

@@ -209,6 +209,12 @@ const Era* FindEra(std::u32string_view s, size_t& len) {
         len = 1;
         return &e;
       }
+      // H.31.4.30: the letter with a dot, as some systems print it.
+      if (up == e.letter && s.size() > 2 && s[1] == U'.' &&
+          (internal::IsAsciiDigit(s[2]) || s[2] == U'元')) {
+        len = 2;
+        return &e;
+      }
     }
   }
   return nullptr;
@@ -273,6 +279,11 @@ core::Result<ParsedDate> ParseWestern(const std::vector<Token>& tokens, DateOpti
       ASSIGN_OR_RETURN(const Date d, MakeDate(y, v / 100 % 100, v % 100, raw));
       return ParsedDate{d, DateForm::kCompact};
     }
+    if (digits.size() == 4 && ToNumber(digits) >= kMinYear && ToNumber(digits) <= kMaxYear) {
+      // 2022 alone is a year, not Excel's serial for 1905-07-14.
+      return Bad(raw, "年だけでは日付になりません（月と日がありません）",
+                 "a year alone is not a date (the month and day are missing)");
+    }
     if (digits.size() <= 5) {
       if (!options.allow_excel_serial) {
         return Bad(raw, "数字だけの値は日付として扱いません（Excelシリアル値は無効に設定）",
@@ -298,6 +309,14 @@ core::Result<ParsedDate> ParseWestern(const std::vector<Token>& tokens, DateOpti
       tokens[2].text.find_first_not_of(U'0') == std::u32string::npos && options.allow_excel_serial) {
     const auto d = Date::FromExcelSerial(static_cast<double>(ToNumber(tokens[0].text)));
     if (d && ToNumber(tokens[0].text) >= 1) return ParsedDate{*d, DateForm::kExcelSerial};
+  }
+  // 44774.5: an Excel date with a time of day; the date is the whole part.
+  // Only five-digit serials (1927 onwards): 2022.8 is a year and a month.
+  if (tokens.size() == 3 && tokens[0].kind == Token::kNumber && tokens[2].kind == Token::kNumber &&
+      tokens[1].kind == Token::kSep && tokens[1].text[0] == '.' && tokens[0].text.size() == 5 &&
+      options.allow_excel_serial) {
+    const auto d = Date::FromExcelSerial(static_cast<double>(ToNumber(tokens[0].text)));
+    if (d) return ParsedDate{*d, DateForm::kExcelSerial};
   }
   ASSIGN_OR_RETURN(const Triple t, SplitTriple(tokens, 0, false, raw));
   if (t.y.size() != 4) {
@@ -350,7 +369,7 @@ core::Result<ParsedDate> ParseDate(std::string_view raw, DateOptions options) {
                    Tokenize(std::u32string_view(s).substr(era_len), raw));
   if (tokens.empty()) return Bad(raw, "日付が空です", "the date is empty");
   core::Result<ParsedDate> parsed =
-      era != nullptr ? ParseWareki(*era, era_len > 1, tokens, raw)
+      era != nullptr ? ParseWareki(*era, era_len > 1 && s[era_len - 1] != U'.', tokens, raw)
                      : ParseWestern(tokens, options, raw);
   if (parsed && weekday >= 0 && parsed->date.Weekday() != weekday) {
     return Bad(raw, "曜日が日付と一致しません", "the weekday does not match the date");

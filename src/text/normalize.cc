@@ -142,7 +142,9 @@ bool IsLongVowelContext(char32_t prev) {
 }
 
 // Resolves every dash look-alike in place (see IsDashLike): after kana, or
-// after a long-vowel mark that itself followed kana, it is ー; next to ASCII
+// after a long-vowel mark that itself followed kana, it is ー, except that a
+// drawn dash (─, −, ‐ …) between kana and a digit is '-' (コーポ─101 is
+// building コーポ, room 101); next to ASCII
 // letters or digits it is '-'; a written ー/ｰ with no such context stays ー,
 // anything else becomes '-'.
 void ResolveDashes(std::u32string& cps) {
@@ -153,11 +155,12 @@ void ResolveDashes(std::u32string& cps) {
     size_t j = i + 1;
     while (j < cps.size() && IsDashLike(cps[j])) ++j;
     const char32_t next = j < cps.size() ? cps[j] : 0;
-    if (IsLongVowelContext(prev)) {
+    const bool written_long_vowel = c == kProlongedSound || c == 0xFF70;
+    if (IsLongVowelContext(prev) && !(IsAsciiDigit(next) && !written_long_vowel)) {
       cps[i] = kProlongedSound;
     } else if (IsAsciiAlnum(prev) || IsAsciiAlnum(next)) {
       cps[i] = '-';
-    } else if (c == kProlongedSound || c == 0xFF70) {
+    } else if (written_long_vowel) {
       cps[i] = kProlongedSound;
     } else {
       cps[i] = '-';

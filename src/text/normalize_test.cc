@@ -48,7 +48,8 @@ INSTANTIATE_TEST_SUITE_P(
         TextCase{"サ━ビス", "サービス"}, TextCase{"ユ−−コ", "ユーーコ"},
         TextCase{"090ー1234ー5678", "090-1234-5678"}, TextCase{"1丁目2−3", "1丁目2-3"},
         TextCase{"A—B", "A-B"}, TextCase{"３ー２", "3-2"}, TextCase{"１－２－３", "1-2-3"},
-        TextCase{"3─5", "3-5"}, TextCase{"コーポ─101", "コーポー101"},
+        TextCase{"3─5", "3-5"}, TextCase{"コーポ─101", "コーポ-101"},
+        TextCase{"コーポ−２０１", "コーポ-201"}, TextCase{"コーポー101", "コーポー101"},
         TextCase{"山田ー", "山田ー"}, TextCase{"東京−大阪", "東京-大阪"},
         // Era ligatures and circled digits (NFKC).
         TextCase{"㍻3年", "平成3年"}, TextCase{"①", "1"}));

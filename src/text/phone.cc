@@ -98,6 +98,30 @@ std::string_view PhoneTypeName(PhoneType type) {
   return "unknown";
 }
 
+namespace {
+
+// Whether the first character after the leading spaces is a digit.
+bool NextIsDigit(std::string_view text) {
+  for (size_t p = 0; p < text.size();) {
+    const char32_t c = DecodeNext(text, p);
+    if (internal::IsSpaceLike(c)) continue;
+    int ignored = 0;
+    return Classify(c, ignored) == CharKind::kDigit;
+  }
+  return false;
+}
+
+size_t CountDigits(std::string_view text) {
+  size_t count = 0;
+  for (size_t p = 0; p < text.size();) {
+    int ignored = 0;
+    if (Classify(DecodeNext(text, p), ignored) == CharKind::kDigit) ++count;
+  }
+  return count;
+}
+
+}  // namespace
+
 NormalizedPhone NormalizePhone(std::string_view raw) {
   NormalizedPhone r;
   std::string digits;
@@ -125,9 +149,18 @@ NormalizedPhone NormalizePhone(std::string_view raw) {
       plus = true;
       continue;
     }
+    const std::string_view rest = raw.substr(before);
+    // "090-1234-5678 03-1234-5678": a space after a complete number, with
+    // more digits to come, separates two numbers rather than digit groups.
+    if (started && internal::IsSpaceLike(c) && digits[0] == '0' &&
+        ExpectedLength(digits, TypeOf(digits)) == digits.size() && NextIsDigit(rest)) {
+      r.multiple = true;
+      break;
+    }
     if (kind == CharKind::kFiller || kind == CharKind::kPlus) continue;
     if (!started) continue;  // a label before the number: "TEL:", "携帯"
-    const std::string_view rest = raw.substr(before);
+    // "090-1234-5678 または 03-1234-5678": a note with another number in it.
+    if (kind == CharKind::kOther && CountDigits(rest) >= 9) r.multiple = true;
     if (kind == CharKind::kSeparator) {
       for (size_t p = 0; p < rest.size();) {
         int ignored = 0;

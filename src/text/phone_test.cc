@@ -79,6 +79,17 @@ TEST(NormalizePhone, MultipleNumbersKeepTheFirst) {
   EXPECT_TRUE(p.multiple);
   EXPECT_TRUE(p.valid);
   EXPECT_FALSE(NormalizePhone("090-1234-5678").multiple);
+  // Two numbers with only a space between them, or a word.
+  for (const char* two : {"090-1234-5678 03-1234-5678", "090 1234 5678　0312345678",
+                          "09012345678 または 0312345678", "03-1234-5678(自宅) 090-1234-5678"}) {
+    const NormalizedPhone q = NormalizePhone(two);
+    EXPECT_TRUE(q.multiple) << two;
+    EXPECT_TRUE(q.valid) << two;
+    EXPECT_TRUE(q.key == "09012345678" || q.key == "0312345678") << two << " -> " << q.key;
+  }
+  // Digit groups separated by spaces are one number; an extension is not a second one.
+  EXPECT_FALSE(NormalizePhone("090 1234 5678").multiple);
+  EXPECT_FALSE(NormalizePhone("027-223-1111 内線1234").multiple);
 }
 
 TEST(NormalizePhone, LeadingZeroRestoredIsFlagged) {

@@ -303,6 +303,8 @@ std::expected<store::PatientRecord, Reason> HersysRowMapper::Map(
   p.phone = text::NormalizeText(raw(index_.phone));
   p.phone_key = phone.key;
   if (!p.phone.empty() && !phone.valid) AddFlag(p.flags, "phone_invalid");
+  // Two numbers in one cell: the first is matched on; the flag tells a clerk.
+  if (phone.multiple) AddFlag(p.flags, "phone_multiple");
 
   p.occupation = text::NormalizeText(raw(index_.occupation));
   p.reporting_facility = text::NormalizeText(raw(index_.reporting_facility));

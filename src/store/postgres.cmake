@@ -8,3 +8,10 @@ target_sources(ichigen_store PRIVATE
   postgres_store.cc
 )
 target_link_libraries(ichigen_store PUBLIC PostgreSQL::PostgreSQL)
+
+# The accounts and audit stores on PostgreSQL: they need only the interfaces
+# (account_store.h, audit_store.h) and the libpq wrappers of ichigen_store.
+target_sources(ichigen_store PRIVATE
+  postgres_account_store.cc
+  postgres_audit_store.cc
+)

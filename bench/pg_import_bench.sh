@@ -17,7 +17,7 @@ updates=${UPDATES:-120000}
 root="$(cd "$(dirname "$0")/.." && pwd)"
 ichigen="$(realpath "$build/ichigen")"
 work=$(mktemp -d /tmp/ichigen_pg_bench.XXXXXX)
-pgdir="$work/pg"
+pgdir=$(mktemp -d /tmp/ichigen_pg_bench_cluster.XXXXXX)  # its own directory: the server runs as postgres
 trap '"$root/tests/pg/cluster.sh" stop "$pgdir"; rm -rf "$work"' EXIT
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time (apt-get install time)" >&2; exit 1; }
 

@@ -34,6 +34,10 @@ case "$action" in
   start)
     mkdir -p "$dir"
     [[ $(id -u) -eq 0 ]] && chown postgres: "$dir"
+    if ! as_owner test -x "$dir" -a -w "$dir"; then
+      echo "$dir に書き込めません（サーバーは postgres として動きます） / the server's user cannot write to $dir; use a directory whose parents it can enter, e.g. mktemp -d under /tmp" >&2
+      exit 1
+    fi
     if [[ ! -f "$dir/data/PG_VERSION" ]]; then
       as_owner "$bindir/initdb" -D "$dir/data" -U ichigen --auth=trust -E UTF8 \
         --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||

@@ -139,6 +139,28 @@ std::vector<const char*> PgParams::Pointers() const {
   return pointers;
 }
 
+void PgParams::AppendCopyLine(std::string& out) const {
+  bool first = true;
+  for (const auto& value : values_) {
+    if (!first) out += '\t';
+    first = false;
+    if (!value) {
+      out += "\\N";
+      continue;
+    }
+    for (char c : *value) {  // already valid UTF-8 without NUL
+      switch (c) {
+        case '\\': out += "\\\\"; break;
+        case '\t': out += "\\t"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        default: out += c;
+      }
+    }
+  }
+  out += '\n';
+}
+
 bool PgResult::IsNull(int row, int column) const {
   return PQgetisnull(result_.get(), row, column) != 0;
 }

@@ -43,6 +43,8 @@ class PgParams {
   void Clear() { values_.clear(); }
   // Pointers valid until the next change of this object.
   std::vector<const char*> Pointers() const;
+  // The values as one line of COPY's text format (tab-separated, \N for NULL).
+  void AppendCopyLine(std::string& out) const;
 
  private:
   std::vector<std::optional<std::string>> values_;

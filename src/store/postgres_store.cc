@@ -2,10 +2,19 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "store/pg_handle.h"
 
 namespace ichigen::store {
+
+// What a Store read on the connection of an open writer flushes first.
+class PgPendingWrites {
+ public:
+  virtual ~PgPendingWrites() = default;
+  virtual core::Status FlushAll() = 0;
+};
 
 namespace {
 
@@ -307,11 +316,55 @@ core::Result<CandidateSet> QueryCandidates(PgConn& conn, const CandidateQuery& q
   return set;
 }
 
-class PostgresBatchWriter final : public BatchWriter {
+// The event columns an insert names, in the order AddEventParams adds them.
+constexpr const char* kEventInsertColumns =
+    "patient_id, type, effective_on, received_at, source, batch_id, line, facility, "
+    "residence_code, onset_on, diagnosed_on, extended_until, care_status, symptomatic, "
+    "supersedes, cancels, dedupe_key";
+
+void AddEventParams(PgParams& params, int64_t patient_id, const domain::Event& event,
+                    const std::string& dedupe_key) {
+  params.Add(patient_id)
+      .AddText(domain::EventTypeNameEn(event.type))
+      .Add(static_cast<int64_t>(event.effective_on.days()))
+      .Add(event.received_at)
+      .AddText(event.source)
+      .Add(event.batch_id)
+      .Add(static_cast<int64_t>(event.line))
+      .Add(event.facility)
+      .Add(event.residence_code);
+  AddOptDate(params, event.onset_on);
+  AddOptDate(params, event.diagnosed_on);
+  AddOptDate(params, event.extended_until);
+  if (event.care_status) {
+    params.AddText(domain::CareStatusNameEn(*event.care_status));
+  } else {
+    params.AddNull();
+  }
+  params.Add(event.symptomatic);
+  AddId(params, event.supersedes);
+  params.Add(static_cast<int64_t>(event.cancels ? 1 : 0)).AddText(dedupe_key);
+}
+
+// The writer of one batch. Invariant 2 of postgres_store.h, and:
+//  - Write-behind. A patient inserted by this batch, and the events of such
+//    a patient, are kept in memory with ids drawn ahead from the tables'
+//    sequences, and sent with COPY in chunks — together with the batch rows —
+//    instead of one round trip each. Everything the batch reads is answered
+//    as if they were stored: FindPatientBy… and EventsOf look in the buffer
+//    first, dedupe of a buffered patient's events is decided in memory, and
+//    anything that reads through SQL (FindCandidates, review items,
+//    decisions, the Store's own reads on this connection) flushes first.
+//  - Uniqueness of HER-SYS and external ids is checked before buffering (a
+//    key this batch already looked up and found absent needs no round trip:
+//    the writer lock keeps other writers out), so InsertPatient still answers
+//    kAlreadyExists at once.
+class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
  public:
   static core::Result<std::unique_ptr<PostgresBatchWriter>> Begin(PgConn& conn,
+                                                                  PgPendingWrites** slot,
                                                                   const BatchInfo& info) {
-    ASSIGN_OR_RETURN(auto writer, BeginTransaction(conn));
+    ASSIGN_OR_RETURN(auto writer, BeginTransaction(conn, slot));
     PgParams params;
     params.AddText(info.sha256)
         .AddText(info.file_name)
@@ -337,15 +390,16 @@ class PostgresBatchWriter final : public BatchWriter {
   }
 
   // A decision on rows of an existing batch: no batch row of its own.
-  static core::Result<std::unique_ptr<PostgresBatchWriter>> BeginForDecision(PgConn& conn,
-                                                                             int64_t batch_id) {
-    ASSIGN_OR_RETURN(auto writer, BeginTransaction(conn));
+  static core::Result<std::unique_ptr<PostgresBatchWriter>> BeginForDecision(
+      PgConn& conn, PgPendingWrites** slot, int64_t batch_id) {
+    ASSIGN_OR_RETURN(auto writer, BeginTransaction(conn, slot));
     writer->batch_id_ = batch_id;
     writer->decision_only_ = true;
     return writer;
   }
 
   ~PostgresBatchWriter() override {
+    if (slot_ != nullptr && *slot_ == this) *slot_ = nullptr;
     if (!committed_) (void)conn_.Exec("ROLLBACK");
   }
 
@@ -353,63 +407,69 @@ class PostgresBatchWriter final : public BatchWriter {
 
   core::Result<std::optional<PatientRecord>> FindPatientByHersysId(
       const std::string& hersys_id) override {
-    PgParams params;
-    params.AddText(hersys_id);
-    return QueryOnePatient(conn_, "hersys_id = $1", params);
+    return FindByKey(hersys_id, pending_by_hersys_, absent_hersys_, "hersys_id = $1");
   }
 
   core::Result<std::optional<PatientRecord>> FindPatientByExternalId(
       const std::string& external_id) override {
-    PgParams params;
-    params.AddText(external_id);
-    return QueryOnePatient(conn_, "external_id = $1", params);
+    return FindByKey(external_id, pending_by_external_, absent_external_, "external_id = $1");
   }
 
   core::Result<int64_t> InsertPatient(PatientRecord& patient) override {
-    PgParams params;
-    AddPatient(params, patient);
-    ASSIGN_OR_RETURN(PgResult inserted, conn_.Execute(InsertPatientSql(), params));
-    patient.id = inserted.Int(0, 0);
+    RETURN_IF_ERROR(CheckKeyIsFree(patient.hersys_id, pending_by_hersys_, absent_hersys_,
+                                   "hersys_id = $1"));
+    RETURN_IF_ERROR(CheckKeyIsFree(patient.external_id, pending_by_external_, absent_external_,
+                                   "external_id = $1"));
+    ASSIGN_OR_RETURN(patient.id, NextId(patient_ids_, "patients_id_seq"));
+    if (!patient.hersys_id.empty()) {
+      absent_hersys_.erase(patient.hersys_id);
+      pending_by_hersys_[patient.hersys_id] = patient.id;
+    }
+    if (!patient.external_id.empty()) {
+      absent_external_.erase(patient.external_id);
+      pending_by_external_[patient.external_id] = patient.id;
+    }
+    pending_patients_.emplace(patient.id, patient);
+    pending_patient_order_.push_back(patient.id);
+    if (pending_patient_order_.size() >= kRowsPerCopy) RETURN_IF_ERROR(FlushAll());
     return patient.id;
   }
 
   core::Status UpdatePatient(const PatientRecord& patient) override {
+    auto pending = pending_patients_.find(patient.id);
+    if (pending != pending_patients_.end()) {
+      if (pending->second.hersys_id == patient.hersys_id &&
+          pending->second.external_id == patient.external_id) {
+        pending->second = patient;
+        return core::Ok();
+      }
+      // A key changes: let the database check it.
+      RETURN_IF_ERROR(FlushAll());
+    }
     PgParams params;
     AddPatient(params, patient);
     params.Add(patient.id);
     ASSIGN_OR_RETURN(PgResult updated, conn_.Execute(UpdatePatientSql(), params));
     (void)updated;
+    if (!patient.hersys_id.empty()) absent_hersys_.erase(patient.hersys_id);
+    if (!patient.external_id.empty()) absent_external_.erase(patient.external_id);
     return core::Ok();
   }
 
-  // Rows are only written, never read back within the batch: they are
-  // buffered in COPY's text format and sent in large chunks.
+  // Rows are only written, never read back within the batch.
   core::Status AddRow(const RowRecord& row) override {
-    auto field = [&](std::string_view text) {
-      if (text.empty()) {
-        rows_copy_ += "\\N";
-      } else {
-        AppendCopyText(rows_copy_, text);
-      }
-    };
-    rows_copy_ += std::to_string(batch_id_);
-    rows_copy_ += '\t';
-    rows_copy_ += std::to_string(row.line);
-    rows_copy_ += '\t';
-    rows_copy_ += OutcomeName(row.outcome);
-    rows_copy_ += '\t';
-    field(row.patient_id != 0 ? std::to_string(row.patient_id) : std::string());
-    for (const std::string* text : {&row.hersys_id, &row.reason_code, &row.reason_ja,
-                                    &row.reason_en, &row.raw_text}) {
-      rows_copy_ += '\t';
-      field(*text);
-    }
-    rows_copy_ += '\n';
-    if (++rows_buffered_ >= kRowsPerCopy) return FlushRows();
+    PgParams params;
+    params.Add(batch_id_).Add(row.line).AddText(OutcomeName(row.outcome));
+    AddId(params, row.patient_id);
+    params.Add(row.hersys_id).Add(row.reason_code).Add(row.reason_ja).Add(row.reason_en).Add(
+        row.raw_text);
+    params.AppendCopyLine(rows_copy_);
+    if (++rows_buffered_ >= kRowsPerCopy) return FlushAll();
     return core::Ok();
   }
 
   core::Result<int64_t> AddReviewItem(const ReviewItem& item) override {
+    RETURN_IF_ERROR(FlushAll());  // the item may name a buffered patient
     PgParams params;
     params.Add(batch_id_)
         .Add(item.line)
@@ -430,33 +490,26 @@ class PostgresBatchWriter final : public BatchWriter {
   core::Result<bool> AddEvent(int64_t patient_id, domain::Event& event,
                               const std::string& dedupe_key) override {
     event.batch_id = batch_id_;
-    PgParams params;
-    params.Add(patient_id)
-        .AddText(domain::EventTypeNameEn(event.type))
-        .Add(static_cast<int64_t>(event.effective_on.days()))
-        .Add(event.received_at)
-        .AddText(event.source)
-        .Add(event.batch_id)
-        .Add(static_cast<int64_t>(event.line))
-        .Add(event.facility)
-        .Add(event.residence_code);
-    AddOptDate(params, event.onset_on);
-    AddOptDate(params, event.diagnosed_on);
-    AddOptDate(params, event.extended_until);
-    if (event.care_status) {
-      params.AddText(domain::CareStatusNameEn(*event.care_status));
-    } else {
-      params.AddNull();
+    if (pending_patients_.contains(patient_id)) {
+      // A patient new in this batch has no stored events: dedupe in memory.
+      std::vector<size_t>& mine = pending_events_of_[patient_id];
+      for (size_t index : mine) {
+        if (pending_events_[index].dedupe_key == dedupe_key) {
+          event.id = 0;
+          return false;
+        }
+      }
+      ASSIGN_OR_RETURN(event.id, NextId(event_ids_, "events_id_seq"));
+      mine.push_back(pending_events_.size());
+      pending_events_.push_back({patient_id, event, dedupe_key});
+      return true;
     }
-    params.Add(event.symptomatic);
-    AddId(params, event.supersedes);
-    params.Add(static_cast<int64_t>(event.cancels ? 1 : 0)).AddText(dedupe_key);
+    PgParams params;
+    AddEventParams(params, patient_id, event, dedupe_key);
     ASSIGN_OR_RETURN(
         PgResult inserted,
-        conn_.Execute("INSERT INTO events (patient_id, type, effective_on, received_at, source, "
-                      "batch_id, line, facility, residence_code, onset_on, diagnosed_on, "
-                      "extended_until, care_status, symptomatic, supersedes, cancels, "
-                      "dedupe_key) VALUES (" + Placeholders(1, 17) +
+        conn_.Execute("INSERT INTO events (" + std::string(kEventInsertColumns) + ") VALUES (" +
+                          Placeholders(1, 17) +
                           ") ON CONFLICT (patient_id, dedupe_key) DO NOTHING RETURNING id",
                       params));
     if (inserted.rows() == 0) {
@@ -468,14 +521,23 @@ class PostgresBatchWriter final : public BatchWriter {
   }
 
   core::Result<std::vector<domain::Event>> EventsOf(int64_t patient_id) override {
+    if (pending_patients_.contains(patient_id)) {
+      std::vector<domain::Event> events;
+      for (size_t index : pending_events_of_[patient_id]) {
+        events.push_back(pending_events_[index].event);
+      }
+      return events;
+    }
     return QueryEventsOf(conn_, patient_id);
   }
 
   core::Result<CandidateSet> FindCandidates(const CandidateQuery& query) override {
+    RETURN_IF_ERROR(FlushAll());
     return QueryCandidates(conn_, query);
   }
 
   core::Status RecordDecision(const ReviewDecision& decision) override {
+    RETURN_IF_ERROR(FlushAll());
     std::string ids;
     for (int64_t id : decision.event_ids) {
       if (!ids.empty()) ids += ',';
@@ -509,8 +571,8 @@ class PostgresBatchWriter final : public BatchWriter {
   }
 
   core::Status Commit(const BatchInfo& info) override {
+    RETURN_IF_ERROR(FlushAll());
     if (!decision_only_) {
-      RETURN_IF_ERROR(FlushRows());
       PgParams params;
       params.Add(info.rows)
           .Add(info.accepted)
@@ -534,35 +596,134 @@ class PostgresBatchWriter final : public BatchWriter {
     return core::Ok();
   }
 
- private:
-  explicit PostgresBatchWriter(PgConn& conn) : conn_(conn) {}
+  // Sends every buffered patient, event and row (in that order: the foreign
+  // keys point that way).
+  core::Status FlushAll() override {
+    if (!pending_patient_order_.empty()) {
+      std::string copy;
+      for (int64_t id : pending_patient_order_) {
+        PgParams params;
+        params.Add(id);
+        AddPatient(params, pending_patients_.at(id));
+        params.AppendCopyLine(copy);
+      }
+      RETURN_IF_ERROR(conn_.CopyIn("COPY patients (id, " + PatientColumnList() + ") FROM STDIN",
+                                   copy));
+    }
+    if (!pending_events_.empty()) {
+      std::string copy;
+      for (const PendingEvent& pending : pending_events_) {
+        PgParams params;
+        params.Add(pending.event.id);
+        AddEventParams(params, pending.patient_id, pending.event, pending.dedupe_key);
+        params.AppendCopyLine(copy);
+      }
+      RETURN_IF_ERROR(conn_.CopyIn(
+          "COPY events (id, " + std::string(kEventInsertColumns) + ") FROM STDIN", copy));
+    }
+    pending_patients_.clear();
+    pending_patient_order_.clear();
+    pending_by_hersys_.clear();
+    pending_by_external_.clear();
+    pending_events_.clear();
+    pending_events_of_.clear();
+    if (rows_buffered_ > 0) {
+      RETURN_IF_ERROR(conn_.CopyIn(
+          "COPY batch_rows (batch_id, line, outcome, patient_id, hersys_id, reason_code, "
+          "reason_ja, reason_en, raw_text) FROM STDIN",
+          rows_copy_));
+      rows_copy_.clear();
+      rows_buffered_ = 0;
+    }
+    return core::Ok();
+  }
 
-  static core::Result<std::unique_ptr<PostgresBatchWriter>> BeginTransaction(PgConn& conn) {
+ private:
+  struct PendingEvent {
+    int64_t patient_id;
+    domain::Event event;
+    std::string dedupe_key;
+  };
+
+  // Ids drawn ahead from a sequence, used in order.
+  struct IdBlock {
+    std::vector<int64_t> ids;
+    size_t next = 0;
+  };
+
+  PostgresBatchWriter(PgConn& conn, PgPendingWrites** slot) : conn_(conn), slot_(slot) {}
+
+  static core::Result<std::unique_ptr<PostgresBatchWriter>> BeginTransaction(
+      PgConn& conn, PgPendingWrites** slot) {
     if (conn.InTransaction()) {
       return core::Fail(core::Code::kFailedPrecondition, "別の取込が進行中です",
                         "another batch is open on this store", "PostgresStore");
     }
     RETURN_IF_ERROR(conn.Exec("BEGIN"));
     // From here on the destructor rolls back whatever fails.
-    std::unique_ptr<PostgresBatchWriter> writer(new PostgresBatchWriter(conn));
+    std::unique_ptr<PostgresBatchWriter> writer(new PostgresBatchWriter(conn, slot));
     PgParams lock;
     lock.Add(kWriterLock);
     ASSIGN_OR_RETURN(PgResult locked, conn.Execute("SELECT pg_advisory_xact_lock($1)", lock));
     (void)locked;
+    *slot = writer.get();
     return writer;
   }
 
-  static const std::string& InsertPatientSql() {
-    static const std::string sql = [] {
+  core::Result<int64_t> NextId(IdBlock& block, const char* sequence) {
+    if (block.next == block.ids.size()) {
+      PgParams params;
+      params.Add(static_cast<int64_t>(kIdsPerDraw));
+      ASSIGN_OR_RETURN(PgResult drawn,
+                       conn_.Execute(std::string("SELECT nextval('") + sequence +
+                                         "') FROM generate_series(1, $1)",
+                                     params));
+      block.ids.clear();
+      block.next = 0;
+      for (int r = 0; r < drawn.rows(); ++r) block.ids.push_back(drawn.Int(r, 0));
+      std::sort(block.ids.begin(), block.ids.end());
+    }
+    return block.ids[block.next++];
+  }
+
+  core::Result<std::optional<PatientRecord>> FindByKey(
+      const std::string& key, const std::unordered_map<std::string, int64_t>& pending,
+      std::unordered_set<std::string>& absent, const char* where) {
+    if (auto found = pending.find(key); found != pending.end()) {
+      return std::optional<PatientRecord>(pending_patients_.at(found->second));
+    }
+    if (absent.contains(key)) return std::optional<PatientRecord>();
+    PgParams params;
+    params.AddText(key);
+    ASSIGN_OR_RETURN(std::optional<PatientRecord> stored, QueryOnePatient(conn_, where, params));
+    if (!stored && absent.size() < kMaxAbsentKeys) absent.insert(key);
+    return stored;
+  }
+
+  core::Status CheckKeyIsFree(const std::string& key,
+                              const std::unordered_map<std::string, int64_t>& pending,
+                              std::unordered_set<std::string>& absent, const char* where) {
+    if (key.empty()) return core::Ok();
+    ASSIGN_OR_RETURN(std::optional<PatientRecord> existing, FindByKey(key, pending, absent, where));
+    if (existing) {
+      return core::Fail(core::Code::kAlreadyExists, "データベースの操作に失敗しました",
+                        "database operation failed",
+                        "SQLSTATE 23505: duplicate key value violates unique constraint (" +
+                            std::string(where) + ": " + key + ")");
+    }
+    return core::Ok();
+  }
+
+  static const std::string& PatientColumnList() {
+    static const std::string list = [] {
       std::string columns;
       for (const char* column : kPatientColumns) {
         if (!columns.empty()) columns += ", ";
         columns += column;
       }
-      return "INSERT INTO patients (" + columns + ") VALUES (" +
-             Placeholders(1, static_cast<int>(kPatientColumns.size())) + ") RETURNING id";
+      return columns;
     }();
-    return sql;
+    return list;
   }
 
   static const std::string& UpdatePatientSql() {
@@ -578,21 +739,25 @@ class PostgresBatchWriter final : public BatchWriter {
     return sql;
   }
 
-  core::Status FlushRows() {
-    if (rows_buffered_ == 0) return core::Ok();
-    RETURN_IF_ERROR(conn_.CopyIn(
-        "COPY batch_rows (batch_id, line, outcome, patient_id, hersys_id, reason_code, "
-        "reason_ja, reason_en, raw_text) FROM STDIN",
-        rows_copy_));
-    rows_copy_.clear();
-    rows_buffered_ = 0;
-    return core::Ok();
-  }
+  // Ids drawn per round trip, and the bound on the remembered absent keys.
+  static constexpr int kIdsPerDraw = 1000;
+  static constexpr size_t kMaxAbsentKeys = 1 << 20;
 
   PgConn& conn_;
+  PgPendingWrites** slot_;  // the store's pointer to its open writer
   int64_t batch_id_ = 0;
   bool committed_ = false;
   bool decision_only_ = false;
+  IdBlock patient_ids_;
+  IdBlock event_ids_;
+  std::unordered_map<int64_t, PatientRecord> pending_patients_;  // by id
+  std::vector<int64_t> pending_patient_order_;
+  std::unordered_map<std::string, int64_t> pending_by_hersys_;
+  std::unordered_map<std::string, int64_t> pending_by_external_;
+  std::unordered_set<std::string> absent_hersys_;    // looked up in this batch, not stored
+  std::unordered_set<std::string> absent_external_;
+  std::vector<PendingEvent> pending_events_;
+  std::unordered_map<int64_t, std::vector<size_t>> pending_events_of_;  // patient → indexes
   std::string rows_copy_;  // batch_rows not yet sent, in COPY text format
   size_t rows_buffered_ = 0;
 };
@@ -608,6 +773,10 @@ core::Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::stri
   return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(conn)));
 }
 
+core::Status PostgresStore::FlushOpenWriter() {
+  return open_writer_ == nullptr ? core::Ok() : open_writer_->FlushAll();
+}
+
 core::Result<int> PostgresStore::SchemaVersion() {
   // The core track's version (other tracks number from 1000).
   ASSIGN_OR_RETURN(PgResult result,
@@ -617,12 +786,13 @@ core::Result<int> PostgresStore::SchemaVersion() {
 }
 
 core::Result<std::unique_ptr<BatchWriter>> PostgresStore::BeginBatch(const BatchInfo& info) {
-  ASSIGN_OR_RETURN(auto writer, PostgresBatchWriter::Begin(*conn_, info));
+  ASSIGN_OR_RETURN(auto writer, PostgresBatchWriter::Begin(*conn_, &open_writer_, info));
   return std::unique_ptr<BatchWriter>(std::move(writer));
 }
 
 core::Result<std::optional<BatchInfo>> PostgresStore::FindBatchBySha256(
     const std::string& sha256) {
+  RETURN_IF_ERROR(FlushOpenWriter());
   PgParams params;
   params.AddText(sha256);
   ASSIGN_OR_RETURN(PgResult result, conn_->Execute(std::string("SELECT ") + kBatchColumns +
@@ -633,6 +803,7 @@ core::Result<std::optional<BatchInfo>> PostgresStore::FindBatchBySha256(
 }
 
 core::Result<BatchInfo> PostgresStore::GetBatch(int64_t batch_id) {
+  RETURN_IF_ERROR(FlushOpenWriter());
   PgParams params;
   params.Add(batch_id);
   ASSIGN_OR_RETURN(PgResult result, conn_->Execute(std::string("SELECT ") + kBatchColumns +
@@ -646,6 +817,7 @@ core::Result<BatchInfo> PostgresStore::GetBatch(int64_t batch_id) {
 }
 
 core::Result<std::vector<BatchInfo>> PostgresStore::ListBatches() {
+  RETURN_IF_ERROR(FlushOpenWriter());
   ASSIGN_OR_RETURN(PgResult result, conn_->Execute(std::string("SELECT ") + kBatchColumns +
                                                    " FROM batches ORDER BY id"));
   std::vector<BatchInfo> batches;
@@ -655,6 +827,7 @@ core::Result<std::vector<BatchInfo>> PostgresStore::ListBatches() {
 
 core::Status PostgresStore::ForEachRow(int64_t batch_id, std::optional<Outcome> outcome,
                                        const std::function<core::Status(const RowRecord&)>& fn) {
+  RETURN_IF_ERROR(FlushOpenWriter());
   std::string sql =
       "SELECT line, outcome, patient_id, hersys_id, reason_code, reason_ja, reason_en, "
       "raw_text FROM batch_rows WHERE batch_id = $1";
@@ -684,6 +857,7 @@ core::Status PostgresStore::ForEachRow(int64_t batch_id, std::optional<Outcome> 
 }
 
 core::Result<std::optional<PatientRecord>> PostgresStore::GetPatient(int64_t id) {
+  RETURN_IF_ERROR(FlushOpenWriter());
   PgParams params;
   params.Add(id);
   return QueryOnePatient(*conn_, "id = $1", params);
@@ -691,17 +865,20 @@ core::Result<std::optional<PatientRecord>> PostgresStore::GetPatient(int64_t id)
 
 core::Result<std::optional<PatientRecord>> PostgresStore::FindPatientByHersysId(
     const std::string& hersys_id) {
+  RETURN_IF_ERROR(FlushOpenWriter());
   PgParams params;
   params.AddText(hersys_id);
   return QueryOnePatient(*conn_, "hersys_id = $1", params);
 }
 
 core::Result<int64_t> PostgresStore::CountPatients() {
+  RETURN_IF_ERROR(FlushOpenWriter());
   ASSIGN_OR_RETURN(PgResult result, conn_->Execute("SELECT COUNT(*) FROM patients"));
   return result.Int(0, 0);
 }
 
 core::Result<PatientPage> PostgresStore::SearchPatients(const PatientQuery& query) {
+  RETURN_IF_ERROR(FlushOpenWriter());
   // Prefix matches become index range scans: [prefix, prefix + U+10FFFF),
   // on keys collated "C" (byte order, as in SQLite).
   static constexpr std::string_view kMaxCodePoint = "\xF4\x8F\xBF\xBF";
@@ -758,6 +935,7 @@ core::Result<PatientPage> PostgresStore::SearchPatients(const PatientQuery& quer
 
 core::Status PostgresStore::ForEachPatient(
     const std::function<core::Status(const PatientRecord&)>& fn) {
+  RETURN_IF_ERROR(FlushOpenWriter());
   return conn_->ForEachChunk("SELECT " + PatientSelectList() + " FROM patients ORDER BY id", {},
                              kFetchRows, [&](const PgResult& chunk) -> core::Status {
                                for (int r = 0; r < chunk.rows(); ++r) {
@@ -768,6 +946,7 @@ core::Status PostgresStore::ForEachPatient(
 }
 
 core::Result<std::vector<ReviewItem>> PostgresStore::ListReviewItems(const std::string& status) {
+  RETURN_IF_ERROR(FlushOpenWriter());
   PgParams params;
   params.AddText(status);
   ASSIGN_OR_RETURN(PgResult result,
@@ -780,6 +959,7 @@ core::Result<std::vector<ReviewItem>> PostgresStore::ListReviewItems(const std::
 }
 
 core::Result<ReviewItem> PostgresStore::GetReviewItem(int64_t id) {
+  RETURN_IF_ERROR(FlushOpenWriter());
   PgParams params;
   params.Add(id);
   ASSIGN_OR_RETURN(PgResult result, conn_->Execute(std::string("SELECT ") + kReviewColumns +
@@ -793,6 +973,7 @@ core::Result<ReviewItem> PostgresStore::GetReviewItem(int64_t id) {
 }
 
 core::Result<std::vector<ReviewDecision>> PostgresStore::DecisionsOf(int64_t item_id) {
+  RETURN_IF_ERROR(FlushOpenWriter());
   PgParams params;
   params.Add(item_id);
   ASSIGN_OR_RETURN(PgResult result,
@@ -821,15 +1002,17 @@ core::Result<std::vector<ReviewDecision>> PostgresStore::DecisionsOf(int64_t ite
 }
 
 core::Result<std::unique_ptr<BatchWriter>> PostgresStore::BeginDecision(int64_t batch_id) {
-  ASSIGN_OR_RETURN(auto writer, PostgresBatchWriter::BeginForDecision(*conn_, batch_id));
+  ASSIGN_OR_RETURN(auto writer, PostgresBatchWriter::BeginForDecision(*conn_, &open_writer_, batch_id));
   return std::unique_ptr<BatchWriter>(std::move(writer));
 }
 
 core::Result<CandidateSet> PostgresStore::FindCandidates(const CandidateQuery& query) {
+  RETURN_IF_ERROR(FlushOpenWriter());
   return QueryCandidates(*conn_, query);
 }
 
 core::Result<std::vector<domain::Event>> PostgresStore::EventsOf(int64_t patient_id) {
+  RETURN_IF_ERROR(FlushOpenWriter());
   return QueryEventsOf(*conn_, patient_id);
 }
 
@@ -841,6 +1024,7 @@ core::Status PostgresStore::ForEachPatientEvents(
 core::Status PostgresStore::ForEachPatientEventsIn(
     PatientIdRange range,
     const std::function<core::Status(int64_t, std::span<const domain::Event>)>& fn) {
+  RETURN_IF_ERROR(FlushOpenWriter());
   PgParams params;
   params.Add(range.first).Add(range.end);
   std::vector<domain::Event> events;
@@ -868,6 +1052,7 @@ core::Status PostgresStore::ForEachPatientEventsIn(
 }
 
 core::Result<int64_t> PostgresStore::MaxPatientId() {
+  RETURN_IF_ERROR(FlushOpenWriter());
   ASSIGN_OR_RETURN(PgResult result, conn_->Execute("SELECT COALESCE(MAX(id), 0) FROM patients"));
   return result.Int(0, 0);
 }

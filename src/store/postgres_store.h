@@ -31,6 +31,7 @@
 namespace ichigen::store {
 
 class PgConn;
+class PgPendingWrites;
 
 class PostgresStore final : public Store {
  public:
@@ -66,7 +67,12 @@ class PostgresStore final : public Store {
 
  private:
   explicit PostgresStore(std::unique_ptr<PgConn> conn);
+  // A read on this connection while a writer is open sees what the writer
+  // wrote, as on SQLite: the writer's buffered rows are sent first.
+  core::Status FlushOpenWriter();
+
   std::unique_ptr<PgConn> conn_;
+  PgPendingWrites* open_writer_ = nullptr;  // the open BatchWriter, if any
 };
 
 // The core track (versions 1..999) in PostgreSQL's dialect; exposed for tests.

@@ -588,3 +588,65 @@ TEST_P(StoreContractTest, ManyRowsComeBackInLineOrder) {
 
 }  // namespace
 }  // namespace ichigen::store
+
+namespace ichigen::store {
+namespace {
+
+// What a batch wrote is visible on the same store before it commits — to the
+// batch and to the store's own reads — and is gone if it never commits.
+TEST_P(StoreContractTest, AnOpenBatchSeesItsOwnWrites) {
+  {
+    auto first = store_->BeginBatch(Batch("sha-seen-1"));
+    ASSERT_TRUE(first.has_value());
+    PatientRecord stored = Patient("7000001", (*first)->batch_id());
+    ASSERT_TRUE((*first)->InsertPatient(stored).has_value());
+    domain::Event notified = MakeEvent(domain::EventType::kNotified, "2022-08-01");
+    ASSERT_TRUE(*(*first)->AddEvent(stored.id, notified, "notified"));
+    ASSERT_TRUE((*first)->Commit(Batch("sha-seen-1")).has_value());
+  }
+  auto writer = store_->BeginBatch(Batch("sha-seen-2"));
+  ASSERT_TRUE(writer.has_value());
+  auto absent = (*writer)->FindPatientByHersysId("7000002");
+  ASSERT_TRUE(absent.has_value());
+  EXPECT_FALSE(absent->has_value());
+  PatientRecord fresh = Patient("7000002", (*writer)->batch_id());
+  fresh.phone_key = "0451234567";
+  ASSERT_TRUE((*writer)->InsertPatient(fresh).has_value());
+  auto found = (*writer)->FindPatientByHersysId("7000002");
+  ASSERT_TRUE(found.has_value() && found->has_value());
+  EXPECT_EQ((*found)->id, fresh.id);
+  fresh.address = "横浜市中区";
+  ASSERT_TRUE((*writer)->UpdatePatient(fresh).has_value());
+  EXPECT_EQ((*(*writer)->FindPatientByHersysId("7000002"))->address, "横浜市中区");
+  // A second patient with a taken HER-SYS ID is refused at once.
+  PatientRecord twin = Patient("7000002", (*writer)->batch_id());
+  auto refused = (*writer)->InsertPatient(twin);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, core::Code::kAlreadyExists);
+  PatientRecord stored_twin = Patient("7000001", (*writer)->batch_id());
+  EXPECT_EQ((*writer)->InsertPatient(stored_twin).error().code, core::Code::kAlreadyExists);
+  // Events: dedupe against stored events (of an earlier batch's patient) too.
+  const int64_t stored_id = (*(*writer)->FindPatientByHersysId("7000001"))->id;
+  domain::Event again = MakeEvent(domain::EventType::kNotified, "2022-08-01");
+  EXPECT_FALSE(*(*writer)->AddEvent(stored_id, again, "notified"));
+  domain::Event recovered = MakeEvent(domain::EventType::kReleased, "2022-08-09");
+  ASSERT_TRUE(*(*writer)->AddEvent(stored_id, recovered, "recovered"));
+  domain::Event fresh_event = MakeEvent(domain::EventType::kNotified, "2022-08-02");
+  ASSERT_TRUE(*(*writer)->AddEvent(fresh.id, fresh_event, "notified"));
+  EXPECT_EQ((*writer)->EventsOf(fresh.id)->size(), 1u);
+  EXPECT_EQ((*writer)->EventsOf(stored_id)->size(), 2u);
+  // Candidate search and the store's own reads see the unsaved patient.
+  auto candidates = (*writer)->FindCandidates({.phone_key = "0451234567"});
+  ASSERT_TRUE(candidates.has_value()) << candidates.error().ToString();
+  ASSERT_EQ(candidates->patients.size(), 1u);
+  EXPECT_EQ(candidates->patients[0].id, fresh.id);
+  EXPECT_EQ(*store_->CountPatients(), 2);
+  EXPECT_EQ(store_->EventsOf(fresh.id)->size(), 1u);
+  writer->reset();  // never committed
+  EXPECT_EQ(*store_->CountPatients(), 1);
+  EXPECT_EQ(store_->EventsOf(stored_id)->size(), 1u);
+  EXPECT_FALSE(store_->FindPatientByHersysId("7000002")->has_value());
+}
+
+}  // namespace
+}  // namespace ichigen::store

@@ -386,6 +386,7 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
       return std::unexpected(inserted.error());
     }
     writer->batch_id_ = inserted->Int(0, 0);
+    RETURN_IF_ERROR(writer->MaybeLoadKnownKeys(info));
     return writer;
   }
 
@@ -407,19 +408,21 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
 
   core::Result<std::optional<PatientRecord>> FindPatientByHersysId(
       const std::string& hersys_id) override {
-    return FindByKey(hersys_id, pending_by_hersys_, absent_hersys_, "hersys_id = $1");
+    return FindByKey(hersys_id, pending_by_hersys_, absent_hersys_, known_hersys_,
+                     "hersys_id = $1");
   }
 
   core::Result<std::optional<PatientRecord>> FindPatientByExternalId(
       const std::string& external_id) override {
-    return FindByKey(external_id, pending_by_external_, absent_external_, "external_id = $1");
+    return FindByKey(external_id, pending_by_external_, absent_external_, known_external_,
+                     "external_id = $1");
   }
 
   core::Result<int64_t> InsertPatient(PatientRecord& patient) override {
     RETURN_IF_ERROR(CheckKeyIsFree(patient.hersys_id, pending_by_hersys_, absent_hersys_,
-                                   "hersys_id = $1"));
+                                   known_hersys_, "hersys_id = $1"));
     RETURN_IF_ERROR(CheckKeyIsFree(patient.external_id, pending_by_external_, absent_external_,
-                                   "external_id = $1"));
+                                   known_external_, "external_id = $1"));
     ASSIGN_OR_RETURN(patient.id, NextId(patient_ids_, "patients_id_seq"));
     if (!patient.hersys_id.empty()) {
       absent_hersys_.erase(patient.hersys_id);
@@ -451,8 +454,14 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
     params.Add(patient.id);
     ASSIGN_OR_RETURN(PgResult updated, conn_.Execute(UpdatePatientSql(), params));
     (void)updated;
-    if (!patient.hersys_id.empty()) absent_hersys_.erase(patient.hersys_id);
-    if (!patient.external_id.empty()) absent_external_.erase(patient.external_id);
+    if (!patient.hersys_id.empty()) {
+      absent_hersys_.erase(patient.hersys_id);
+      if (keys_known_) known_hersys_.insert(patient.hersys_id);
+    }
+    if (!patient.external_id.empty()) {
+      absent_external_.erase(patient.external_id);
+      if (keys_known_) known_external_.insert(patient.external_id);
+    }
     return core::Ok();
   }
 
@@ -621,6 +630,10 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
       RETURN_IF_ERROR(conn_.CopyIn(
           "COPY events (id, " + std::string(kEventInsertColumns) + ") FROM STDIN", copy));
     }
+    if (keys_known_) {
+      for (const auto& [key, id] : pending_by_hersys_) known_hersys_.insert(key);
+      for (const auto& [key, id] : pending_by_external_) known_external_.insert(key);
+    }
     pending_patients_.clear();
     pending_patient_order_.clear();
     pending_by_hersys_.clear();
@@ -670,6 +683,27 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
     return writer;
   }
 
+  // A large batch (a first load, a migration, a wave-peak day) looks up
+  // mostly keys that are not stored. Reading every stored key once (one
+  // query, ~50 MB for a million patients) answers those lookups without a
+  // round trip each; the writer lock keeps the set exact until commit.
+  core::Status MaybeLoadKnownKeys(const BatchInfo& info) {
+    constexpr int64_t kMinBytes = 1 << 20;
+    if (info.bytes < kMinBytes) return core::Ok();
+    RETURN_IF_ERROR(conn_.ForEachChunk(
+        "SELECT hersys_id, external_id FROM patients WHERE hersys_id IS NOT NULL OR "
+        "external_id IS NOT NULL",
+        {}, kFetchRows, [&](const PgResult& chunk) -> core::Status {
+          for (int r = 0; r < chunk.rows(); ++r) {
+            if (!chunk.IsNull(r, 0)) known_hersys_.insert(chunk.Text(r, 0));
+            if (!chunk.IsNull(r, 1)) known_external_.insert(chunk.Text(r, 1));
+          }
+          return core::Ok();
+        }));
+    keys_known_ = true;
+    return core::Ok();
+  }
+
   core::Result<int64_t> NextId(IdBlock& block, const char* sequence) {
     if (block.next == block.ids.size()) {
       PgParams params;
@@ -688,11 +722,13 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
 
   core::Result<std::optional<PatientRecord>> FindByKey(
       const std::string& key, const std::unordered_map<std::string, int64_t>& pending,
-      std::unordered_set<std::string>& absent, const char* where) {
+      std::unordered_set<std::string>& absent, const std::unordered_set<std::string>& known,
+      const char* where) {
     if (auto found = pending.find(key); found != pending.end()) {
       return std::optional<PatientRecord>(pending_patients_.at(found->second));
     }
     if (absent.contains(key)) return std::optional<PatientRecord>();
+    if (keys_known_ && !known.contains(key)) return std::optional<PatientRecord>();
     PgParams params;
     params.AddText(key);
     ASSIGN_OR_RETURN(std::optional<PatientRecord> stored, QueryOnePatient(conn_, where, params));
@@ -702,9 +738,11 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
 
   core::Status CheckKeyIsFree(const std::string& key,
                               const std::unordered_map<std::string, int64_t>& pending,
-                              std::unordered_set<std::string>& absent, const char* where) {
+                              std::unordered_set<std::string>& absent,
+                              const std::unordered_set<std::string>& known, const char* where) {
     if (key.empty()) return core::Ok();
-    ASSIGN_OR_RETURN(std::optional<PatientRecord> existing, FindByKey(key, pending, absent, where));
+    ASSIGN_OR_RETURN(std::optional<PatientRecord> existing,
+                     FindByKey(key, pending, absent, known, where));
     if (existing) {
       return core::Fail(core::Code::kAlreadyExists, "データベースの操作に失敗しました",
                         "database operation failed",
@@ -756,6 +794,11 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
   std::unordered_map<std::string, int64_t> pending_by_external_;
   std::unordered_set<std::string> absent_hersys_;    // looked up in this batch, not stored
   std::unordered_set<std::string> absent_external_;
+  // Every stored key, when loaded (MaybeLoadKnownKeys): a key outside them
+  // and outside the buffer is not stored.
+  bool keys_known_ = false;
+  std::unordered_set<std::string> known_hersys_;
+  std::unordered_set<std::string> known_external_;
   std::vector<PendingEvent> pending_events_;
   std::unordered_map<int64_t, std::vector<size_t>> pending_events_of_;  // patient → indexes
   std::string rows_copy_;  // batch_rows not yet sent, in COPY text format

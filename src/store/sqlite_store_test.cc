@@ -604,7 +604,11 @@ TEST_P(StoreContractTest, AnOpenBatchSeesItsOwnWrites) {
     ASSERT_TRUE(*(*first)->AddEvent(stored.id, notified, "notified"));
     ASSERT_TRUE((*first)->Commit(Batch("sha-seen-1")).has_value());
   }
-  auto writer = store_->BeginBatch(Batch("sha-seen-2"));
+  // A batch of a few megabytes: large enough for a store to prepare for many
+  // lookups of keys it does not hold (PostgreSQL reads the stored keys once).
+  BatchInfo large = Batch("sha-seen-2");
+  large.bytes = 4 << 20;
+  auto writer = store_->BeginBatch(large);
   ASSERT_TRUE(writer.has_value());
   auto absent = (*writer)->FindPatientByHersysId("7000002");
   ASSERT_TRUE(absent.has_value());
@@ -640,6 +644,10 @@ TEST_P(StoreContractTest, AnOpenBatchSeesItsOwnWrites) {
   ASSERT_TRUE(candidates.has_value()) << candidates.error().ToString();
   ASSERT_EQ(candidates->patients.size(), 1u);
   EXPECT_EQ(candidates->patients[0].id, fresh.id);
+  auto after_search = (*writer)->FindPatientByHersysId("7000002");
+  ASSERT_TRUE(after_search.has_value() && after_search->has_value());
+  EXPECT_EQ((*after_search)->address, "横浜市中区");
+  EXPECT_EQ((*writer)->InsertPatient(twin).error().code, core::Code::kAlreadyExists);
   EXPECT_EQ(*store_->CountPatients(), 2);
   EXPECT_EQ(store_->EventsOf(fresh.id)->size(), 1u);
   writer->reset();  // never committed

@@ -15,7 +15,7 @@ DEB_PACKAGES := build-essential cmake ninja-build pkg-config g++ \
   libsqlite3-dev sqlite3 libicu-dev libssl-dev nlohmann-json3-dev libcli11-dev \
   libzip-dev libexpat1-dev libxlsxwriter-dev libgtest-dev libgmock-dev time \
   libcpp-httplib-dev libsodium-dev libreoffice-calc-nogui \
-  chromium fonts-ipafont-gothic
+  chromium fonts-ipafont-gothic postgresql-15 libpq-dev
 
 .PHONY: all deps build run demo test bench clean
 
@@ -67,8 +67,17 @@ run: demo
 	@echo "admin / demo-admin-pass, auditor1 / demo-auditor-pass.  Ctrl+C stops the server."
 	$(ICHIGEN) --db $(DEMO_DIR)/ichigen.db serve --host 127.0.0.1 --port $(PORT)
 
+# The tests run against SQLite and against a throwaway PostgreSQL cluster
+# (tests/pg/cluster.sh, a unix socket in a temporary directory), which is
+# stopped however the tests end. ICHIGEN_REQUIRE_PG=1 makes a PostgreSQL test
+# fail rather than skip if the server were missing.
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+	@pgdir=$$(mktemp -d /tmp/ichigen-pg.XXXXXX); \
+	trap '$(CURDIR)/tests/pg/cluster.sh stop "$$pgdir"' EXIT; \
+	conninfo=$$($(CURDIR)/tests/pg/cluster.sh start "$$pgdir") || exit 1; \
+	echo "PostgreSQL for the tests: $$conninfo"; \
+	cd $(BUILD) && ICHIGEN_TEST_PG="$$conninfo" ICHIGEN_REQUIRE_PG=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 900
 
 bench: build
 	bash bench/run.sh

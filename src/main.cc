@@ -10,6 +10,10 @@
 #include "cli/serve_command.h"
 #include "cli/synth_command.h"
 #include "cli/user_commands.h"
+#include "store/pg_handle.h"
+#include "store/postgres_account_store.h"
+#include "store/postgres_audit_store.h"
+#include "store/postgres_store.h"
 #include "store/sqlite_account_store.h"
 #include "store/sqlite_audit_store.h"
 #include "store/sqlite_store.h"
@@ -26,11 +30,26 @@ int main(int argc, char** argv) {
   if (const char* db = std::getenv("ICHIGEN_DB"); db != nullptr && *db != '\0') {
     context.db_path = db;
   }
-  app.add_option("--db", context.db_path, "store: SQLite file path (env ICHIGEN_DB)")
+  app.add_option("--db", context.db_path,
+                 "store: SQLite file path, or postgresql://… for a PostgreSQL server (env ICHIGEN_DB)")
       ->capture_default_str();
+  // `--db postgresql://…` (or postgres://) selects the PostgreSQL stores; the
+  // accounts and the audit trail then live in the same database.
   context.open_store = [](const std::string& path) -> core::Result<std::unique_ptr<store::Store>> {
+    if (store::IsPostgresUrl(path)) {
+      ASSIGN_OR_RETURN(auto postgres, store::PostgresStore::Open(path));
+      return std::unique_ptr<store::Store>(std::move(postgres));
+    }
     ASSIGN_OR_RETURN(auto sqlite, store::SqliteStore::Open(path));
     return std::unique_ptr<store::Store>(std::move(sqlite));
+  };
+  // Stores that have no PostgreSQL implementation yet say so, instead of
+  // trying to open the URL as a file.
+  const auto not_on_postgres = [](const char* what_ja, const char* what_en) {
+    return core::Fail(core::Code::kFailedPrecondition,
+                      std::string(what_ja) + "は PostgreSQL ではまだ使えません",
+                      std::string(what_en) + " is not available on PostgreSQL yet",
+                      "--db postgresql://");
   };
   cli::AddImportCommand(app, context);
   cli::AddBatchCommands(app, context);
@@ -42,16 +61,26 @@ int main(int argc, char** argv) {
   cli::ServerStores server_stores;
   server_stores.open_accounts =
       [](const std::string& path) -> core::Result<std::unique_ptr<store::AccountStore>> {
+    if (store::IsPostgresUrl(path)) {
+      ASSIGN_OR_RETURN(auto postgres, store::PostgresAccountStore::Open(path));
+      return std::unique_ptr<store::AccountStore>(std::move(postgres));
+    }
     ASSIGN_OR_RETURN(auto sqlite, store::SqliteAccountStore::Open(store::AccountsDbPath(path)));
     return std::unique_ptr<store::AccountStore>(std::move(sqlite));
   };
   server_stores.open_audit =
       [](const std::string& path) -> core::Result<std::unique_ptr<store::AuditStore>> {
+    if (store::IsPostgresUrl(path)) {
+      ASSIGN_OR_RETURN(auto postgres, store::PostgresAuditStore::Open(path));
+      return std::unique_ptr<store::AuditStore>(std::move(postgres));
+    }
     ASSIGN_OR_RETURN(auto sqlite, store::SqliteAuditStore::Open(store::AccountsDbPath(path)));
     return std::unique_ptr<store::AuditStore>(std::move(sqlite));
   };
   const cli::DistributionStoreOpener open_distribution =
-      [](const std::string& path) -> core::Result<std::unique_ptr<store::DistributionStore>> {
+      [not_on_postgres](const std::string& path)
+      -> core::Result<std::unique_ptr<store::DistributionStore>> {
+    if (store::IsPostgresUrl(path)) return not_on_postgres("配布ストア", "the distribution store");
     ASSIGN_OR_RETURN(auto sqlite, store::SqliteDistributionStore::Open(path));
     return std::unique_ptr<store::DistributionStore>(std::move(sqlite));
   };
@@ -61,7 +90,11 @@ int main(int argc, char** argv) {
   cli::AddAuditCommands(app, context, server_stores);
   cli::AddDistributionCommands(app, context, open_distribution);
   cli::AddStatsCommands(app, context,
-                        [](const std::string& path) -> core::Result<std::unique_ptr<store::StatsStore>> {
+                        [not_on_postgres](const std::string& path)
+                            -> core::Result<std::unique_ptr<store::StatsStore>> {
+                          if (store::IsPostgresUrl(path)) {
+                            return not_on_postgres("統計ストア", "the statistics store");
+                          }
                           ASSIGN_OR_RETURN(auto sqlite, store::SqliteStatsStore::Open(path));
                           return std::unique_ptr<store::StatsStore>(std::move(sqlite));
                         });

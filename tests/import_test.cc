@@ -1,5 +1,6 @@
 // End-to-end intake: real CP932 files through the importer into a real
-// SQLite store, every row accounted for.
+// store, every row accounted for; every test runs on a SQLite file and on a
+// fresh PostgreSQL database (ICHIGEN_TEST_PG, see store/pg_test_env.h).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -7,6 +8,8 @@
 #include <map>
 
 #include "intake/importer.h"
+#include "store/pg_test_env.h"
+#include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 
 namespace ichigen {
@@ -15,7 +18,9 @@ namespace {
 const std::string kFixture = std::string(ICHIGEN_TEST_DATA_DIR) + "/intake/hersys_mixed.cp932.csv";
 const std::string kFixtureUtf8 = std::string(ICHIGEN_TEST_DATA_DIR) + "/intake/hersys_mixed.utf8.csv";
 
-class ImportTest : public ::testing::Test {
+enum class StoreKind { kSqlite, kPostgres };
+
+class ImportTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   static void SetUpTestSuite() {
     auto context = intake::IntakeContext::Load();
@@ -28,18 +33,36 @@ class ImportTest : public ::testing::Test {
   }
 
   void SetUp() override {
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    name = name.substr(name.find('/') + 1);
+    name = name.substr(0, name.find('/'));
     dir_ = std::filesystem::temp_directory_path() /
-           ("ichigen_import_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("ichigen_import_test_" + std::to_string(::getpid()) + "_" + name +
+            (GetParam() == StoreKind::kPostgres ? "_pg" : ""));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    auto store = store::SqliteStore::Open((dir_ / "test.db").string());
-    ASSERT_TRUE(store.has_value()) << store.error().ToString();
-    store_ = std::move(*store);
+    if (GetParam() == StoreKind::kPostgres) {
+      server_ = store::FindPgTestServer();
+      if (!server_.available()) {
+        if (server_.required) FAIL() << server_.why;
+        GTEST_SKIP() << server_.why;
+      }
+      auto fresh = store::FreshPgDatabase(server_.conninfo, "import_" + name);
+      ASSERT_TRUE(fresh.has_value()) << fresh.error().ToString();
+      pg_database_ = *fresh;
+      auto store = store::PostgresStore::Open(pg_database_);
+      ASSERT_TRUE(store.has_value()) << store.error().ToString();
+      store_ = std::move(*store);
+    } else {
+      auto store = store::SqliteStore::Open((dir_ / "test.db").string());
+      ASSERT_TRUE(store.has_value()) << store.error().ToString();
+      store_ = std::move(*store);
+    }
     options_.today = *core::Date::ParseIso("2022-08-10");
   }
   void TearDown() override {
     store_.reset();
+    if (!pg_database_.empty()) store::DropPgDatabase(server_.conninfo, pg_database_);
     std::filesystem::remove_all(dir_);
   }
 
@@ -60,13 +83,21 @@ class ImportTest : public ::testing::Test {
 
   static intake::IntakeContext* context_;
   std::filesystem::path dir_;
+  store::PgTestServer server_;
+  std::string pg_database_;
   std::unique_ptr<store::Store> store_;
   intake::ImportOptions options_;
 };
 
 intake::IntakeContext* ImportTest::context_ = nullptr;
 
-TEST_F(ImportTest, EveryRowOfAMixedCp932FileGetsExactlyOneOutcome) {
+INSTANTIATE_TEST_SUITE_P(Stores, ImportTest,
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kPostgres),
+                         [](const ::testing::TestParamInfo<StoreKind>& info) {
+                           return info.param == StoreKind::kSqlite ? "SQLite" : "PostgreSQL";
+                         });
+
+TEST_P(ImportTest, EveryRowOfAMixedCp932FileGetsExactlyOneOutcome) {
   auto report = Import(kFixture);
   ASSERT_TRUE(report.has_value()) << report.error().ToString();
   EXPECT_EQ(report->profile, "hersys");
@@ -121,7 +152,7 @@ TEST_F(ImportTest, EveryRowOfAMixedCp932FileGetsExactlyOneOutcome) {
   EXPECT_NE(rows.at(19).reason_ja.find("電話番号"), std::string::npos);
 }
 
-TEST_F(ImportTest, PatientsKeepNormalizedAndRawValues) {
+TEST_P(ImportTest, PatientsKeepNormalizedAndRawValues) {
   ASSERT_TRUE(Import(kFixture).has_value());
   auto takahashi = store_->FindPatientByHersysId("1000001");
   ASSERT_TRUE(takahashi.has_value() && takahashi->has_value());
@@ -155,7 +186,7 @@ TEST_F(ImportTest, PatientsKeepNormalizedAndRawValues) {
   EXPECT_EQ((*review)[0].line, 21);
 }
 
-TEST_F(ImportTest, ReimportingTheSameFileChangesNothing) {
+TEST_P(ImportTest, ReimportingTheSameFileChangesNothing) {
   auto first = Import(kFixture);
   ASSERT_TRUE(first.has_value());
   const int64_t patients = *store_->CountPatients();
@@ -168,7 +199,7 @@ TEST_F(ImportTest, ReimportingTheSameFileChangesNothing) {
   EXPECT_EQ(store_->ListBatches()->size(), 1u);
 }
 
-TEST_F(ImportTest, TheSameRowsInAnotherFileDoNotDuplicatePatients) {
+TEST_P(ImportTest, TheSameRowsInAnotherFileDoNotDuplicatePatients) {
   ASSERT_TRUE(Import(kFixture).has_value());
   const int64_t patients = *store_->CountPatients();
   // The UTF-8 source of the same rows is a different file (other bytes).
@@ -181,7 +212,7 @@ TEST_F(ImportTest, TheSameRowsInAnotherFileDoNotDuplicatePatients) {
   EXPECT_EQ(store_->ListBatches()->size(), 2u);
 }
 
-TEST_F(ImportTest, AFileWithoutARecognisableHeaderIsRefusedWhole) {
+TEST_P(ImportTest, AFileWithoutARecognisableHeaderIsRefusedWhole) {
   const auto path = dir_ / "no_header.csv";
   std::ofstream(path) << "a,b,c\n1,2,3\n";
   auto report = Import(path.string());
@@ -190,7 +221,7 @@ TEST_F(ImportTest, AFileWithoutARecognisableHeaderIsRefusedWhole) {
   EXPECT_TRUE(store_->ListBatches()->empty());
 }
 
-TEST_F(ImportTest, MissingRequiredColumnsAreNamed) {
+TEST_P(ImportTest, MissingRequiredColumnsAreNamed) {
   const auto path = dir_ / "partial.csv";
   std::ofstream(path) << "HER-SYS ID,氏名,住所\n1234567,山田 太郎,横浜市中区山下町1\n";
   auto report = Import(path.string());
@@ -198,7 +229,7 @@ TEST_F(ImportTest, MissingRequiredColumnsAreNamed) {
   EXPECT_NE(report.error().message.find("届出日"), std::string::npos) << report.error().message;
 }
 
-TEST_F(ImportTest, EmptyAndHeaderOnlyFiles) {
+TEST_P(ImportTest, EmptyAndHeaderOnlyFiles) {
   const auto empty = dir_ / "empty.csv";
   std::ofstream(empty) << "";
   auto none = Import(empty.string());

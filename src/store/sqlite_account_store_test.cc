@@ -1,30 +1,70 @@
+// The account store's contract, run against SQLite and PostgreSQL (see
+// store/pg_test_env.h for the server).
 #include "store/sqlite_account_store.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
+#include "store/pg_test_env.h"
+#include "store/postgres_account_store.h"
+#include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 
 namespace ichigen::store {
 namespace {
 
-class SqliteAccountStoreTest : public ::testing::Test {
+enum class StoreKind { kSqlite, kPostgres };
+
+class AccountStoreContractTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    name = name.substr(name.find('/') + 1);
+    name = name.substr(0, name.find('/'));
     dir_ = std::filesystem::temp_directory_path() /
-           ("ichigen_accounts_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("ichigen_accounts_" + std::to_string(::getpid()) + "_" + name +
+            (GetParam() == StoreKind::kPostgres ? "_pg" : ""));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "ichigen.db").string();
-    auto opened = SqliteAccountStore::Open(path_);
+    if (GetParam() == StoreKind::kPostgres) {
+      server_ = FindPgTestServer();
+      if (!server_.available()) {
+        if (server_.required) FAIL() << server_.why;
+        GTEST_SKIP() << server_.why;
+      }
+      auto fresh = FreshPgDatabase(server_.conninfo, "accounts_" + name);
+      ASSERT_TRUE(fresh.has_value()) << fresh.error().ToString();
+      path_ = *fresh;
+    } else {
+      path_ = (dir_ / "ichigen.db").string();
+    }
+    auto opened = OpenStore();
     ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
     store_ = std::move(*opened);
   }
   void TearDown() override {
     store_.reset();
+    if (GetParam() == StoreKind::kPostgres && server_.available()) {
+      DropPgDatabase(server_.conninfo, path_);
+    }
     std::filesystem::remove_all(dir_);
+  }
+  core::Result<std::unique_ptr<AccountStore>> OpenStore() const {
+    if (GetParam() == StoreKind::kPostgres) {
+      ASSIGN_OR_RETURN(auto opened, PostgresAccountStore::Open(path_));
+      return std::unique_ptr<AccountStore>(std::move(opened));
+    }
+    ASSIGN_OR_RETURN(auto opened, SqliteAccountStore::Open(path_));
+    return std::unique_ptr<AccountStore>(std::move(opened));
+  }
+  core::Result<std::unique_ptr<Store>> OpenCoreStore() const {
+    if (GetParam() == StoreKind::kPostgres) {
+      ASSIGN_OR_RETURN(auto opened, PostgresStore::Open(path_));
+      return std::unique_ptr<Store>(std::move(opened));
+    }
+    ASSIGN_OR_RETURN(auto opened, SqliteStore::Open(path_));
+    return std::unique_ptr<Store>(std::move(opened));
   }
 
   UserRecord User(const std::string& login) {
@@ -37,12 +77,19 @@ class SqliteAccountStoreTest : public ::testing::Test {
     return u;
   }
 
+  PgTestServer server_;
   std::filesystem::path dir_;
-  std::string path_;
-  std::unique_ptr<SqliteAccountStore> store_;
+  std::string path_;  // SQLite file or PostgreSQL conninfo
+  std::unique_ptr<AccountStore> store_;
 };
 
-TEST_F(SqliteAccountStoreTest, CreatesFindsAndUpdatesUsers) {
+INSTANTIATE_TEST_SUITE_P(Stores, AccountStoreContractTest,
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kPostgres),
+                         [](const ::testing::TestParamInfo<StoreKind>& info) {
+                           return info.param == StoreKind::kSqlite ? "SQLite" : "PostgreSQL";
+                         });
+
+TEST_P(AccountStoreContractTest, CreatesFindsAndUpdatesUsers) {
   auto id = store_->CreateUser(User("sato"));
   ASSERT_TRUE(id.has_value()) << id.error().ToString();
   auto again = store_->CreateUser(User("sato"));
@@ -77,7 +124,7 @@ TEST_F(SqliteAccountStoreTest, CreatesFindsAndUpdatesUsers) {
   EXPECT_FALSE(store_->FindUserByLogin("nobody")->has_value());
 }
 
-TEST_F(SqliteAccountStoreTest, SessionsLiveAndExpire) {
+TEST_P(AccountStoreContractTest, SessionsLiveAndExpire) {
   const int64_t user = *store_->CreateUser(User("ito"));
   SessionRecord s{"hash-a", user, "csrf", "2024-05-01T00:00:00Z", "2024-05-01T00:00:00Z",
                   "2024-05-01T08:00:00Z"};
@@ -98,7 +145,7 @@ TEST_F(SqliteAccountStoreTest, SessionsLiveAndExpire) {
   EXPECT_FALSE(store_->FindSession("hash-b")->has_value());
 }
 
-TEST_F(SqliteAccountStoreTest, TokensAreRevocable) {
+TEST_P(AccountStoreContractTest, TokensAreRevocable) {
   const int64_t user = *store_->CreateUser(User("system"));
   ApiTokenRecord t;
   t.token_hash = "th";
@@ -121,14 +168,14 @@ TEST_F(SqliteAccountStoreTest, TokensAreRevocable) {
   EXPECT_EQ(store_->ListTokens(user + 1)->size(), 0u);
 }
 
-TEST_F(SqliteAccountStoreTest, SharesTheFileWithTheCoreStore) {
-  auto core = SqliteStore::Open(path_);
+TEST_P(AccountStoreContractTest, SharesTheFileWithTheCoreStore) {
+  auto core = OpenCoreStore();
   ASSERT_TRUE(core.has_value()) << core.error().ToString();
   EXPECT_GE(*(*core)->SchemaVersion(), 1);
   ASSERT_TRUE(store_->CreateUser(User("kato")).has_value());
   // Reopening applies no migration twice.
   store_.reset();
-  auto reopened = SqliteAccountStore::Open(path_);
+  auto reopened = OpenStore();
   ASSERT_TRUE(reopened.has_value()) << reopened.error().ToString();
   EXPECT_EQ(*(*reopened)->CountUsers(), 1);
 }

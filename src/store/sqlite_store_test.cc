@@ -1,33 +1,92 @@
-// The storage contract, run against SQLite (PostgreSQL joins later through
-// the same fixture).
+// The storage contract: every test runs against SQLite and against
+// PostgreSQL (StoreKind), through the Store interface only. PostgreSQL cases
+// need a server named by ICHIGEN_TEST_PG (see store/pg_test_env.h); each test
+// gets a fresh database (PostgreSQL) or file (SQLite).
+#include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 
 #include "store/parallel_events.h"
+#include "store/pg_handle.h"
+#include "store/pg_test_env.h"
 #include "store/sqlite_handle.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 namespace ichigen::store {
 namespace {
 
-class StoreContractTest : public ::testing::Test {
+enum class StoreKind { kSqlite, kPostgres };
+
+std::string KindName(const ::testing::TestParamInfo<StoreKind>& info) {
+  return info.param == StoreKind::kSqlite ? "SQLite" : "PostgreSQL";
+}
+
+class StoreContractTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
-    path_ = std::filesystem::temp_directory_path() /
-            ("ichigen_store_test_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
-    std::filesystem::remove(path_);
-    auto opened = SqliteStore::Open(path_.string());
+    const std::string test_name =
+        ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    const std::string label = test_name.substr(test_name.find('/') + 1);
+    if (GetParam() == StoreKind::kPostgres) {
+      server_ = FindPgTestServer();
+      if (!server_.available()) {
+        if (server_.required) FAIL() << server_.why;
+        GTEST_SKIP() << server_.why;
+      }
+      auto fresh = FreshPgDatabase(server_.conninfo, label);
+      ASSERT_TRUE(fresh.has_value()) << fresh.error().ToString();
+      location_ = *fresh;
+    } else {
+      location_ = (std::filesystem::temp_directory_path() /
+                   ("ichigen_store_test_" + std::to_string(::getpid()) + "_" + label + ".db"))
+                      .string();
+      std::filesystem::remove(location_);
+    }
+    auto opened = OpenStore();
     ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
     store_ = std::move(*opened);
   }
+
   void TearDown() override {
     store_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-      std::filesystem::remove(path_.string() + suffix);
+    if (location_.empty()) return;
+    if (GetParam() == StoreKind::kPostgres) {
+      DropPgDatabase(server_.conninfo, location_);
+    } else {
+      for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::filesystem::remove(location_ + suffix);
+      }
     }
+  }
+
+  // Another store on the same data (another thread, another server).
+  core::Result<std::unique_ptr<Store>> OpenStore() const {
+    if (GetParam() == StoreKind::kPostgres) {
+      ASSIGN_OR_RETURN(auto opened, PostgresStore::Open(location_));
+      return std::unique_ptr<Store>(std::move(opened));
+    }
+    ASSIGN_OR_RETURN(auto opened, SqliteStore::Open(location_));
+    return std::unique_ptr<Store>(std::move(opened));
+  }
+
+  // SQL run directly on the database, past the Store (as an administrator could).
+  core::Status RawExec(const std::string& sql) const {
+    if (GetParam() == StoreKind::kPostgres) {
+      ASSIGN_OR_RETURN(auto conn, PgConn::Connect(location_));
+      return conn->Exec(sql);
+    }
+    ASSIGN_OR_RETURN(auto db, SqliteDb::Open(location_));
+    return db->Exec(sql);
+  }
+
+  int LatestMigration() const {
+    return GetParam() == StoreKind::kPostgres ? PostgresMigrations().back().version
+                                              : SqliteMigrations().back().version;
   }
 
   static BatchInfo Batch(std::string sha) {
@@ -58,20 +117,33 @@ class StoreContractTest : public ::testing::Test {
     return p;
   }
 
-  std::filesystem::path path_;
+  PgTestServer server_;
+  std::string location_;  // SQLite file path or PostgreSQL conninfo
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(StoreContractTest, SchemaVersionIsTheLatestMigration) {
-  EXPECT_EQ(*store_->SchemaVersion(), SqliteMigrations().back().version);
-  // Re-opening does not re-apply anything.
-  store_.reset();
-  auto again = SqliteStore::Open(path_.string());
-  ASSERT_TRUE(again.has_value());
-  EXPECT_EQ(*(*again)->SchemaVersion(), SqliteMigrations().back().version);
+INSTANTIATE_TEST_SUITE_P(Stores, StoreContractTest,
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kPostgres), KindName);
+
+// Both dialects carry the same migrations, version for version.
+TEST(StoreMigrationsTest, BothDialectsHaveTheSameVersions) {
+  ASSERT_EQ(PostgresMigrations().size(), SqliteMigrations().size());
+  for (size_t i = 0; i < SqliteMigrations().size(); ++i) {
+    EXPECT_EQ(PostgresMigrations()[i].version, SqliteMigrations()[i].version);
+    EXPECT_STREQ(PostgresMigrations()[i].description, SqliteMigrations()[i].description);
+  }
 }
 
-TEST_F(StoreContractTest, CommittedBatchKeepsPatientsRowsAndCounts) {
+TEST_P(StoreContractTest, SchemaVersionIsTheLatestMigration) {
+  EXPECT_EQ(*store_->SchemaVersion(), LatestMigration());
+  // Re-opening does not re-apply anything.
+  store_.reset();
+  auto again = OpenStore();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(*(*again)->SchemaVersion(), LatestMigration());
+}
+
+TEST_P(StoreContractTest, CommittedBatchKeepsPatientsRowsAndCounts) {
   auto writer = store_->BeginBatch(Batch("sha-1"));
   ASSERT_TRUE(writer.has_value()) << writer.error().ToString();
   PatientRecord p = Patient("1234567", (*writer)->batch_id());
@@ -112,7 +184,7 @@ TEST_F(StoreContractTest, CommittedBatchKeepsPatientsRowsAndCounts) {
   EXPECT_EQ(rejected[0].raw_text, "x,y");
 }
 
-TEST_F(StoreContractTest, UncommittedBatchLeavesNothing) {
+TEST_P(StoreContractTest, UncommittedBatchLeavesNothing) {
   {
     auto writer = store_->BeginBatch(Batch("sha-2"));
     ASSERT_TRUE(writer.has_value());
@@ -124,7 +196,7 @@ TEST_F(StoreContractTest, UncommittedBatchLeavesNothing) {
   EXPECT_FALSE(store_->FindBatchBySha256("sha-2")->has_value());
 }
 
-TEST_F(StoreContractTest, SameFileHashIsRefused) {
+TEST_P(StoreContractTest, SameFileHashIsRefused) {
   auto first = store_->BeginBatch(Batch("sha-3"));
   ASSERT_TRUE(first.has_value());
   ASSERT_TRUE((*first)->Commit(Batch("sha-3")).has_value());
@@ -134,7 +206,7 @@ TEST_F(StoreContractTest, SameFileHashIsRefused) {
   EXPECT_EQ(second.error().code, core::Code::kAlreadyExists);
 }
 
-TEST_F(StoreContractTest, DuplicateHersysIdIsAConstraintError) {
+TEST_P(StoreContractTest, DuplicateHersysIdIsAConstraintError) {
   auto writer = store_->BeginBatch(Batch("sha-4"));
   ASSERT_TRUE(writer.has_value());
   PatientRecord a = Patient("1111111", (*writer)->batch_id());
@@ -145,7 +217,7 @@ TEST_F(StoreContractTest, DuplicateHersysIdIsAConstraintError) {
   EXPECT_EQ(second.error().code, core::Code::kAlreadyExists);
 }
 
-TEST_F(StoreContractTest, UpdateAndReviewItems) {
+TEST_P(StoreContractTest, UpdateAndReviewItems) {
   auto writer = store_->BeginBatch(Batch("sha-5"));
   ASSERT_TRUE(writer.has_value());
   PatientRecord p = Patient("2222222", (*writer)->batch_id());
@@ -165,17 +237,28 @@ TEST_F(StoreContractTest, UpdateAndReviewItems) {
   EXPECT_EQ(store_->GetBatch(999).error().code, core::Code::kNotFound);
 }
 
-TEST_F(StoreContractTest, ANonDatabaseFileIsRefusedClearly) {
-  const auto junk = path_.string() + ".junk";
+TEST(SqliteStoreTest, ANonDatabaseFileIsRefusedClearly) {
+  const auto junk = std::filesystem::temp_directory_path() /
+                    ("ichigen_store_test_" + std::to_string(::getpid()) + ".junk");
   {
     std::FILE* f = std::fopen(junk.c_str(), "wb");
     std::fputs("this is not a database, just some text that is long enough to matter..........", f);
     std::fclose(f);
   }
-  auto opened = SqliteStore::Open(junk);
+  auto opened = SqliteStore::Open(junk.string());
   ASSERT_FALSE(opened.has_value());
   EXPECT_EQ(opened.error().code, core::Code::kDataLoss);
   std::filesystem::remove(junk);
+}
+
+TEST(PostgresStoreTest, AnUnreachableServerIsRefusedClearly) {
+  auto opened = PostgresStore::Open("host=/nonexistent/ichigen port=5 connect_timeout=2");
+  ASSERT_FALSE(opened.has_value());
+  EXPECT_EQ(opened.error().code, core::Code::kUnavailable);
+  EXPECT_EQ(opened.error().message, "PostgreSQL に接続できません");
+  EXPECT_NE(opened.error().context.find("/nonexistent/ichigen"), std::string::npos);
+  auto garbled = PostgresStore::Open("postgresql://[::1");
+  ASSERT_FALSE(garbled.has_value());
 }
 
 }  // namespace
@@ -184,7 +267,7 @@ TEST_F(StoreContractTest, ANonDatabaseFileIsRefusedClearly) {
 namespace ichigen::store {
 namespace {
 
-TEST_F(StoreContractTest, SearchByPrefixesAndFilters) {
+TEST_P(StoreContractTest, SearchByPrefixesAndFilters) {
   auto writer = store_->BeginBatch(Batch("sha-search"));
   ASSERT_TRUE(writer.has_value());
   const struct {
@@ -244,7 +327,7 @@ domain::Event MakeEvent(domain::EventType type, const char* iso, const char* fac
   return event;
 }
 
-TEST_F(StoreContractTest, EventsAreDedupedGroupedAndNeverEdited) {
+TEST_P(StoreContractTest, EventsAreDedupedGroupedAndNeverEdited) {
   auto writer = store_->BeginBatch(Batch("sha-events"));
   ASSERT_TRUE(writer.has_value());
   PatientRecord a = Patient("4000001", (*writer)->batch_id());
@@ -295,14 +378,12 @@ TEST_F(StoreContractTest, EventsAreDedupedGroupedAndNeverEdited) {
   EXPECT_EQ(groups[1], std::make_pair(b.id, size_t{3}));
 
   // Even with direct access to the file, an event cannot be edited in place.
-  auto raw = SqliteDb::Open(path_.string());
-  ASSERT_TRUE(raw.has_value());
-  auto edited = (*raw)->Exec("UPDATE events SET effective_on = effective_on + 1");
+  auto edited = RawExec("UPDATE events SET effective_on = effective_on + 1");
   ASSERT_FALSE(edited.has_value());
   EXPECT_NE(edited.error().context.find("never edited"), std::string::npos);
 }
 
-TEST_F(StoreContractTest, ParallelPassSeesEveryPatientOnceInSliceOrder) {
+TEST_P(StoreContractTest, ParallelPassSeesEveryPatientOnceInSliceOrder) {
   auto writer = store_->BeginBatch(Batch("sha-parallel"));
   ASSERT_TRUE(writer.has_value());
   std::vector<int64_t> ids;
@@ -318,10 +399,7 @@ TEST_F(StoreContractTest, ParallelPassSeesEveryPatientOnceInSliceOrder) {
   ASSERT_TRUE((*writer)->Commit(Batch("sha-parallel")).has_value());
   EXPECT_EQ(*store_->MaxPatientId(), ids.back());
 
-  const StoreOpener open = [this]() -> core::Result<std::unique_ptr<Store>> {
-    ASSIGN_OR_RETURN(auto opened, SqliteStore::Open(path_.string()));
-    return std::unique_ptr<Store>(std::move(opened));
-  };
+  const StoreOpener open = [this]() { return OpenStore(); };
   for (int slices : {1, 2, 3, 7}) {
     std::vector<std::vector<std::pair<int64_t, size_t>>> seen(static_cast<size_t>(slices));
     ASSERT_TRUE(ForEachPatientEventsParallel(
@@ -352,6 +430,230 @@ TEST_F(StoreContractTest, ParallelPassSeesEveryPatientOnceInSliceOrder) {
       });
   ASSERT_FALSE(failed.has_value());
   EXPECT_EQ(failed.error().message_en, "stopped");
+}
+
+}  // namespace
+}  // namespace ichigen::store
+
+namespace ichigen::store {
+namespace {
+
+// Two servers (two stores) importing at once: writers take turns, each
+// batch is whole, nothing is lost, and a reader is never blocked.
+TEST_P(StoreContractTest, ConcurrentBatchesFromTwoStoresAreSerializedAndKept) {
+  auto second = OpenStore();
+  ASSERT_TRUE(second.has_value()) << second.error().ToString();
+  auto first_writer = store_->BeginBatch(Batch("sha-concurrent-a"));
+  ASSERT_TRUE(first_writer.has_value()) << first_writer.error().ToString();
+  PatientRecord a = Patient("6000001", (*first_writer)->batch_id());
+  ASSERT_TRUE((*first_writer)->InsertPatient(a).has_value());
+
+  std::atomic<bool> second_began{false};
+  core::Status second_result = core::Ok();
+  std::thread other([&] {
+    auto writer = (*second)->BeginBatch(Batch("sha-concurrent-b"));
+    second_began = true;
+    if (!writer) {
+      second_result = std::unexpected(writer.error());
+      return;
+    }
+    for (int i = 0; i < 20; ++i) {
+      PatientRecord p = Patient("61000" + std::to_string(10 + i), (*writer)->batch_id());
+      auto inserted = (*writer)->InsertPatient(p);
+      if (!inserted) {
+        second_result = std::unexpected(inserted.error());
+        return;
+      }
+    }
+    second_result = (*writer)->Commit(Batch("sha-concurrent-b"));
+  });
+  // The second writer waits for the first; a reader on a third store does not.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(second_began.load());
+  auto reader = OpenStore();
+  ASSERT_TRUE(reader.has_value());
+  EXPECT_EQ(*(*reader)->CountPatients(), 0);
+  ASSERT_TRUE((*first_writer)->Commit(Batch("sha-concurrent-a")).has_value());
+  other.join();
+  ASSERT_TRUE(second_result.has_value()) << second_result.error().ToString();
+  EXPECT_EQ(*(*reader)->CountPatients(), 21);
+  auto batches = (*reader)->ListBatches();
+  ASSERT_EQ(batches->size(), 2u);
+  EXPECT_EQ((*batches)[0].sha256, "sha-concurrent-a");
+  EXPECT_EQ((*batches)[1].sha256, "sha-concurrent-b");
+}
+
+// The same file sent to two servers at once is stored once.
+TEST_P(StoreContractTest, TheSameFileFromTwoStoresAtOnceIsStoredOnce) {
+  auto second = OpenStore();
+  ASSERT_TRUE(second.has_value());
+  auto first_writer = store_->BeginBatch(Batch("sha-twice"));
+  ASSERT_TRUE(first_writer.has_value());
+  core::Code second_code = core::Code::kOk;
+  std::thread other([&] {
+    auto writer = (*second)->BeginBatch(Batch("sha-twice"));
+    second_code = writer ? core::Code::kOk : writer.error().code;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE((*first_writer)->Commit(Batch("sha-twice")).has_value());
+  other.join();
+  EXPECT_EQ(second_code, core::Code::kAlreadyExists);
+  EXPECT_EQ(store_->ListBatches()->size(), 1u);
+}
+
+// Servers starting together on a new database apply each migration once.
+TEST_P(StoreContractTest, StoresOpeningTogetherMigrateOnce) {
+  store_.reset();
+  if (GetParam() == StoreKind::kPostgres) {
+    auto fresh = FreshPgDatabase(server_.conninfo, "migrate_together");
+    ASSERT_TRUE(fresh.has_value()) << fresh.error().ToString();
+    DropPgDatabase(server_.conninfo, location_);
+    location_ = *fresh;
+  } else {
+    std::filesystem::remove(location_);
+  }
+  std::vector<std::thread> threads;
+  std::vector<core::Status> results(4, core::Ok());
+  for (size_t i = 0; i < results.size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto opened = OpenStore();
+      results[i] = opened ? core::Ok() : core::Status(std::unexpected(opened.error()));
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const core::Status& result : results) {
+    EXPECT_TRUE(result.has_value()) << result.error().ToString();
+  }
+  auto opened = OpenStore();
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_EQ(*(*opened)->SchemaVersion(), LatestMigration());
+  // Applying a migration twice would have failed on CREATE TABLE; the record
+  // holds one row per version.
+  auto twice = RawExec("CREATE TABLE only_once AS SELECT version FROM schema_migrations "
+                       "GROUP BY version HAVING COUNT(*) > 1");
+  ASSERT_TRUE(twice.has_value()) << twice.error().ToString();
+  store_ = std::move(*opened);
+}
+
+// A damaged input line (NUL, bytes that are not UTF-8) is kept as the raw
+// text of its rejected row instead of failing the batch.
+TEST_P(StoreContractTest, DamagedRawTextIsStoredNotFatal) {
+  auto writer = store_->BeginBatch(Batch("sha-damaged"));
+  ASSERT_TRUE(writer.has_value());
+  const std::string damaged = std::string("abc\t\\x") + '\0' + "\xff\xfe" + "\n末尾";
+  RowRecord bad{.line = 2, .outcome = Outcome::kRejected, .reason_code = "encoding",
+                .reason_ja = "文字コード", .reason_en = "encoding", .raw_text = damaged};
+  ASSERT_TRUE((*writer)->AddRow(bad).has_value());
+  ASSERT_TRUE((*writer)->Commit(Batch("sha-damaged")).has_value());
+  std::vector<std::string> texts;
+  auto batch = store_->FindBatchBySha256("sha-damaged");
+  ASSERT_TRUE(batch.has_value() && batch->has_value());
+  ASSERT_TRUE(store_->ForEachRow((*batch)->id, std::nullopt, [&](const RowRecord& row) {
+    texts.push_back(row.raw_text);
+    return core::Ok();
+  }).has_value());
+  ASSERT_EQ(texts.size(), 1u);
+  EXPECT_TRUE(texts[0].starts_with("abc\t\\x")) << texts[0];
+  EXPECT_TRUE(texts[0].ends_with("\n末尾")) << texts[0];
+}
+
+// Many rows go through more than one COPY chunk and come back in line order.
+TEST_P(StoreContractTest, ManyRowsComeBackInLineOrder) {
+  auto writer = store_->BeginBatch(Batch("sha-many"));
+  ASSERT_TRUE(writer.has_value());
+  constexpr int kRows = 45000;
+  for (int line = kRows + 1; line >= 2; --line) {
+    RowRecord row{.line = line, .outcome = line % 7 == 0 ? Outcome::kRejected : Outcome::kAccepted,
+                  .raw_text = "行" + std::to_string(line)};
+    ASSERT_TRUE((*writer)->AddRow(row).has_value());
+  }
+  ASSERT_TRUE((*writer)->Commit(Batch("sha-many")).has_value());
+  const int64_t batch_id = (*store_->FindBatchBySha256("sha-many"))->id;
+  int64_t expected = 2;
+  int64_t seen = 0;
+  ASSERT_TRUE(store_->ForEachRow(batch_id, std::nullopt, [&](const RowRecord& row) {
+    EXPECT_EQ(row.line, expected++);
+    ++seen;
+    return core::Ok();
+  }).has_value());
+  EXPECT_EQ(seen, kRows);
+  int64_t rejected = 0;
+  ASSERT_TRUE(store_->ForEachRow(batch_id, Outcome::kRejected, [&](const RowRecord& row) {
+    EXPECT_EQ(row.raw_text, "行" + std::to_string(row.line));
+    ++rejected;
+    return core::Ok();
+  }).has_value());
+  EXPECT_EQ(rejected, (kRows + 1) / 7);
+}
+
+}  // namespace
+}  // namespace ichigen::store
+
+namespace ichigen::store {
+namespace {
+
+// What a batch wrote is visible on the same store before it commits — to the
+// batch and to the store's own reads — and is gone if it never commits.
+TEST_P(StoreContractTest, AnOpenBatchSeesItsOwnWrites) {
+  {
+    auto first = store_->BeginBatch(Batch("sha-seen-1"));
+    ASSERT_TRUE(first.has_value());
+    PatientRecord stored = Patient("7000001", (*first)->batch_id());
+    ASSERT_TRUE((*first)->InsertPatient(stored).has_value());
+    domain::Event notified = MakeEvent(domain::EventType::kNotified, "2022-08-01");
+    ASSERT_TRUE(*(*first)->AddEvent(stored.id, notified, "notified"));
+    ASSERT_TRUE((*first)->Commit(Batch("sha-seen-1")).has_value());
+  }
+  // A batch of a few megabytes: large enough for a store to prepare for many
+  // lookups of keys it does not hold (PostgreSQL reads the stored keys once).
+  BatchInfo large = Batch("sha-seen-2");
+  large.bytes = 4 << 20;
+  auto writer = store_->BeginBatch(large);
+  ASSERT_TRUE(writer.has_value());
+  auto absent = (*writer)->FindPatientByHersysId("7000002");
+  ASSERT_TRUE(absent.has_value());
+  EXPECT_FALSE(absent->has_value());
+  PatientRecord fresh = Patient("7000002", (*writer)->batch_id());
+  fresh.phone_key = "0451234567";
+  ASSERT_TRUE((*writer)->InsertPatient(fresh).has_value());
+  auto found = (*writer)->FindPatientByHersysId("7000002");
+  ASSERT_TRUE(found.has_value() && found->has_value());
+  EXPECT_EQ((*found)->id, fresh.id);
+  fresh.address = "横浜市中区";
+  ASSERT_TRUE((*writer)->UpdatePatient(fresh).has_value());
+  EXPECT_EQ((*(*writer)->FindPatientByHersysId("7000002"))->address, "横浜市中区");
+  // A second patient with a taken HER-SYS ID is refused at once.
+  PatientRecord twin = Patient("7000002", (*writer)->batch_id());
+  auto refused = (*writer)->InsertPatient(twin);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, core::Code::kAlreadyExists);
+  PatientRecord stored_twin = Patient("7000001", (*writer)->batch_id());
+  EXPECT_EQ((*writer)->InsertPatient(stored_twin).error().code, core::Code::kAlreadyExists);
+  // Events: dedupe against stored events (of an earlier batch's patient) too.
+  const int64_t stored_id = (*(*writer)->FindPatientByHersysId("7000001"))->id;
+  domain::Event again = MakeEvent(domain::EventType::kNotified, "2022-08-01");
+  EXPECT_FALSE(*(*writer)->AddEvent(stored_id, again, "notified"));
+  domain::Event recovered = MakeEvent(domain::EventType::kReleased, "2022-08-09");
+  ASSERT_TRUE(*(*writer)->AddEvent(stored_id, recovered, "recovered"));
+  domain::Event fresh_event = MakeEvent(domain::EventType::kNotified, "2022-08-02");
+  ASSERT_TRUE(*(*writer)->AddEvent(fresh.id, fresh_event, "notified"));
+  EXPECT_EQ((*writer)->EventsOf(fresh.id)->size(), 1u);
+  EXPECT_EQ((*writer)->EventsOf(stored_id)->size(), 2u);
+  // Candidate search and the store's own reads see the unsaved patient.
+  auto candidates = (*writer)->FindCandidates({.phone_key = "0451234567"});
+  ASSERT_TRUE(candidates.has_value()) << candidates.error().ToString();
+  ASSERT_EQ(candidates->patients.size(), 1u);
+  EXPECT_EQ(candidates->patients[0].id, fresh.id);
+  auto after_search = (*writer)->FindPatientByHersysId("7000002");
+  ASSERT_TRUE(after_search.has_value() && after_search->has_value());
+  EXPECT_EQ((*after_search)->address, "横浜市中区");
+  EXPECT_EQ((*writer)->InsertPatient(twin).error().code, core::Code::kAlreadyExists);
+  EXPECT_EQ(*store_->CountPatients(), 2);
+  EXPECT_EQ(store_->EventsOf(fresh.id)->size(), 1u);
+  writer->reset();  // never committed
+  EXPECT_EQ(*store_->CountPatients(), 1);
+  EXPECT_EQ(store_->EventsOf(stored_id)->size(), 1u);
+  EXPECT_FALSE(store_->FindPatientByHersysId("7000002")->has_value());
 }
 
 }  // namespace

@@ -1,0 +1,17 @@
+# PostgresStore: the Store on a PostgreSQL server, over libpq. Included from
+# src/store/CMakeLists.txt; the contract tests (store_test) run against it
+# when ICHIGEN_TEST_PG names a server.
+find_package(PostgreSQL REQUIRED)
+target_sources(ichigen_store PRIVATE
+  pg_handle.cc
+  pg_migrations.cc
+  postgres_store.cc
+)
+target_link_libraries(ichigen_store PUBLIC PostgreSQL::PostgreSQL)
+
+# The accounts and audit stores on PostgreSQL: they need only the interfaces
+# (account_store.h, audit_store.h) and the libpq wrappers of ichigen_store.
+target_sources(ichigen_store PRIVATE
+  postgres_account_store.cc
+  postgres_audit_store.cc
+)

@@ -8,11 +8,15 @@
 // never edited and every batch's patients are in its rows, so applying each
 // batch once leaves the figures equal to a full recomputation (which
 // `verify` checks).
-// Thread-safety: functions use the StatsStore they are given from one thread.
+// Thread-safety: functions use the StatsStore they are given from one
+// thread; a parallel pass runs its other slices on StatsStores of their own.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,9 +35,20 @@ struct ComputedFigures {
   int64_t events = 0;
 };
 
+// How a pass over every patient may run on several threads: the patient id
+// space is cut into `slices` ranges, the first read on the given StatsStore
+// and each other on one more from `open` (a StatsStore is one connection).
+// Without an opener, or with one slice, the pass runs on the calling thread.
+using StatsStoreFactory = std::function<core::Result<std::unique_ptr<store::StatsStore>>()>;
+struct Parallelism {
+  StatsStoreFactory open;
+  int slices = 1;
+};
+
 // Every patient's contribution, from scratch, in memory.
 core::Result<ComputedFigures> ComputeAllFigures(store::StatsStore& stats,
-                                                const domain::RecuperationRules& rules);
+                                                const domain::RecuperationRules& rules,
+                                                const Parallelism& parallel = {});
 
 struct RecomputeSummary {
   int64_t patients = 0;
@@ -46,7 +61,8 @@ struct RecomputeSummary {
 // Computes everything and replaces what is stored. `now_iso` is recorded.
 core::Result<RecomputeSummary> RecomputeFigures(store::StatsStore& stats,
                                                 const domain::RecuperationRules& rules,
-                                                const std::string& now_iso);
+                                                const std::string& now_iso,
+                                                const Parallelism& parallel = {});
 
 struct UpdateSummary {
   int64_t batch_id = 0;
@@ -65,6 +81,17 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
                                              const domain::RecuperationRules& rules,
                                              int64_t batch_id, const std::string& now_iso);
 
+// Keeps materialized figures current after an import: applies every batch
+// after the last one applied, up to and including `batch_id` (so a batch
+// whose update failed or was skipped earlier is applied now; applying a
+// batch twice changes nothing). Returns nullopt, doing nothing, while no
+// figures have been computed: the first full recomputation reads the whole
+// store and is asked for explicitly (`ichigen stats recompute`). The summary
+// adds up the batches applied; its batch_id is `batch_id`.
+core::Result<std::optional<UpdateSummary>> UpdateFiguresThrough(
+    store::StatsStore& stats, const domain::RecuperationRules& rules, int64_t batch_id,
+    const std::string& now_iso);
+
 struct Difference {
   std::string what;  // "flow notified total 2022-07-28" / "census hospitalized 2022-07-28"
   int64_t stored = 0;
@@ -78,7 +105,8 @@ struct VerifyReport {
   double seconds = 0;
 };
 core::Result<VerifyReport> VerifyFigures(store::StatsStore& stats,
-                                         const domain::RecuperationRules& rules);
+                                         const domain::RecuperationRules& rules,
+                                         const Parallelism& parallel = {});
 
 // One day of a flow series with its breakdowns.
 struct DailyCount {

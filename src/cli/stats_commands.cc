@@ -139,7 +139,10 @@ AfterBatchHook StatsAfterBatch(const CliContext& context, StatsStoreOpener open_
     nlohmann::json json = {{"updated_through_batch", s.batch_id},
                            {"patients", s.patients},
                            {"changed", s.changed},
-                           {"seconds", s.seconds}};
+                           {"seconds", s.seconds},
+                           {"read_seconds", s.read_seconds},
+                           {"write_seconds", s.write_seconds},
+                           {"cpu_seconds", s.cpu_seconds}};
     std::string line = "集計を更新しました: 患者 " + std::to_string(s.patients) + " 人（変化 " +
                        std::to_string(s.changed) + " 人）";
     if (s.first_day != stats::kNoDay) {
@@ -169,7 +172,8 @@ void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_
       if (!s) return context.Report(s.error());
       nlohmann::json out = {{"patients", s->patients},        {"events", s->events},
                             {"flow_rows", s->flow_rows},      {"census_rows", s->census_rows},
-                            {"compute_s", s->compute_seconds}, {"write_s", s->write_seconds}};
+                            {"compute_s", s->compute_seconds}, {"write_s", s->write_seconds},
+                            {"cpu_s", s->cpu_seconds}};
       if (*json) {
         std::cout << out.dump() << "\n";
       } else {
@@ -211,7 +215,10 @@ void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_
                               {"flow_deltas", s->flow_deltas},
                               {"census_deltas", s->census_deltas},
                               {"full", s->full},
-                              {"seconds", s->seconds}};
+                              {"seconds", s->seconds},
+                              {"read_seconds", s->read_seconds},
+                              {"write_seconds", s->write_seconds},
+                              {"cpu_seconds", s->cpu_seconds}};
         if (s->first_day != stats::kNoDay) {
           out["first_day"] = core::Date::FromDays(s->first_day).ToIso();
           out["last_day"] = core::Date::FromDays(s->last_day).ToIso();

@@ -1,6 +1,8 @@
 #include "stats/figure_service.h"
 
 #include <algorithm>
+#include <time.h>
+
 #include <chrono>
 #include <iterator>
 #include <limits>
@@ -12,6 +14,12 @@ namespace {
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double CpuSeconds(clockid_t clock) {
+  timespec t{};
+  clock_gettime(clock, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
 std::string FlowLabel(const std::tuple<std::string, std::string, int32_t>& key) {
@@ -98,6 +106,7 @@ core::Result<RecomputeSummary> RecomputeFigures(store::StatsStore& stats,
                                                 const std::string& now_iso,
                                                 const Parallelism& parallel) {
   RecomputeSummary summary;
+  const double cpu_start = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
   auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(int64_t last_batch, stats.LatestBatch());
   ASSIGN_OR_RETURN(ComputedFigures computed, ComputeAllFigures(stats, rules, parallel));
@@ -110,6 +119,7 @@ core::Result<RecomputeSummary> RecomputeFigures(store::StatsStore& stats,
   state.last_batch = last_batch;
   RETURN_IF_ERROR(stats.ReplaceAll(flows, census, computed.contributions, state));
   summary.write_seconds = SecondsSince(start);
+  summary.cpu_seconds = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
   summary.patients = computed.patients;
   summary.events = computed.events;
   summary.flow_rows = static_cast<int64_t>(flows.size());
@@ -121,6 +131,7 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
                                              const domain::RecuperationRules& rules,
                                              int64_t batch_id, const std::string& now_iso) {
   const auto start = std::chrono::steady_clock::now();
+  const double cpu_start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
   UpdateSummary summary;
   summary.batch_id = batch_id;
   ASSIGN_OR_RETURN(std::optional<store::StatsState> state, stats.State());
@@ -143,6 +154,7 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
       }));
   summary.patients = static_cast<int64_t>(ids.size());
   ASSIGN_OR_RETURN(auto stored, stats.Contributions(ids));
+  summary.read_seconds = SecondsSince(start);
   std::unordered_map<int64_t, std::string> old_by_id;
   old_by_id.reserve(stored.size());
   for (auto& [id, bytes] : stored) old_by_id.emplace(id, std::move(bytes));
@@ -171,10 +183,13 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
     summary.first_day = summary.first_day == kNoDay ? c.day : std::min(summary.first_day, c.day);
     summary.last_day = std::max(summary.last_day, c.day);
   }
+  const auto write_start = std::chrono::steady_clock::now();
   RETURN_IF_ERROR(stats.ApplyDelta(flows, census, writes, batch_id));
+  summary.write_seconds = SecondsSince(write_start);
   summary.flow_deltas = static_cast<int64_t>(flows.size());
   summary.census_deltas = static_cast<int64_t>(census.size());
   summary.seconds = SecondsSince(start);
+  summary.cpu_seconds = CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
   return summary;
 }
 
@@ -192,6 +207,9 @@ core::Result<std::optional<UpdateSummary>> UpdateFiguresThrough(
     total.changed += one.changed;
     total.flow_deltas += one.flow_deltas;
     total.census_deltas += one.census_deltas;
+    total.read_seconds += one.read_seconds;
+    total.write_seconds += one.write_seconds;
+    total.cpu_seconds += one.cpu_seconds;
     if (one.first_day != kNoDay) {
       total.first_day =
           total.first_day == kNoDay ? one.first_day : std::min(total.first_day, one.first_day);

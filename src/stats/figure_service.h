@@ -57,6 +57,7 @@ struct RecomputeSummary {
   int64_t census_rows = 0;
   double compute_seconds = 0;
   double write_seconds = 0;
+  double cpu_seconds = 0;  // of the process, every slice's thread included
 };
 // Computes everything and replaces what is stored. `now_iso` is recorded.
 core::Result<RecomputeSummary> RecomputeFigures(store::StatsStore& stats,
@@ -74,6 +75,9 @@ struct UpdateSummary {
   int32_t last_day = kNoDay;
   bool full = false;           // no figures yet: recomputed everything
   double seconds = 0;
+  double read_seconds = 0;     // the batch's patients and events, and their stored contributions
+  double write_seconds = 0;    // the deltas and contributions, one transaction
+  double cpu_seconds = 0;      // of this thread (wall time lies on a loaded machine)
 };
 // Updates the figures for one imported batch. With no figures stored yet it
 // recomputes everything instead.

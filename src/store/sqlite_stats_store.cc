@@ -100,8 +100,9 @@ SqliteStatsStore::~SqliteStatsStore() = default;
 core::Result<std::unique_ptr<SqliteStatsStore>> SqliteStatsStore::Open(const std::string& path) {
   ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, OpenConnection(path));
   RETURN_IF_ERROR(ApplySqliteMigrations(*db, SqliteStatsMigrations()));
-  // Full recomputation reads every patient and event once.
-  RETURN_IF_ERROR(db->Exec("PRAGMA cache_size = -131072"));
+  // Full recomputation reads every patient and event once; mapped pages
+  // are read without a copy and a system call each.
+  RETURN_IF_ERROR(db->Exec("PRAGMA cache_size = -131072; PRAGMA mmap_size = 4294967296"));
   return std::unique_ptr<SqliteStatsStore>(new SqliteStatsStore(std::move(db)));
 }
 
@@ -225,6 +226,12 @@ core::Result<std::vector<std::pair<int64_t, std::string>>> SqliteStatsStore::Con
                    db_->Prepare("SELECT data FROM stats_contributions WHERE patient_id = ?"));
   std::vector<std::pair<int64_t, std::string>> out;
   out.reserve(patient_ids.size());
+  // One read transaction for every lookup, not one (and its file locks) each.
+  RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  struct EndRead {
+    SqliteDb& db;
+    ~EndRead() { (void)db.Exec("COMMIT"); }
+  } end_read{*db_};
   for (int64_t id : patient_ids) {
     stmt.Bind(1, id);
     ASSIGN_OR_RETURN(bool row, stmt.Step());

@@ -28,7 +28,7 @@ cp "$base_db" "$work/store.db"
 "$ichigen" synth --kind updates --rows "$updates" --patients "$base" --seed 42 --no-id-rate 0 \
   --out "$work/updates.csv" >/dev/null
 
-/usr/bin/time -f '%e %M' -o "$work/full.time" \
+/usr/bin/time -f '%e %M %U %S' -o "$work/full.time" \
   "$ichigen" --db "$work/store.db" stats recompute --json > "$work/full.json"
 /usr/bin/time -f '%e %M' -o "$work/import.time" \
   "$ichigen" --db "$work/store.db" import --json "$work/new.csv" "$work/updates.csv" > "$work/import.json"
@@ -39,8 +39,11 @@ python3 - "$work" "$base" <<'PY'
 import json, sys
 work, base = sys.argv[1:]
 def t(name):
-    s, kb = open(f"{work}/{name}.time").read().split()
+    s, kb = open(f"{work}/{name}.time").read().split()[:2]
     return float(s), round(int(kb) / 1024)
+def cpu(name):
+    f = open(f"{work}/{name}.time").read().split()
+    return round(float(f[2]) + float(f[3]), 2)
 full = json.load(open(f"{work}/full.json"))
 imports = [json.loads(l) for l in open(f"{work}/import.json") if l.strip()]
 updates = [dict(i["stats"], batch_id=i["batch_id"], rows=i["rows"]) for i in imports if "stats" in i]
@@ -53,9 +56,11 @@ print(json.dumps({
   "full_patients": full["patients"], "full_events": full["events"],
   "full_compute_s": round(full["compute_s"], 3), "full_write_s": round(full["write_s"], 3),
   "full_total_s": round(full["compute_s"] + full["write_s"], 3),
-  "full_process_s": full_s, "full_peak_mb": full_mb,
+  "full_process_s": full_s, "full_peak_mb": full_mb, "full_cpu_s": round(full["cpu_s"], 3),
+  "full_process_cpu_s": cpu("full"),
   "incremental": [{k: u.get(k) for k in ("batch_id", "rows", "patients", "changed",
-                   "first_day", "last_day", "seconds")} for u in updates],
+                   "first_day", "last_day", "seconds", "read_seconds", "write_seconds",
+                   "cpu_seconds")} for u in updates],
   "incremental_total_s": round(sum(u["seconds"] for u in updates), 3),
   "import_process_s": imp_s, "import_import_s": round(sum(i["seconds"] for i in imports), 3),
   "verify_differences": verify["differences"], "verify_s": round(verify["seconds"], 3),

@@ -181,6 +181,8 @@ TEST_F(FigureServiceTest, UpdateThroughDoesNothingBeforeFiguresAndCatchesUpMisse
   EXPECT_EQ((*caught_up)->batch_id, b3);
   EXPECT_GE((*caught_up)->changed, 4);  // 1000001..1000005 changed, across both batches
   EXPECT_EQ((*a.stats->State())->last_batch, b3);
+  // Counted patients, kept by difference: 1000004 was withdrawn.
+  EXPECT_EQ((*a.stats->State())->patients, 4);
   auto verify = VerifyFigures(*a.stats, *rules_);
   ASSERT_TRUE(verify);
   EXPECT_TRUE(verify->differences.empty()) << verify->differences.front().what;

@@ -92,6 +92,10 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
 // figures have been computed: the first full recomputation reads the whole
 // store and is asked for explicitly (`ichigen stats recompute`). The summary
 // adds up the batches applied; its batch_id is `batch_id`.
+// Updates must not run concurrently on one store (the server runs them on
+// its one import thread); two processes updating at the same moment (a CLI
+// import while the server imports) could count a change twice, which
+// `verify` reports and `recompute` repairs.
 core::Result<std::optional<UpdateSummary>> UpdateFiguresThrough(
     store::StatsStore& stats, const domain::RecuperationRules& rules, int64_t batch_id,
     const std::string& now_iso);

@@ -48,6 +48,7 @@ demo: build
 	  --out $(DEMO_DIR)/hersys_demo.csv --truth $(DEMO_DIR)/hersys_demo_truth.csv
 	rm -f $(DEMO_DIR)/ichigen.db*
 	$(ICHIGEN) --db $(DEMO_DIR)/ichigen.db import $(DEMO_DIR)/hersys_demo.csv
+	$(ICHIGEN) --db $(DEMO_DIR)/ichigen.db stats recompute
 
 # Demo log-ins (for the demo store only; see README).
 DEMO_USERS := admin:admin:demo-admin-pass: operator1:operator:demo-operator-pass: \

@@ -3,8 +3,9 @@
 # over a store of BASE patients (default 1,000,000; the peak-day benchmark's
 # cached store, copied, never modified), then one wave-peak day's files
 # (40,000 new notifications and 120,000 status updates, made as in
-# bench/peak_day_bench.sh) imported and the figures updated incrementally for
-# each batch, then `stats verify`. Prints one JSON object.
+# bench/peak_day_bench.sh) imported — `ichigen import` updates the figures
+# incrementally after each batch once they exist, and reports the update's
+# time per batch — then `stats verify`. Prints one JSON object.
 # Usage: bench/stats_bench.sh [BUILD]
 set -euo pipefail
 build=${1:-build}
@@ -27,11 +28,10 @@ cp "$base_db" "$work/store.db"
 "$ichigen" synth --kind updates --rows "$updates" --patients "$base" --seed 42 --no-id-rate 0 \
   --out "$work/updates.csv" >/dev/null
 
-/usr/bin/time -f '%e %M' -o "$work/full.time" \
+/usr/bin/time -f '%e %M %U %S' -o "$work/full.time" \
   "$ichigen" --db "$work/store.db" stats recompute --json > "$work/full.json"
-"$ichigen" --db "$work/store.db" import --json "$work/new.csv" "$work/updates.csv" > "$work/import.json"
-/usr/bin/time -f '%e %M' -o "$work/update.time" \
-  "$ichigen" --db "$work/store.db" stats update --json > "$work/update.json"
+/usr/bin/time -f '%e %M' -o "$work/import.time" \
+  "$ichigen" --db "$work/store.db" import --json "$work/new.csv" "$work/updates.csv" > "$work/import.json"
 /usr/bin/time -f '%e %M' -o "$work/verify.time" \
   "$ichigen" --db "$work/store.db" stats verify --json > "$work/verify.json" || true
 
@@ -39,22 +39,30 @@ python3 - "$work" "$base" <<'PY'
 import json, sys
 work, base = sys.argv[1:]
 def t(name):
-    s, kb = open(f"{work}/{name}.time").read().split()
+    s, kb = open(f"{work}/{name}.time").read().split()[:2]
     return float(s), round(int(kb) / 1024)
+def cpu(name):
+    f = open(f"{work}/{name}.time").read().split()
+    return round(float(f[2]) + float(f[3]), 2)
 full = json.load(open(f"{work}/full.json"))
-updates = [json.loads(l) for l in open(f"{work}/update.json") if l.strip()]
+imports = [json.loads(l) for l in open(f"{work}/import.json") if l.strip()]
+updates = [dict(i["stats"], batch_id=i["batch_id"], rows=i["rows"]) for i in imports if "stats" in i]
+if len(updates) != len(imports):
+    sys.exit(f"an import did not update the figures: {imports}")
 verify = json.load(open(f"{work}/verify.json"))
-full_s, full_mb = t("full"); upd_s, upd_mb = t("update"); ver_s, ver_mb = t("verify")
+full_s, full_mb = t("full"); imp_s, imp_mb = t("import"); ver_s, ver_mb = t("verify")
 print(json.dumps({
   "benchmark": "stats", "base_patients": int(base),
   "full_patients": full["patients"], "full_events": full["events"],
   "full_compute_s": round(full["compute_s"], 3), "full_write_s": round(full["write_s"], 3),
   "full_total_s": round(full["compute_s"] + full["write_s"], 3),
-  "full_process_s": full_s, "full_peak_mb": full_mb,
-  "incremental": [{k: u.get(k) for k in ("batch_id", "patients", "changed", "flow_deltas",
-                   "census_deltas", "first_day", "last_day", "seconds")} for u in updates],
+  "full_process_s": full_s, "full_peak_mb": full_mb, "full_cpu_s": round(full["cpu_s"], 3),
+  "full_process_cpu_s": cpu("full"),
+  "incremental": [{k: u.get(k) for k in ("batch_id", "rows", "patients", "changed",
+                   "first_day", "last_day", "seconds", "read_seconds", "write_seconds",
+                   "cpu_seconds")} for u in updates],
   "incremental_total_s": round(sum(u["seconds"] for u in updates), 3),
-  "incremental_process_s": upd_s,
+  "import_process_s": imp_s, "import_import_s": round(sum(i["seconds"] for i in imports), 3),
   "verify_differences": verify["differences"], "verify_s": round(verify["seconds"], 3),
 }, ensure_ascii=False))
 PY

@@ -89,15 +89,16 @@ int main(int argc, char** argv) {
   cli::AddUserCommands(app, context, server_stores);
   cli::AddAuditCommands(app, context, server_stores);
   cli::AddDistributionCommands(app, context, open_distribution);
-  cli::AddStatsCommands(app, context,
-                        [not_on_postgres](const std::string& path)
-                            -> core::Result<std::unique_ptr<store::StatsStore>> {
-                          if (store::IsPostgresUrl(path)) {
-                            return not_on_postgres("統計ストア", "the statistics store");
-                          }
-                          ASSIGN_OR_RETURN(auto sqlite, store::SqliteStatsStore::Open(path));
-                          return std::unique_ptr<store::StatsStore>(std::move(sqlite));
-                        });
+  const cli::StatsStoreOpener open_stats =
+      [not_on_postgres](const std::string& path) -> core::Result<std::unique_ptr<store::StatsStore>> {
+    if (store::IsPostgresUrl(path)) return not_on_postgres("統計ストア", "the statistics store");
+    ASSIGN_OR_RETURN(auto sqlite, store::SqliteStatsStore::Open(path));
+    return std::unique_ptr<store::StatsStore>(std::move(sqlite));
+  };
+  server_stores.open_stats = open_stats;
+  cli::AddStatsCommands(app, context, open_stats);
+  // Imports keep the figures current once they exist.
+  context.after_batch = cli::StatsAfterBatch(context, open_stats);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -5,7 +5,12 @@
 // thread-safe ApiServices.
 #pragma once
 
+#include "api/jobs.h"
 #include "api/router.h"
+
+namespace ichigen::store {
+class StatsStore;
+}  // namespace ichigen::store
 
 namespace ichigen::api {
 
@@ -21,8 +26,13 @@ void AddPackageRoutes(RouteTable& table);  // packages, download, receipts, aler
 void AddUserRoutes(RouteTable& table);     // users admin
 void AddAuditRoutes(RouteTable& table);    // audit verify, export
 void AddWebRoutes(RouteTable& table);      // the web UI's embedded assets at /
+void AddStatsRoutes(RouteTable& table);    // daily figures, census, open data, press summary
 
 RouteTable AllRoutes();
+
+// What the import jobs run after each committed batch when the server has a
+// stats store: stats::UpdateFiguresThrough (nothing until figures exist).
+JobRunner::AfterBatchFn StatsAfterBatchJob(store::StatsStore& stats);
 
 // The OpenAPI 3 document of a route table.
 nlohmann::json OpenApiDocument(const RouteTable& table);

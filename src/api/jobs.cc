@@ -97,6 +97,11 @@ size_t JobRunner::Pending() const {
   return queue_.size() + (running_ ? 1 : 0);
 }
 
+void JobRunner::SetAfterBatch(AfterBatchFn fn) {
+  std::lock_guard lock(mu_);
+  after_batch_ = std::move(fn);
+}
+
 void JobRunner::Shutdown() {
   {
     std::lock_guard lock(mu_);
@@ -153,6 +158,20 @@ void JobRunner::RunOne(int64_t id, const JobRequest& request) {
   }();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  AfterBatchFn after_batch;
+  {
+    std::lock_guard lock(mu_);
+    after_batch = after_batch_;
+  }
+  std::optional<core::Result<nlohmann::json>> after;
+  if (after_batch && report && !report->duplicate_file && report->batch_id != 0) {
+    after = after_batch(report->batch_id);
+    if (!*after) {
+      log_.Write("error", "update after import failed; the batch stands",
+                 {{"job", id}, {"batch_id", report->batch_id},
+                  {"error", after->error().ToString()}});
+    }
+  }
   Update(id, [&](JobInfo& job) {
     job.finished_at = audit::IsoUtc(clock_());
     job.seconds = seconds;
@@ -170,6 +189,13 @@ void JobRunner::RunOne(int64_t id, const JobRequest& request) {
                     {"review", report->review},         {"rejected", report->rejected},
                     {"duplicate_file", report->duplicate_file},
                     {"seconds", report->seconds},       {"unknown_columns", report->unknown_columns}};
+      if (after && *after) job.report["stats"] = **after;
+      if (after && !*after) {
+        job.report["stats_error"] = {{"code", core::CodeName(after->error().code)},
+                                     {"message", after->error().message},
+                                     {"message_en", after->error().message_en},
+                                     {"context", after->error().context}};
+      }
     } else {
       job.state = "failed";
       job.error = report.error();

@@ -70,6 +70,12 @@ struct JobRequest {
 class JobRunner {
  public:
   static constexpr size_t kKeepJobs = 1000;
+  // Runs on the worker thread after an import committed a batch (not for an
+  // already imported file), before the job is marked done, so whoever waits
+  // for the job sees what it updated (the statistics). Its answer is kept in
+  // the job's report under "stats" (null: nothing to do); its error under
+  // "stats_error" and in the log — the batch and the job's state stand.
+  using AfterBatchFn = std::function<core::Result<nlohmann::json>(int64_t batch_id)>;
 
   JobRunner(StorePool& stores, const intake::IntakeContext& intake, audit::AuditLog& audit_log,
             Metrics& metrics, JsonLog& log, audit::Clock clock);
@@ -81,6 +87,7 @@ class JobRunner {
   core::Result<int64_t> Submit(JobRequest request);
   std::optional<JobInfo> Get(int64_t id) const;
   size_t Pending() const;  // queued + running
+  void SetAfterBatch(AfterBatchFn fn);
   void Shutdown();
 
  private:
@@ -102,6 +109,7 @@ class JobRunner {
   int64_t next_id_ = 1;                                   // guarded by mu_
   bool stopping_ = false;                                 // guarded by mu_
   bool running_ = false;                                  // guarded by mu_
+  AfterBatchFn after_batch_;                              // guarded by mu_
   std::thread worker_;
 };
 

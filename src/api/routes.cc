@@ -16,6 +16,7 @@ RouteTable AllRoutes() {
   AddUserRoutes(table);
   AddAuditRoutes(table);
   AddWebRoutes(table);
+  AddStatsRoutes(table);
   return table;
 }
 

@@ -35,6 +35,7 @@
 
 namespace ichigen::store {
 class DistributionStore;
+class StatsStore;
 }  // namespace ichigen::store
 
 namespace ichigen::api {
@@ -46,6 +47,8 @@ struct ServerDeps {
   store::AccountStore* account_store = nullptr;
   store::AuditStore* audit_store = nullptr;
   store::DistributionStore* distribution_store = nullptr;  // optional
+  // Optional: the figures the stats endpoints read, updated after each import.
+  store::StatsStore* stats_store = nullptr;
   const intake::IntakeContext* intake = nullptr;
   const FieldPolicy* field_policy = nullptr;
   const Jurisdictions* jurisdictions = nullptr;

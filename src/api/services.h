@@ -21,6 +21,7 @@
 
 namespace ichigen::store {
 class DistributionStore;
+class StatsStore;
 }  // namespace ichigen::store
 
 namespace ichigen::api {
@@ -53,6 +54,7 @@ struct ApiServices {
   const RouteTable& routes;
   bool tls = false;
   store::DistributionStore* distribution = nullptr;  // packages, receipts, alerts (may be null)
+  store::StatsStore* stats = nullptr;  // materialized daily figures (may be null)
 };
 
 }  // namespace ichigen::api

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/result.h"
@@ -17,12 +18,27 @@ namespace ichigen::cli {
 
 using StoreOpener = std::function<core::Result<std::unique_ptr<store::Store>>(const std::string&)>;
 
+// What a step run after each batch an import committed reports (the
+// statistics update): a JSON object for --json output, under `key` in the
+// batch's object, and one line for people.
+struct AfterBatchNote {
+  std::string key;
+  std::string json;
+  std::string line;
+};
+// Runs after each committed batch (not for an already imported file);
+// nullopt when it had nothing to do. Its error never undoes the batch: the
+// import reports it and goes on.
+using AfterBatchHook =
+    std::function<core::Result<std::optional<AfterBatchNote>>(int64_t batch_id)>;
+
 // Shared by every command: where the store is and how to open it. The
 // commands set `exit_code` when they fail.
 struct CliContext {
   StoreOpener open_store;
   std::string db_path = "ichigen.db";
   int exit_code = 0;
+  AfterBatchHook after_batch;  // optional (main.cc wires the statistics update)
 
   core::Result<std::unique_ptr<store::Store>> OpenStore() const { return open_store(db_path); }
   // Prints the error for people on stderr and remembers the exit code.

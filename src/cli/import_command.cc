@@ -87,6 +87,12 @@ void AddImportCommand(CLI::App& app, CliContext& context) {
         }
         continue;
       }
+      // The batch is committed; what follows (the figures) may fail without
+      // undoing it, and says so.
+      std::optional<core::Result<std::optional<AfterBatchNote>>> after;
+      if (context.after_batch && !report->duplicate_file && report->batch_id != 0) {
+        after = context.after_batch(report->batch_id);
+      }
       if (options->json) {
         nlohmann::json out = {{"batch_id", report->batch_id},   {"file", report->file},
                               {"sha256", report->sha256},       {"profile", report->profile},
@@ -98,6 +104,15 @@ void AddImportCommand(CLI::App& app, CliContext& context) {
                               {"duplicate_file", report->duplicate_file},
                               {"seconds", report->seconds},
                               {"unknown_columns", report->unknown_columns}};
+        if (after && *after && **after) {
+          out[(**after)->key] = nlohmann::json::parse((**after)->json, nullptr, false);
+        } else if (after && !*after) {
+          const core::Error& error = after->error();
+          out["after_batch_error"] = {{"code", core::CodeName(error.code)},
+                                      {"message", error.message},
+                                      {"message_en", error.message_en},
+                                      {"context", error.context}};
+        }
         std::cout << out.dump() << "\n";
       } else if (report->duplicate_file) {
         std::cout << file << ": 取込済みのファイルです（バッチ " << report->batch_id
@@ -119,6 +134,12 @@ void AddImportCommand(CLI::App& app, CliContext& context) {
           std::cout << "  エラー行の一覧: ichigen rejects " << report->batch_id
                     << " --out rejects.csv\n";
         }
+        if (after && *after && **after) std::cout << "  " << (**after)->line << "\n";
+      }
+      if (after && !*after) {
+        std::cerr << file << ": 取込は完了しましたが、続く処理に失敗しました / the batch is "
+                     "committed, but what runs after it failed: "
+                  << after->error().ToString() << "\n";
       }
     }
   });

@@ -77,6 +77,12 @@ void AddServeCommand(CLI::App& app, CliContext& context, ServerStores& stores) {
       if (!opened) return context.Report(opened.error());
       distribution_store = std::move(*opened);
     }
+    std::unique_ptr<store::StatsStore> stats_store;
+    if (stores.open_stats) {
+      auto opened = stores.open_stats(context.db_path);
+      if (!opened) return context.Report(opened.error());
+      stats_store = std::move(*opened);
+    }
     api::SodiumRandom random;
     api::ServerDeps deps;
     deps.open_store = [&context]() { return context.OpenStore(); };
@@ -85,6 +91,7 @@ void AddServeCommand(CLI::App& app, CliContext& context, ServerStores& stores) {
     deps.intake = &*intake;
     deps.field_policy = field_policy;
     deps.distribution_store = distribution_store.get();
+    deps.stats_store = stats_store.get();
     deps.jurisdictions = &jurisdictions;
     deps.random = &random;
     options->server.max_upload_bytes = options->max_upload_mb << 20;

@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "cli/distribution_commands.h"
+#include "cli/stats_commands.h"
 #include "core/result.h"
 #include "store/account_store.h"
 #include "store/audit_store.h"
@@ -30,6 +31,8 @@ struct ServerStores {
   // Optional: packages, receipts and alerts, the agreement field policy and
   // the daily package scheduler.
   DistributionStoreOpener open_distribution;
+  // Optional: the figures behind /api/v1/stats/*, updated after each import.
+  StatsStoreOpener open_stats;
 };
 
 void AddServeCommand(CLI::App& app, CliContext& context, ServerStores& stores);

@@ -2,17 +2,17 @@
 #include "cli/stats_commands.h"
 
 #include <chrono>
-#include <cstdio>
 #include <ctime>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "domain/census.h"
 #include "domain/recuperation_rules.h"
 #include "geo/registry.h"
 #include "io/csv_writer.h"
 #include "stats/figure_service.h"
+#include "stats/figure_tables.h"
 #include "stats/opendata_export.h"
+#include "store/parallel_events.h"
 #include "text/date_parser.h"
 
 namespace ichigen::cli {
@@ -47,10 +47,30 @@ core::Result<Opened> OpenAll(CliContext& context, const StatsStoreOpener& open_s
   return out;
 }
 
+// Before a first recomputation every day would read as zero: say so.
+core::Status RequireFigures(store::StatsStore& stats) {
+  ASSIGN_OR_RETURN(std::optional<store::StatsState> state, stats.State());
+  if (!state) {
+    return core::Fail(core::Code::kFailedPrecondition,
+                      "集計がありません。先に ichigen stats recompute を実行してください",
+                      "no figures yet; run ichigen stats recompute first");
+  }
+  return core::Ok();
+}
+
+// A full pass on every hardware thread, one stats store connection each.
+stats::Parallelism ParallelOver(const CliContext& context, const StatsStoreOpener& open_stats) {
+  stats::Parallelism parallel;
+  parallel.open = [&context, open_stats]() { return open_stats(context.db_path); };
+  parallel.slices = store::DefaultSlices();
+  return parallel;
+}
+
 // --from/--to, defaulting to the range that has figures.
 core::Result<std::pair<core::Date, core::Date>> ResolveRange(store::StatsStore& stats,
                                                              const std::string& from,
                                                              const std::string& to) {
+  RETURN_IF_ERROR(RequireFigures(stats));
   ASSIGN_OR_RETURN(auto range, stats::FigureRange(stats));
   std::pair<core::Date, core::Date> out;
   if (range) out = *range;
@@ -62,8 +82,8 @@ core::Result<std::pair<core::Date, core::Date>> ResolveRange(store::StatsStore& 
   }
   if (!range && (from.empty() || to.empty())) {
     return core::Fail(core::Code::kFailedPrecondition,
-                      "集計がありません。先に ichigen stats recompute を実行してください",
-                      "no figures yet; run ichigen stats recompute first");
+                      "集計に日付がありません。--from と --to を指定してください",
+                      "the figures have no days yet; give --from and --to");
   }
   return out;
 }
@@ -87,10 +107,53 @@ core::Status WriteCsv(const std::string& path, const std::string& encoding,
   return core::Ok();
 }
 
-const std::vector<std::string> kAgeBands = {"10歳未満", "10代", "20代", "30代", "40代", "50代",
-                                            "60代",     "70代", "80代", "90歳以上", "不明"};
-
 }  // namespace
+
+AfterBatchHook StatsAfterBatch(const CliContext& context, StatsStoreOpener open_stats) {
+  struct Opened {
+    std::unique_ptr<store::StatsStore> stats;
+    std::optional<domain::RecuperationRules> rules;
+  };
+  auto opened = std::make_shared<Opened>();
+  return [&context, open_stats = std::move(open_stats),
+          opened](int64_t batch_id) -> core::Result<std::optional<AfterBatchNote>> {
+    auto update = [&]() -> core::Result<std::optional<stats::UpdateSummary>> {
+      if (!opened->stats) {
+        ASSIGN_OR_RETURN(opened->stats, open_stats(context.db_path));
+      }
+      if (!opened->rules) {
+        ASSIGN_OR_RETURN(opened->rules, domain::RecuperationRules::LoadDefault());
+      }
+      return stats::UpdateFiguresThrough(*opened->stats, *opened->rules, batch_id, NowIso());
+    }();
+    if (!update) {
+      return core::Fail(update.error().code,
+                        "集計の更新に失敗しました（取込は完了しています。ichigen stats update "
+                        "で更新できます）: " + update.error().message,
+                        "updating the figures failed (the batch is committed; ichigen stats "
+                        "update repairs them): " + update.error().message_en,
+                        update.error().context);
+    }
+    if (!*update) return std::nullopt;
+    const stats::UpdateSummary& s = **update;
+    nlohmann::json json = {{"updated_through_batch", s.batch_id},
+                           {"patients", s.patients},
+                           {"changed", s.changed},
+                           {"seconds", s.seconds},
+                           {"read_seconds", s.read_seconds},
+                           {"write_seconds", s.write_seconds},
+                           {"cpu_seconds", s.cpu_seconds}};
+    std::string line = "集計を更新しました: 患者 " + std::to_string(s.patients) + " 人（変化 " +
+                       std::to_string(s.changed) + " 人）";
+    if (s.first_day != stats::kNoDay) {
+      json["first_day"] = core::Date::FromDays(s.first_day).ToIso();
+      json["last_day"] = core::Date::FromDays(s.last_day).ToIso();
+      line += " " + core::Date::FromDays(s.first_day).ToIso() + "〜" +
+              core::Date::FromDays(s.last_day).ToIso();
+    }
+    return AfterBatchNote{"stats", json.dump(), line};
+  };
+}
 
 void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_stats) {
   CLI::App* stats = app.add_subcommand("stats", "統計・オープンデータ (daily figures and open data)");
@@ -104,11 +167,13 @@ void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_
     c->callback([&context, opener, json] {
       auto opened = OpenAll(context, *opener);
       if (!opened) return context.Report(opened.error());
-      auto s = stats::RecomputeFigures(*opened->stats, opened->rules, NowIso());
+      auto s = stats::RecomputeFigures(*opened->stats, opened->rules, NowIso(),
+                                       ParallelOver(context, *opener));
       if (!s) return context.Report(s.error());
       nlohmann::json out = {{"patients", s->patients},        {"events", s->events},
                             {"flow_rows", s->flow_rows},      {"census_rows", s->census_rows},
-                            {"compute_s", s->compute_seconds}, {"write_s", s->write_seconds}};
+                            {"compute_s", s->compute_seconds}, {"write_s", s->write_seconds},
+                            {"cpu_s", s->cpu_seconds}};
       if (*json) {
         std::cout << out.dump() << "\n";
       } else {
@@ -150,7 +215,10 @@ void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_
                               {"flow_deltas", s->flow_deltas},
                               {"census_deltas", s->census_deltas},
                               {"full", s->full},
-                              {"seconds", s->seconds}};
+                              {"seconds", s->seconds},
+                              {"read_seconds", s->read_seconds},
+                              {"write_seconds", s->write_seconds},
+                              {"cpu_seconds", s->cpu_seconds}};
         if (s->first_day != stats::kNoDay) {
           out["first_day"] = core::Date::FromDays(s->first_day).ToIso();
           out["last_day"] = core::Date::FromDays(s->last_day).ToIso();
@@ -185,40 +253,10 @@ void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_
       auto days = stats::ReadDaily(*opened->stats, *series, range->first, range->second);
       if (!days) return context.Report(days.error());
       if (o->json) {
-        nlohmann::json out = nlohmann::json::array();
-        for (const auto& d : *days) {
-          out.push_back({{"date", d.day.ToIso()},
-                         {"total", d.total},
-                         {"average7", d.average7},
-                         {"municipality", d.municipality},
-                         {"age_band", d.age_band},
-                         {"sex", d.sex}});
-        }
-        std::cout << out.dump() << "\n";
+        std::cout << stats::DailyJson(*days).dump() << "\n";
         return;
       }
-      // Tokyo's daily count file shape, with the age bands and sexes beside.
-      std::vector<std::vector<std::string>> rows;
-      std::vector<std::string> header = {"全国地方公共団体コード", "都道府県名", "市区町村名",
-                                         "公表_年月日", "陽性者数", "7日間平均"};
-      for (const auto& band : kAgeBands) header.push_back(band);
-      for (const char* sex : {"男性", "女性", "その他", "不明"}) header.emplace_back(sex);
-      rows.push_back(header);
-      for (const auto& d : *days) {
-        char average[32];
-        std::snprintf(average, sizeof average, "%.1f", d.average7);
-        std::vector<std::string> row = {o->lg_code, o->prefecture, "", d.day.ToIso(),
-                                        std::to_string(d.total), average};
-        for (const auto& band : kAgeBands) {
-          auto it = d.age_band.find(band);
-          row.push_back(std::to_string(it == d.age_band.end() ? 0 : it->second));
-        }
-        for (const char* sex : {"男性", "女性", "その他", "不明"}) {
-          auto it = d.sex.find(sex);
-          row.push_back(std::to_string(it == d.sex.end() ? 0 : it->second));
-        }
-        rows.push_back(std::move(row));
-      }
+      const auto rows = stats::DailyRows(*days, {o->lg_code, o->prefecture});
       if (auto s = WriteCsv(o->out, o->encoding, rows); !s) context.Report(s.error());
     });
   }
@@ -243,38 +281,11 @@ void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_
       if (!range) return context.Report(range.error());
       auto days = stats::ReadCensus(*opened->stats, range->first, range->second);
       if (!days) return context.Report(days.error());
-      using domain::CareStatus;
-      auto at = [](const stats::CensusDay& d, CareStatus s) {
-        return d.counts[static_cast<size_t>(s)];
-      };
       if (o->json) {
-        nlohmann::json out = nlohmann::json::array();
-        for (const auto& d : *days) {
-          nlohmann::json counts;
-          for (int s = 0; s < stats::kCensusSlots; ++s) {
-            counts[std::string(stats::CensusSlotNameEn(s))] = d.counts[s];
-          }
-          out.push_back({{"date", d.day.ToIso()}, {"counted", d.Counted()}, {"by_status", counts}});
-        }
-        std::cout << out.dump() << "\n";
+        std::cout << stats::CensusJson(*days).dump() << "\n";
         return;
       }
-      // Tokyo's daily census file shape; 陽性者数（累計） is everyone counted
-      // (notified and not withdrawn) by the day, 調整中 includes 不明.
-      std::vector<std::vector<std::string>> rows = {
-          {"全国地方公共団体コード", "都道府県名", "市区町村名", "公表_年月日", "陽性者数（累計）",
-           "入院中", "軽症・中等症", "重症", "宿泊療養", "自宅療養", "調整中", "死亡", "退院"}};
-      for (const auto& d : *days) {
-        const int64_t hospitalized = at(d, CareStatus::kHospitalized);
-        const int64_t severe = d.counts[stats::kSevereSlot];
-        rows.push_back({o->lg_code, o->prefecture, "", d.day.ToIso(), std::to_string(d.Counted()),
-                        std::to_string(hospitalized), std::to_string(hospitalized - severe),
-                        std::to_string(severe), std::to_string(at(d, CareStatus::kLodging)),
-                        std::to_string(at(d, CareStatus::kHomeRecuperation)),
-                        std::to_string(at(d, CareStatus::kArranging) + at(d, CareStatus::kUnknown)),
-                        std::to_string(at(d, CareStatus::kDead)),
-                        std::to_string(at(d, CareStatus::kReleased))});
-      }
+      const auto rows = stats::CensusRows(*days, {o->lg_code, o->prefecture});
       if (auto s = WriteCsv(o->out, o->encoding, rows); !s) context.Report(s.error());
     });
   }
@@ -285,7 +296,8 @@ void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_
     c->callback([&context, opener, json] {
       auto opened = OpenAll(context, *opener);
       if (!opened) return context.Report(opened.error());
-      auto report = stats::VerifyFigures(*opened->stats, opened->rules);
+      auto report =
+          stats::VerifyFigures(*opened->stats, opened->rules, ParallelOver(context, *opener));
       if (!report) return context.Report(report.error());
       nlohmann::json diffs = nlohmann::json::array();
       for (const auto& d : report->differences) {
@@ -355,63 +367,12 @@ void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_
       if (!day) return context.Report(day.error());
       auto series = stats::ParseSeries(o->by);
       if (!series) return context.Report(series.error());
-      auto cases = stats::ReadDaily(*opened->stats, *series, *day, *day);
-      if (!cases) return context.Report(cases.error());
-      auto deaths = stats::ReadDaily(*opened->stats, stats::Series::kDeaths, *day, *day);
-      if (!deaths) return context.Report(deaths.error());
-      auto census = stats::ReadCensus(*opened->stats, *day, *day);
-      if (!census) return context.Report(census.error());
       auto registry = geo::Registry::Load();
       if (!registry) return context.Report(registry.error());
-      auto name_of = [&](const std::string& code) {
-        const geo::Municipality* m = (*registry)->FindByCode(code);
-        return m != nullptr ? m->full_name : code.empty() ? std::string("不明") : code;
-      };
-      const stats::DailyCount& d = cases->front();
-      const stats::CensusDay& cd = census->front();
-      if (o->json) {
-        nlohmann::json by_municipality = nlohmann::json::array();
-        for (const auto& [code, n] : d.municipality) {
-          by_municipality.push_back({{"code", code}, {"name", name_of(code)}, {"count", n}});
-        }
-        nlohmann::json by_status;
-        for (int s = 0; s < stats::kCensusSlots; ++s) {
-          by_status[std::string(stats::CensusSlotNameEn(s))] = cd.counts[s];
-        }
-        nlohmann::json out = {{"date", day->ToIso()},
-                              {"by", std::string(stats::SeriesName(*series))},
-                              {"new_cases", d.total},
-                              {"average7", d.average7},
-                              {"by_age_band", d.age_band},
-                              {"by_sex", d.sex},
-                              {"by_municipality", by_municipality},
-                              {"deaths", deaths->front().total},
-                              {"census", {{"counted", cd.Counted()}, {"by_status", by_status}}}};
-        std::cout << out.dump() << "\n";
-        return;
-      }
-      char average[32];
-      std::snprintf(average, sizeof average, "%.1f", d.average7);
-      std::cout << day->ToIso() << " 発表\n新規陽性者数: " << d.total << " 人（7日間平均 "
-                << average << " 人）\n年代別:\n";
-      for (const auto& band : kAgeBands) {
-        auto it = d.age_band.find(band);
-        if (it != d.age_band.end()) std::cout << "  " << band << "\t" << it->second << "\n";
-      }
-      std::cout << "居住地別:\n";
-      for (const auto& [code, n] : d.municipality) std::cout << "  " << name_of(code) << "\t" << n << "\n";
-      std::cout << "死亡: " << deaths->front().total << " 人\n療養状況（累計 " << cd.Counted()
-                << " 人）:\n";
-      using domain::CareStatus;
-      for (CareStatus s : {CareStatus::kHospitalized, CareStatus::kLodging,
-                           CareStatus::kHomeRecuperation, CareStatus::kArranging, CareStatus::kDead,
-                           CareStatus::kReleased, CareStatus::kUnknown}) {
-        std::cout << "  " << domain::PressCategoryJa(s) << "\t" << cd.counts[static_cast<size_t>(s)];
-        if (s == CareStatus::kHospitalized) {
-          std::cout << "（うち重症 " << cd.counts[stats::kSevereSlot] << "）";
-        }
-        std::cout << "\n";
-      }
+      if (auto ready = RequireFigures(*opened->stats); !ready) return context.Report(ready.error());
+      auto summary = stats::PressSummary(*opened->stats, *day, *series, **registry);
+      if (!summary) return context.Report(summary.error());
+      std::cout << (o->json ? summary->dump() + "\n" : stats::PressSummaryText(*summary));
     });
   }
 }

@@ -18,6 +18,14 @@ namespace ichigen::cli {
 using StatsStoreOpener =
     std::function<core::Result<std::unique_ptr<store::StatsStore>>(const std::string&)>;
 
+// The step `ichigen import` runs after each committed batch (set as
+// CliContext::after_batch): once figures exist (the first `ichigen stats
+// recompute` turns this on), it applies that batch and any earlier one not
+// yet applied (stats::UpdateFiguresThrough); before that it does nothing, so
+// importing into a store nobody computes figures for costs nothing. On
+// failure the batch stays; `ichigen stats update` (or `recompute`) repairs.
+AfterBatchHook StatsAfterBatch(const CliContext& context, StatsStoreOpener open_stats);
+
 void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_stats);
 
 }  // namespace ichigen::cli

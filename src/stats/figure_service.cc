@@ -1,7 +1,12 @@
 #include "stats/figure_service.h"
 
 #include <algorithm>
+#include <time.h>
+
 #include <chrono>
+#include <iterator>
+#include <limits>
+#include <thread>
 
 namespace ichigen::stats {
 
@@ -9,6 +14,12 @@ namespace {
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double CpuSeconds(clockid_t clock) {
+  timespec t{};
+  clock_gettime(clock, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
 std::string FlowLabel(const std::tuple<std::string, std::string, int32_t>& key) {
@@ -19,31 +30,86 @@ std::string FlowLabel(const std::tuple<std::string, std::string, int32_t>& key) 
 }  // namespace
 
 core::Result<ComputedFigures> ComputeAllFigures(store::StatsStore& stats,
-                                                const domain::RecuperationRules& rules) {
+                                                const domain::RecuperationRules& rules,
+                                                const Parallelism& parallel) {
+  struct Slice {
+    FigureAccumulator accumulator;
+    std::vector<std::pair<int64_t, std::string>> contributions;
+    int64_t patients = 0;
+    int64_t events = 0;
+    core::Status status = core::Ok();
+  };
+  auto run = [&rules](store::StatsStore& on, store::PatientIdRange range, Slice& slice) {
+    slice.status = on.ForEachPatientInputIn(
+        range, [&](const store::StatsPatient& patient,
+                   std::span<const domain::Event> events) -> core::Status {
+          ++slice.patients;
+          slice.events += static_cast<int64_t>(events.size());
+          Contribution c = ComputeContribution(patient, events, rules);
+          if (c.Empty()) return core::Ok();
+          slice.accumulator.Add(c);
+          slice.contributions.emplace_back(patient.id, c.Encode());
+          return core::Ok();
+        });
+  };
+  int slices = parallel.open ? std::max(parallel.slices, 1) : 1;
+  int64_t max_id = 0;
+  if (slices > 1) {
+    ASSIGN_OR_RETURN(max_id, stats.MaxPatientId());
+    if (max_id <= 0) slices = 1;  // nothing to split, or the store cannot say
+  }
+  // Open every extra connection before starting, so an open error starts nothing.
+  std::vector<std::unique_ptr<store::StatsStore>> extra;
+  for (int i = 1; i < slices; ++i) {
+    ASSIGN_OR_RETURN(std::unique_ptr<store::StatsStore> opened, parallel.open());
+    extra.push_back(std::move(opened));
+  }
+  const int64_t span = max_id / slices + 1;
+  auto range_of = [&](int i) {
+    store::PatientIdRange range{i * span, (i + 1) * span};
+    if (i == 0) range.first = std::numeric_limits<int64_t>::min();
+    if (i == slices - 1) range.end = std::numeric_limits<int64_t>::max();
+    return range;
+  };
+  std::vector<Slice> parts(static_cast<size_t>(slices));
+  {
+    std::vector<std::jthread> threads;
+    for (int i = 1; i < slices; ++i) {
+      threads.emplace_back([&, i] {
+        run(*extra[static_cast<size_t>(i - 1)], range_of(i), parts[static_cast<size_t>(i)]);
+      });
+    }
+    run(stats, range_of(0), parts[0]);
+  }
   ComputedFigures out;
-  FigureAccumulator accumulator;
-  RETURN_IF_ERROR(stats.ForEachPatientInput(
-      [&](const store::StatsPatient& patient,
-          std::span<const domain::Event> events) -> core::Status {
-        ++out.patients;
-        out.events += static_cast<int64_t>(events.size());
-        Contribution c = ComputeContribution(patient, events, rules);
-        if (c.Empty()) return core::Ok();
-        accumulator.Add(c);
-        out.contributions.emplace_back(patient.id, c.Encode());
-        return core::Ok();
-      }));
-  out.figures = accumulator.Take();
+  FigureAccumulator& total = parts[0].accumulator;
+  size_t contributions = 0;
+  for (Slice& part : parts) {
+    RETURN_IF_ERROR(std::move(part.status));
+    contributions += part.contributions.size();
+  }
+  out.contributions.reserve(contributions);
+  // Slices hold ascending id ranges: concatenated, contributions stay in id order.
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) total.Merge(parts[i].accumulator);
+    out.patients += parts[i].patients;
+    out.events += parts[i].events;
+    std::move(parts[i].contributions.begin(), parts[i].contributions.end(),
+              std::back_inserter(out.contributions));
+  }
+  out.figures = total.Take();
   return out;
 }
 
 core::Result<RecomputeSummary> RecomputeFigures(store::StatsStore& stats,
                                                 const domain::RecuperationRules& rules,
-                                                const std::string& now_iso) {
+                                                const std::string& now_iso,
+                                                const Parallelism& parallel) {
   RecomputeSummary summary;
+  const double cpu_start = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
   auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(int64_t last_batch, stats.LatestBatch());
-  ASSIGN_OR_RETURN(ComputedFigures computed, ComputeAllFigures(stats, rules));
+  ASSIGN_OR_RETURN(ComputedFigures computed, ComputeAllFigures(stats, rules, parallel));
   summary.compute_seconds = SecondsSince(start);
   start = std::chrono::steady_clock::now();
   const std::vector<store::FlowCount> flows = computed.figures.FlowRows();
@@ -53,6 +119,7 @@ core::Result<RecomputeSummary> RecomputeFigures(store::StatsStore& stats,
   state.last_batch = last_batch;
   RETURN_IF_ERROR(stats.ReplaceAll(flows, census, computed.contributions, state));
   summary.write_seconds = SecondsSince(start);
+  summary.cpu_seconds = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
   summary.patients = computed.patients;
   summary.events = computed.events;
   summary.flow_rows = static_cast<int64_t>(flows.size());
@@ -64,6 +131,7 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
                                              const domain::RecuperationRules& rules,
                                              int64_t batch_id, const std::string& now_iso) {
   const auto start = std::chrono::steady_clock::now();
+  const double cpu_start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
   UpdateSummary summary;
   summary.batch_id = batch_id;
   ASSIGN_OR_RETURN(std::optional<store::StatsState> state, stats.State());
@@ -86,6 +154,7 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
       }));
   summary.patients = static_cast<int64_t>(ids.size());
   ASSIGN_OR_RETURN(auto stored, stats.Contributions(ids));
+  summary.read_seconds = SecondsSince(start);
   std::unordered_map<int64_t, std::string> old_by_id;
   old_by_id.reserve(stored.size());
   for (auto& [id, bytes] : stored) old_by_id.emplace(id, std::move(bytes));
@@ -114,18 +183,49 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
     summary.first_day = summary.first_day == kNoDay ? c.day : std::min(summary.first_day, c.day);
     summary.last_day = std::max(summary.last_day, c.day);
   }
+  const auto write_start = std::chrono::steady_clock::now();
   RETURN_IF_ERROR(stats.ApplyDelta(flows, census, writes, batch_id));
+  summary.write_seconds = SecondsSince(write_start);
   summary.flow_deltas = static_cast<int64_t>(flows.size());
   summary.census_deltas = static_cast<int64_t>(census.size());
   summary.seconds = SecondsSince(start);
+  summary.cpu_seconds = CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
   return summary;
 }
 
+core::Result<std::optional<UpdateSummary>> UpdateFiguresThrough(
+    store::StatsStore& stats, const domain::RecuperationRules& rules, int64_t batch_id,
+    const std::string& now_iso) {
+  const auto start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(std::optional<store::StatsState> state, stats.State());
+  if (!state) return std::nullopt;
+  UpdateSummary total;
+  total.batch_id = batch_id;
+  for (int64_t b = std::max<int64_t>(state->last_batch + 1, 1); b <= batch_id; ++b) {
+    ASSIGN_OR_RETURN(UpdateSummary one, UpdateAfterBatch(stats, rules, b, now_iso));
+    total.patients += one.patients;
+    total.changed += one.changed;
+    total.flow_deltas += one.flow_deltas;
+    total.census_deltas += one.census_deltas;
+    total.read_seconds += one.read_seconds;
+    total.write_seconds += one.write_seconds;
+    total.cpu_seconds += one.cpu_seconds;
+    if (one.first_day != kNoDay) {
+      total.first_day =
+          total.first_day == kNoDay ? one.first_day : std::min(total.first_day, one.first_day);
+      total.last_day = std::max(total.last_day, one.last_day);
+    }
+  }
+  total.seconds = SecondsSince(start);
+  return total;
+}
+
 core::Result<VerifyReport> VerifyFigures(store::StatsStore& stats,
-                                         const domain::RecuperationRules& rules) {
+                                         const domain::RecuperationRules& rules,
+                                         const Parallelism& parallel) {
   const auto start = std::chrono::steady_clock::now();
   VerifyReport report;
-  ASSIGN_OR_RETURN(ComputedFigures computed, ComputeAllFigures(stats, rules));
+  ASSIGN_OR_RETURN(ComputedFigures computed, ComputeAllFigures(stats, rules, parallel));
   ASSIGN_OR_RETURN(std::vector<store::FlowCount> flows, stats.ReadAllFlows());
   ASSIGN_OR_RETURN(std::vector<store::CensusDelta> census,
                    stats.ReadCensusDeltas(std::numeric_limits<int32_t>::max()));

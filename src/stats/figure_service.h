@@ -8,11 +8,15 @@
 // never edited and every batch's patients are in its rows, so applying each
 // batch once leaves the figures equal to a full recomputation (which
 // `verify` checks).
-// Thread-safety: functions use the StatsStore they are given from one thread.
+// Thread-safety: functions use the StatsStore they are given from one
+// thread; a parallel pass runs its other slices on StatsStores of their own.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,9 +35,20 @@ struct ComputedFigures {
   int64_t events = 0;
 };
 
+// How a pass over every patient may run on several threads: the patient id
+// space is cut into `slices` ranges, the first read on the given StatsStore
+// and each other on one more from `open` (a StatsStore is one connection).
+// Without an opener, or with one slice, the pass runs on the calling thread.
+using StatsStoreFactory = std::function<core::Result<std::unique_ptr<store::StatsStore>>()>;
+struct Parallelism {
+  StatsStoreFactory open;
+  int slices = 1;
+};
+
 // Every patient's contribution, from scratch, in memory.
 core::Result<ComputedFigures> ComputeAllFigures(store::StatsStore& stats,
-                                                const domain::RecuperationRules& rules);
+                                                const domain::RecuperationRules& rules,
+                                                const Parallelism& parallel = {});
 
 struct RecomputeSummary {
   int64_t patients = 0;
@@ -42,11 +57,13 @@ struct RecomputeSummary {
   int64_t census_rows = 0;
   double compute_seconds = 0;
   double write_seconds = 0;
+  double cpu_seconds = 0;  // of the process, every slice's thread included
 };
 // Computes everything and replaces what is stored. `now_iso` is recorded.
 core::Result<RecomputeSummary> RecomputeFigures(store::StatsStore& stats,
                                                 const domain::RecuperationRules& rules,
-                                                const std::string& now_iso);
+                                                const std::string& now_iso,
+                                                const Parallelism& parallel = {});
 
 struct UpdateSummary {
   int64_t batch_id = 0;
@@ -58,12 +75,30 @@ struct UpdateSummary {
   int32_t last_day = kNoDay;
   bool full = false;           // no figures yet: recomputed everything
   double seconds = 0;
+  double read_seconds = 0;     // the batch's patients and events, and their stored contributions
+  double write_seconds = 0;    // the deltas and contributions, one transaction
+  double cpu_seconds = 0;      // of this thread (wall time lies on a loaded machine)
 };
 // Updates the figures for one imported batch. With no figures stored yet it
 // recomputes everything instead.
 core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
                                              const domain::RecuperationRules& rules,
                                              int64_t batch_id, const std::string& now_iso);
+
+// Keeps materialized figures current after an import: applies every batch
+// after the last one applied, up to and including `batch_id` (so a batch
+// whose update failed or was skipped earlier is applied now; applying a
+// batch twice changes nothing). Returns nullopt, doing nothing, while no
+// figures have been computed: the first full recomputation reads the whole
+// store and is asked for explicitly (`ichigen stats recompute`). The summary
+// adds up the batches applied; its batch_id is `batch_id`.
+// Updates must not run concurrently on one store (the server runs them on
+// its one import thread); two processes updating at the same moment (a CLI
+// import while the server imports) could count a change twice, which
+// `verify` reports and `recompute` repairs.
+core::Result<std::optional<UpdateSummary>> UpdateFiguresThrough(
+    store::StatsStore& stats, const domain::RecuperationRules& rules, int64_t batch_id,
+    const std::string& now_iso);
 
 struct Difference {
   std::string what;  // "flow notified total 2022-07-28" / "census hospitalized 2022-07-28"
@@ -78,7 +113,8 @@ struct VerifyReport {
   double seconds = 0;
 };
 core::Result<VerifyReport> VerifyFigures(store::StatsStore& stats,
-                                         const domain::RecuperationRules& rules);
+                                         const domain::RecuperationRules& rules,
+                                         const Parallelism& parallel = {});
 
 // One day of a flow series with its breakdowns.
 struct DailyCount {

@@ -16,6 +16,7 @@
 #include "stats/opendata_export.h"
 #include "store/sqlite_stats_store.h"
 #include "store/sqlite_store.h"
+#include "synth/synth.h"
 
 namespace ichigen::stats {
 namespace {
@@ -155,6 +156,106 @@ TEST_F(FigureServiceTest, IncrementalUpdatesEqualFullRecomputation) {
           << day.day.ToIso() << " " << CensusSlotNameEn(s);
     }
   }
+}
+
+TEST_F(FigureServiceTest, UpdateThroughDoesNothingBeforeFiguresAndCatchesUpMissedBatches) {
+  Stores a = Open("a.db");
+  const int64_t b1 = Import(*a.store, StatsFixture("hersys_day1.csv"));
+  // No figures yet: an import's update computes nothing.
+  auto none = UpdateFiguresThrough(*a.stats, *rules_, b1, "now");
+  ASSERT_TRUE(none) << none.error().ToString();
+  EXPECT_FALSE(none->has_value());
+  auto state = a.stats->State();
+  ASSERT_TRUE(state);
+  EXPECT_FALSE(state->has_value());
+
+  ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
+  // updates_late.csv is imported but its update never ran (a crash, a
+  // failure); the update after updates_more.csv applies both.
+  const int64_t b2 = Import(*a.store, StatsFixture("updates_late.csv"));
+  const int64_t b3 = Import(*a.store, StatsFixture("updates_more.csv"));
+  ASSERT_EQ(b3, b2 + 1);
+  auto caught_up = UpdateFiguresThrough(*a.stats, *rules_, b3, "now");
+  ASSERT_TRUE(caught_up) << caught_up.error().ToString();
+  ASSERT_TRUE(caught_up->has_value());
+  EXPECT_EQ((*caught_up)->batch_id, b3);
+  EXPECT_GE((*caught_up)->changed, 4);  // 1000001..1000005 changed, across both batches
+  EXPECT_EQ((*a.stats->State())->last_batch, b3);
+  // Counted patients, kept by difference: 1000004 was withdrawn.
+  EXPECT_EQ((*a.stats->State())->patients, 4);
+  auto verify = VerifyFigures(*a.stats, *rules_);
+  ASSERT_TRUE(verify);
+  EXPECT_TRUE(verify->differences.empty()) << verify->differences.front().what;
+  // Running it again changes nothing.
+  auto again = UpdateFiguresThrough(*a.stats, *rules_, b3, "now");
+  ASSERT_TRUE(again && again->has_value());
+  EXPECT_EQ((*again)->changed, 0);
+}
+
+// Generated files (synth): a HER-SYS export and care sheets about its
+// patients, imported one batch at a time with an incremental update after
+// each, equal a recomputation from scratch; a parallel pass in several
+// slices equals a serial one.
+TEST_F(FigureServiceTest, GeneratedDataIncrementalEqualsFullAndParallelEqualsSerial) {
+  // Update sheets name patients of the HER-SYS run with the same seed, IDs
+  // and date range; each sheet kind brings different events.
+  auto write = [&](synth::SynthKind kind, synth::SheetKind sheet, int64_t rows,
+                   const std::string& name) {
+    synth::SynthOptions o;
+    o.kind = kind;
+    o.sheet = sheet;
+    o.out = (dir_ / name).string();
+    o.rows = rows;
+    o.patients = 800;
+    o.seed = 77;
+    o.no_id_rate = 0;
+    o.from = D("2022-07-01");
+    o.to = D("2022-07-31");
+    auto summary = synth::Synthesize(o, *context_->registry);
+    EXPECT_TRUE(summary) << summary.error().ToString();
+    return o.out;
+  };
+  const std::string hersys =
+      write(synth::SynthKind::kHersys, synth::SheetKind::kRandom, 800, "hersys.csv");
+  const std::vector<std::string> sheets = {
+      write(synth::SynthKind::kUpdates, synth::SheetKind::kHospital, 300, "hospital.csv"),
+      write(synth::SynthKind::kUpdates, synth::SheetKind::kLodging, 300, "lodging.csv"),
+      write(synth::SynthKind::kUpdates, synth::SheetKind::kHealthCenter, 400, "hc.csv")};
+
+  Stores a = Open("a.db");
+  Import(*a.store, hersys);
+  ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
+  // The sheets in reverse order: later care events arrive before earlier ones.
+  for (auto it = sheets.rbegin(); it != sheets.rend(); ++it) {
+    const int64_t batch = Import(*a.store, *it);
+    ASSERT_GT(batch, 0);
+    auto update = UpdateFiguresThrough(*a.stats, *rules_, batch, "now");
+    ASSERT_TRUE(update && update->has_value());
+    EXPECT_GT((*update)->changed, 0) << *it;
+  }
+  const Figures incremental = Stored(*a.stats);
+
+  Stores b = Open("b.db");
+  Import(*b.store, hersys);
+  for (auto it = sheets.rbegin(); it != sheets.rend(); ++it) Import(*b.store, *it);
+  auto serial = ComputeAllFigures(*b.stats, *rules_);
+  ASSERT_TRUE(serial) << serial.error().ToString();
+  EXPECT_GT(serial->patients, 700);
+  EXPECT_EQ(incremental, serial->figures);
+
+  const std::string b_path = (dir_ / "b.db").string();
+  Parallelism parallel;
+  parallel.slices = 3;
+  parallel.open = [&]() -> core::Result<std::unique_ptr<store::StatsStore>> {
+    ASSIGN_OR_RETURN(auto opened, store::SqliteStatsStore::Open(b_path));
+    return std::unique_ptr<store::StatsStore>(std::move(opened));
+  };
+  auto sliced = ComputeAllFigures(*b.stats, *rules_, parallel);
+  ASSERT_TRUE(sliced) << sliced.error().ToString();
+  EXPECT_EQ(sliced->patients, serial->patients);
+  EXPECT_EQ(sliced->events, serial->events);
+  EXPECT_EQ(sliced->figures, serial->figures);
+  EXPECT_EQ(sliced->contributions, serial->contributions);
 }
 
 TEST_F(FigureServiceTest, VerifyReportsADamagedFigure) {

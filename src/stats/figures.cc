@@ -228,6 +228,32 @@ void FigureAccumulator::DaySeries::Add(int32_t day, int64_t n) {
   counts[static_cast<size_t>(day - base)] += n;
 }
 
+void FigureAccumulator::DaySeries::AddAll(const DaySeries& other) {
+  if (other.counts.empty()) return;
+  // Widen once to cover both, then add in place.
+  Add(other.base, 0);
+  Add(other.base + static_cast<int32_t>(other.counts.size()) - 1, 0);
+  for (size_t i = 0; i < other.counts.size(); ++i) {
+    counts[static_cast<size_t>(other.base - base) + i] += other.counts[i];
+  }
+}
+
+void FigureAccumulator::Merge(const FigureAccumulator& other) {
+  for (int s = 0; s < kSeriesCount; ++s) {
+    for (int d = 0; d < kDimensionCount; ++d) {
+      const auto& theirs = other.flows_[s][d];
+      for (size_t v = 0; v < theirs.size(); ++v) {
+        const int index =
+            d == 0 ? 0 : Intern(static_cast<Dimension>(d), other.names_[d][v]);
+        auto& ours = flows_[s][d];
+        if (ours.size() <= static_cast<size_t>(index)) ours.resize(static_cast<size_t>(index) + 1);
+        ours[static_cast<size_t>(index)].AddAll(theirs[v]);
+      }
+    }
+  }
+  for (int slot = 0; slot < kCensusSlots; ++slot) census_[slot].AddAll(other.census_[slot]);
+}
+
 int FigureAccumulator::Intern(Dimension dimension, const std::string& value) {
   auto& map = values_[static_cast<int>(dimension)];
   auto it = map.find(value);
@@ -238,21 +264,28 @@ int FigureAccumulator::Intern(Dimension dimension, const std::string& value) {
   return index;
 }
 
-void FigureAccumulator::AddFlow(Series series, const Contribution& c, int32_t day, int sign) {
+void FigureAccumulator::AddFlow(Series series, const std::array<int, kDimensionCount>& index,
+                                int32_t day, int sign) {
   if (day == kNoDay) return;
-  const std::string* values[kDimensionCount] = {nullptr, &c.municipality, &c.age_band, &c.sex};
   for (int d = 0; d < kDimensionCount; ++d) {
-    const int index = d == 0 ? 0 : Intern(static_cast<Dimension>(d), *values[d]);
     auto& per_value = flows_[static_cast<int>(series)][d];
-    if (per_value.size() <= static_cast<size_t>(index)) per_value.resize(index + 1);
-    per_value[index].Add(day, sign);
+    if (per_value.size() <= static_cast<size_t>(index[d])) {
+      per_value.resize(static_cast<size_t>(index[d]) + 1);
+    }
+    per_value[static_cast<size_t>(index[d])].Add(day, sign);
   }
 }
 
 void FigureAccumulator::Apply(const Contribution& c, int sign) {
-  AddFlow(Series::kNotified, c, c.notified_day, sign);
-  AddFlow(Series::kPublished, c, c.published_day, sign);
-  AddFlow(Series::kDeaths, c, c.died_day, sign);
+  if (c.notified_day != kNoDay || c.published_day != kNoDay || c.died_day != kNoDay) {
+    // The dimension values are looked up once for the three series.
+    const std::array<int, kDimensionCount> index = {
+        0, Intern(Dimension::kMunicipality, c.municipality), Intern(Dimension::kAgeBand, c.age_band),
+        Intern(Dimension::kSex, c.sex)};
+    AddFlow(Series::kNotified, index, c.notified_day, sign);
+    AddFlow(Series::kPublished, index, c.published_day, sign);
+    AddFlow(Series::kDeaths, index, c.died_day, sign);
+  }
   for (const StatusInterval& interval : c.intervals) {
     const int slot = static_cast<int>(interval.status);
     const bool severe = c.severe && interval.status == domain::CareStatus::kHospitalized;

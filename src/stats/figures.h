@@ -115,6 +115,8 @@ class FigureAccumulator {
  public:
   void Add(const Contribution& contribution) { Apply(contribution, +1); }
   void Subtract(const Contribution& contribution) { Apply(contribution, -1); }
+  // Adds everything `other` holds (the slices of a parallel pass).
+  void Merge(const FigureAccumulator& other);
   Figures Take() const;  // nonzero entries only
 
  private:
@@ -122,9 +124,11 @@ class FigureAccumulator {
     int32_t base = 0;
     std::vector<int64_t> counts;
     void Add(int32_t day, int64_t n);
+    void AddAll(const DaySeries& other);
   };
   void Apply(const Contribution& contribution, int sign);
-  void AddFlow(Series series, const Contribution& c, int32_t day, int sign);
+  void AddFlow(Series series, const std::array<int, kDimensionCount>& index, int32_t day,
+               int sign);
   int Intern(Dimension dimension, const std::string& value);
 
   // values_[dimension]: value text → index; names_[dimension] the reverse.

@@ -27,6 +27,8 @@ class SqliteStatsStore final : public StatsStore {
   ~SqliteStatsStore() override;
 
   core::Status ForEachPatientInput(const StatsPatientFn& fn) override;
+  core::Status ForEachPatientInputIn(PatientIdRange range, const StatsPatientFn& fn) override;
+  core::Result<int64_t> MaxPatientId() override;
   core::Status ForEachPatientInputOfBatch(int64_t batch_id, const StatsPatientFn& fn) override;
   core::Result<int64_t> LatestBatch() override;
   core::Result<std::vector<std::pair<int64_t, std::string>>> Contributions(

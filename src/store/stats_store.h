@@ -6,7 +6,8 @@
 // fingerprint per patient so an import can subtract what a patient added
 // before and add what it adds now. The store knows nothing of how figures
 // are computed: values are plain numbers and bytes.
-// Thread-safety: see the implementation; SqliteStatsStore is thread-safe.
+// Thread-safety: see the implementation; SqliteStatsStore is thread-safe
+// (one connection each; a parallel pass opens one per slice).
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,7 @@
 
 #include "core/result.h"
 #include "domain/events.h"
+#include "store/store.h"
 
 namespace ichigen::store {
 
@@ -64,6 +66,19 @@ class StatsStore {
 
   // Every patient that has events, in id order, with all its events.
   virtual core::Status ForEachPatientInput(const StatsPatientFn& fn) = 0;
+  // The same for the patients with ids in [range.first, range.end), so a
+  // full pass can run in slices on several connections. The default filters
+  // ForEachPatientInput (right, not fast); implementations should override.
+  virtual core::Status ForEachPatientInputIn(PatientIdRange range, const StatsPatientFn& fn) {
+    return ForEachPatientInput(
+        [&](const StatsPatient& patient, std::span<const domain::Event> events) {
+          if (patient.id < range.first || patient.id >= range.end) return core::Ok();
+          return fn(patient, events);
+        });
+  }
+  // The highest patient id, to split the id space into slices (0: unknown,
+  // the pass then runs in one slice).
+  virtual core::Result<int64_t> MaxPatientId() { return int64_t{0}; }
   // The same for the patients the rows of one batch ended on.
   virtual core::Status ForEachPatientInputOfBatch(int64_t batch_id, const StatsPatientFn& fn) = 0;
   // The highest batch id in the store (0 if none).

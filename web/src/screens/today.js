@@ -11,31 +11,44 @@ async function optional(method, template, path) {
   try { return await api.get(path); } catch { return null; }
 }
 
-// A stats answer as {dates, series}: items of {date, <name>: number, ...}
-// or {date, counts: {<name>: number}}.
-export function toSeries(data, only) {
-  const rows = api.items(data).map((r) => ({ date: r.date || r.on || r.day, ...(r.counts || r.by_status || {}), ...r }));
-  const names = [];
-  for (const r of rows) for (const [k, v] of Object.entries(r)) {
-    if (typeof v === 'number' && !names.includes(k) && (!only || only.includes(k))) names.push(k);
-  }
+// The charts read the materialized figures (GET /api/v1/stats/daily and
+// /api/v1/stats/census, the last 90 days the store has figures for).
+// Daily: new cases by notification date and their 7-day average.
+export function dailySeries(data) {
+  const rows = api.items(data);
   return {
     dates: rows.map((r) => r.date),
-    series: names.map((name) => ({ name, values: rows.map((r) => r[name] ?? 0) })),
+    series: [
+      { name: t('series_new_cases'), values: rows.map((r) => r.total ?? 0) },
+      { name: t('series_average7'), values: rows.map((r) => Math.round((r.average7 ?? 0) * 10) / 10) },
+    ],
+  };
+}
+
+// Census: the statuses still in care (死亡 and 療養解除 are cumulative and
+// would flatten the rest).
+const CENSUS_SLOTS = ['hospitalized', 'severe', 'lodging', 'home_recuperation', 'arranging'];
+export function censusSeries(data) {
+  const rows = api.items(data);
+  return {
+    dates: rows.map((r) => r.date),
+    series: CENSUS_SLOTS.map((slot) => ({
+      name: t(`census_${slot}`),
+      values: rows.map((r) => (r.by_status && r.by_status[slot]) ?? 0),
+    })),
   };
 }
 
 export function Today({ navigate }) {
   const { data, error, loading } = useLoad(async () => {
     const day = today();
-    const since = new Date(Date.now() - 90 * 864e5).toISOString().slice(0, 10);
     const [batches, review, packages, alerts, daily, census, conflicts] = await Promise.all([
       api.get('/api/v1/batches?limit=200'),
       api.get('/api/v1/review-items?limit=1'),
       optional('GET', '/api/v1/packages', '/api/v1/packages?unacknowledged=true&limit=200'),
       optional('GET', '/api/v1/alerts', '/api/v1/alerts'),
-      optional('GET', '/api/v1/stats/daily', `/api/v1/stats/daily?from=${since}&to=${day}`),
-      optional('GET', '/api/v1/stats/census', `/api/v1/stats/census?from=${since}&to=${day}`),
+      optional('GET', '/api/v1/stats/daily', '/api/v1/stats/daily?last=90'),
+      optional('GET', '/api/v1/stats/census', '/api/v1/stats/census?last=90'),
       optional('GET', '/api/v1/conflicts', '/api/v1/conflicts?limit=1'),
     ]);
     const todays = api.items(batches).filter((b) => String(b.started_at || '').slice(0, 10) === day);
@@ -45,8 +58,8 @@ export function Today({ navigate }) {
   if (error) return html`<${ErrorMessage} error=${error}/>`;
   const unacked = data.packages ? api.items(data.packages).filter((p) => !p.acknowledged_at) : null;
   const alerts = data.alerts ? api.items(data.alerts) : null;
-  const daily = toSeries(data.daily, ['new_cases', 'count', 'new', 'cases']);
-  const census = toSeries(data.census);
+  const daily = dailySeries(data.daily);
+  const census = censusSeries(data.census);
   const tile = (label, value, testid, action) => html`<section class="tile" aria-label=${label} data-testid=${testid}>
     <h2>${label}</h2><p class="big">${value === null ? '—' : num(value)}</p>${action}</section>`;
   const conflicts = data.conflicts ? (data.conflicts.total ?? api.items(data.conflicts).length) : null;

@@ -1,0 +1,140 @@
+// `ichigen import` keeps the figures current, through the real binary:
+// nothing is computed until `ichigen stats recompute` turns the figures on;
+// after that each import updates them (late sheets, a withdrawal), and a
+// failed update leaves the batch committed, is reported, and is repaired by
+// the next import or by `ichigen stats recompute`.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "store/sqlite_handle.h"
+
+namespace ichigen {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct ShellResult {
+  int exit_code = -1;
+  std::string out;
+};
+
+ShellResult Shell(const std::string& command) {
+  ShellResult run;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
+  const int status = ::pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+std::string Fixture(const std::string& name) {
+  return std::string(ICHIGEN_TEST_DATA_DIR) + "/stats/" + name;
+}
+
+class StatsCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("ichigen_stats_cli_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    db_ = (dir_ / "t.db").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  ShellResult Run(const std::string& args) const {
+    return Shell(std::string(ICHIGEN_BINARY) + " --db " + db_ + " " + args + " 2>/dev/null");
+  }
+  json ImportJson(const std::string& fixture) const {
+    ShellResult r = Run("import --json " + Fixture(fixture));
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    return json::parse(r.out, nullptr, false);
+  }
+  int64_t NotifiedOn(const std::string& day) const {
+    ShellResult r = Run("stats daily --json --from " + day + " --to " + day);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    json days = json::parse(r.out, nullptr, false);
+    return days.is_array() && days.size() == 1 ? days[0]["total"].get<int64_t>() : -1;
+  }
+  int64_t VerifyDifferences() const {
+    ShellResult r = Run("stats verify --json");
+    json report = json::parse(r.out, nullptr, false);
+    EXPECT_TRUE(report.is_object()) << r.out;
+    return report.is_object() ? report["differences"].get<int64_t>() : -1;
+  }
+
+  fs::path dir_;
+  std::string db_;
+};
+
+TEST_F(StatsCliTest, ImportUpdatesTheFiguresOnceTheyExist) {
+  // No figures yet: the import computes nothing and says nothing about them.
+  json first = ImportJson("hersys_day1.csv");
+  ASSERT_TRUE(first.is_object());
+  EXPECT_FALSE(first.contains("stats")) << first.dump();
+  // Reading figures that were never computed is an error, not zeros.
+  EXPECT_EQ(Run("stats daily --json --from 2022-08-01 --to 2022-08-01").exit_code, 5);
+  ASSERT_EQ(Run("stats recompute --json").exit_code, 0);
+  EXPECT_EQ(NotifiedOn("2022-08-02"), 2);
+
+  // A late sheet withdraws 1000004 (notified 2022-08-02): the import updates
+  // the past day it touches.
+  json late = ImportJson("updates_late.csv");
+  ASSERT_TRUE(late.contains("stats")) << late.dump();
+  EXPECT_EQ(late["stats"]["updated_through_batch"], late["batch_id"]);
+  EXPECT_GT(late["stats"]["changed"].get<int64_t>(), 0);
+  EXPECT_LE(late["stats"]["first_day"].get<std::string>(), "2022-08-02");
+  EXPECT_EQ(NotifiedOn("2022-08-02"), 1);
+
+  // Re-importing the same file changes nothing and updates nothing.
+  json again = ImportJson("updates_late.csv");
+  EXPECT_TRUE(again["duplicate_file"].get<bool>());
+  EXPECT_FALSE(again.contains("stats"));
+
+  // Human output says it too.
+  ShellResult more = Run("import " + Fixture("updates_more.csv"));
+  ASSERT_EQ(more.exit_code, 0) << more.out;
+  EXPECT_NE(more.out.find("集計を更新しました"), std::string::npos) << more.out;
+  EXPECT_EQ(VerifyDifferences(), 0);
+}
+
+TEST_F(StatsCliTest, AFailedUpdateKeepsTheBatchAndIsRepaired) {
+  ImportJson("hersys_day1.csv");
+  ASSERT_EQ(Run("stats recompute --json").exit_code, 0);
+  {
+    // Damage the stored contributions: the next update cannot decode them.
+    auto db = store::SqliteDb::Open(db_);
+    ASSERT_TRUE(db.has_value());
+    ASSERT_TRUE((*db)->Exec("UPDATE stats_contributions SET data = x'00'"));
+  }
+  json late = ImportJson("updates_late.csv");
+  ASSERT_TRUE(late.is_object());
+  EXPECT_GT(late["batch_id"].get<int64_t>(), 0);
+  EXPECT_FALSE(late.contains("stats"));
+  ASSERT_TRUE(late.contains("after_batch_error")) << late.dump();
+  EXPECT_EQ(late["after_batch_error"]["code"], "data_loss");
+  EXPECT_NE(late["after_batch_error"]["message"].get<std::string>().find("ichigen stats update"),
+            std::string::npos);
+  // The batch is committed: a second import of the file is a duplicate.
+  EXPECT_TRUE(ImportJson("updates_late.csv")["duplicate_file"].get<bool>());
+  // The figures are stale, verify says so, and a recomputation repairs them.
+  EXPECT_EQ(NotifiedOn("2022-08-02"), 2);
+  EXPECT_GT(VerifyDifferences(), 0);
+  ASSERT_EQ(Run("stats recompute --json").exit_code, 0);
+  EXPECT_EQ(NotifiedOn("2022-08-02"), 1);
+  EXPECT_EQ(VerifyDifferences(), 0);
+}
+
+}  // namespace
+}  // namespace ichigen

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "domain/census.h"
 #include "stats/census_service.h"
+#include "store/parallel_events.h"
 #include "text/date_parser.h"
 
 namespace ichigen::cli {
@@ -34,6 +35,14 @@ core::Result<stats::AsOf> ResolveAsOf(const std::string& as_of, const std::strin
     out.cutoff_received_at = stats::JstCutoff(out.date, clock.first, clock.second);
   }
   return out;
+}
+
+// The pass over every patient on all cores, one Store per slice.
+stats::PassOptions Parallel(const CliContext& context) {
+  stats::PassOptions pass;
+  pass.open = [&context] { return context.OpenStore(); };
+  pass.slices = store::DefaultSlices();
+  return pass;
 }
 
 nlohmann::json CountsJson(const domain::StatusCounts& counts) {
@@ -68,7 +77,7 @@ void AddCareCommands(CLI::App& app, CliContext& context) {
       auto store = context.OpenStore();
       if (!store) return context.Report(store.error());
       const auto started = std::chrono::steady_clock::now();
-      auto result = stats::ComputeCensus(**store, *rules, *as_of);
+      auto result = stats::ComputeCensus(**store, *rules, *as_of, Parallel(context));
       if (!result) return context.Report(result.error());
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -122,7 +131,7 @@ void AddCareCommands(CLI::App& app, CliContext& context) {
       if (!rules) return context.Report(rules.error());
       auto store = context.OpenStore();
       if (!store) return context.Report(store.error());
-      auto found = stats::FindConflicts(**store, *rules, *as_of);
+      auto found = stats::FindConflicts(**store, *rules, *as_of, Parallel(context));
       if (!found) return context.Report(found.error());
       for (const stats::PatientConflicts& item : *found) {
         auto patient = (*store)->GetPatient(item.patient_id);

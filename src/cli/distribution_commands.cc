@@ -317,10 +317,13 @@ void AddDistributeCommand(CLI::App& app, CliContext& context, DistributionStoreO
   struct Args {
     std::string cutoff, out, format = "all", encoding, known_at;
     bool json = false;
+    int threads = 0;  // 0 = every core
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("distribute", "市区町村別パッケージを作成 / build the municipal packages");
   cmd->add_option("--cutoff", args->cutoff, "締切時刻 / cutoff, ISO-8601 (default today 09:00 JST)");
+  cmd->add_option("--threads", args->threads, "並列数 / threads (default: every core)")
+      ->check(CLI::Range(0, 64));
   cmd->add_option("--out", args->out, "出力先ディレクトリ / also write the files here");
   cmd->add_option("--format", args->format, "csv|xlsx|json|all（--out に書く形式）")
       ->check(CLI::IsMember({"csv", "xlsx", "json", "all"}));
@@ -370,7 +373,8 @@ void AddDistributeCommand(CLI::App& app, CliContext& context, DistributionStoreO
       // The pass over every patient on all cores, one Store per slice.
       distribution::PackageService service(*env.store, *env.distribution, *registry, rules,
                                            [&context] { return context.OpenStore(); },
-                                           store::DefaultSlices());
+                                           args->threads > 0 ? args->threads
+                                                             : store::DefaultSlices());
       ASSIGN_OR_RETURN(auto report, service.Distribute(options));
       ordered_json packages = ordered_json::array();
       for (const auto& p : report.packages) {

@@ -23,6 +23,7 @@ void AddPatientRoutes(RouteTable& table);  // search, detail
 void AddReviewRoutes(RouteTable& table);   // review queue
 void AddReviewDecisionRoutes(RouteTable& table);  // one item, link/new/reject/undo
 void AddPackageRoutes(RouteTable& table);  // packages, download, receipts, alerts
+void AddConflictRoutes(RouteTable& table);  // care-history conflicts as of a date
 void AddUserRoutes(RouteTable& table);     // users admin
 void AddAuditRoutes(RouteTable& table);    // audit verify, export
 void AddWebRoutes(RouteTable& table);      // the web UI's embedded assets at /

@@ -13,6 +13,7 @@ RouteTable AllRoutes() {
   AddReviewRoutes(table);
   AddReviewDecisionRoutes(table);
   AddPackageRoutes(table);
+  AddConflictRoutes(table);
   AddUserRoutes(table);
   AddAuditRoutes(table);
   AddWebRoutes(table);

@@ -552,6 +552,78 @@ TEST_F(ServerTest, InboxImportsStableFilesAndSortsThemIntoDoneAndFailed) {
   EXPECT_TRUE(listed);
 }
 
+// Conflicts: patients 1 (鶴見) and 2 (川崎) were admitted after their death;
+// patient 3's history is consistent. Operators see both, the 鶴見 health
+// center only its own, a municipality none; the list pages and is audited.
+TEST_F(ServerTest, ConflictsListsImpossibleHistoriesWithinTheCallersScope) {
+  {
+    auto store = store::SqliteStore::Open(db_);
+    ASSERT_TRUE(store.has_value());
+    store::BatchInfo info{.sha256 = "events", .file_name = "updates.csv", .source = "test",
+                          .profile = "updates", .encoding = "utf-8", .format = "csv",
+                          .started_at = "2024-05-02T00:00:00Z"};
+    auto writer = (*store)->BeginBatch(info);
+    ASSERT_TRUE(writer.has_value());
+    auto add = [&](int64_t patient, domain::EventType type, const char* day) {
+      domain::Event e;
+      e.type = type;
+      e.effective_on = *core::Date::ParseIso(day);
+      e.received_at = 1714521600;  // 2024-05-01
+      e.source = "HER-SYS";
+      e.facility = type == domain::EventType::kAdmitted ? "A病院" : "";
+      if (type == domain::EventType::kNotified) e.onset_on = e.effective_on.AddDays(-1);
+      ASSERT_TRUE((*writer)->AddEvent(patient, e, std::string(day) + std::to_string(static_cast<int>(type))));
+    };
+    for (int64_t patient : {1, 2}) {
+      add(patient, domain::EventType::kNotified, "2024-04-01");
+      add(patient, domain::EventType::kDied, "2024-04-05");
+      add(patient, domain::EventType::kAdmitted, "2024-04-10");
+    }
+    add(3, domain::EventType::kNotified, "2024-04-01");
+    add(3, domain::EventType::kAdmitted, "2024-04-02");
+    ASSERT_TRUE((*writer)->Commit(info).has_value());
+  }
+  auto op = Get("op", "/api/v1/conflicts?as_of=2024-04-30");
+  ASSERT_EQ(op->status, 200) << op->body;
+  json all = Body(op);
+  EXPECT_EQ(all["total"], 2);
+  ASSERT_EQ(all["items"].size(), 2u);
+  EXPECT_EQ(all["items"][0]["patient_id"], 1);
+  EXPECT_EQ(all["items"][1]["patient_id"], 2);
+  EXPECT_EQ(all["items"][0]["hersys_id"], "1000001");
+  EXPECT_EQ(all["items"][0]["status"], "死亡");
+  ASSERT_EQ(all["items"][0]["conflicts"].size(), 1u);
+  const json& conflict = all["items"][0]["conflicts"][0];
+  EXPECT_EQ(conflict["kind"], "event_after_death");
+  EXPECT_EQ(conflict["on"], "2024-04-10");
+  EXPECT_NE(conflict["message"].get<std::string>().find("死亡"), std::string::npos);
+  EXPECT_NE(conflict["message_en"].get<std::string>().find("death"), std::string::npos);
+
+  // Before the admission was dated there was nothing to flag.
+  EXPECT_EQ(Body(Get("op", "/api/v1/conflicts?as_of=2024-04-06"))["total"], 0);
+  // Pages.
+  json second = Body(Get("admin", "/api/v1/conflicts?as_of=2024-04-30&limit=1&offset=1"));
+  EXPECT_EQ(second["total"], 2);
+  ASSERT_EQ(second["items"].size(), 1u);
+  EXPECT_EQ(second["items"][0]["patient_id"], 2);
+  // The health center of 鶴見 sees patient 1 only.
+  json hc = Body(Get("hc", "/api/v1/conflicts?as_of=2024-04-30"));
+  EXPECT_EQ(hc["total"], 1);
+  ASSERT_EQ(hc["items"].size(), 1u);
+  EXPECT_EQ(hc["items"][0]["patient_id"], 1);
+  // Neither a municipality nor the auditor.
+  EXPECT_EQ(Get("muni", "/api/v1/conflicts")->status, 403);
+  EXPECT_EQ(Get("aud", "/api/v1/conflicts")->status, 403);
+  // A date that is not one is a clear 400.
+  auto bad = Get("op", "/api/v1/conflicts?as_of=yesterday");
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(ErrorCode(bad), "invalid_argument");
+  // Audited by patient id.
+  const std::string trail = Get("aud", "/api/v1/audit/export")->body;
+  EXPECT_NE(trail.find("\"action\":\"conflicts.list\""), std::string::npos);
+  EXPECT_NE(trail.find("\"target_ids\":\"patient:1 patient:2\""), std::string::npos);
+}
+
 TEST_F(ServerTest, OpenApiDocumentsExactlyTheRegisteredRoutes) {
   auto res = Client().Get("/api/v1/openapi.json");
   ASSERT_EQ(res->status, 200);

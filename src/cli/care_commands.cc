@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "domain/census.h"
 #include "stats/census_service.h"
+#include "store/parallel_events.h"
 #include "text/date_parser.h"
 
 namespace ichigen::cli {
@@ -36,6 +37,15 @@ core::Result<stats::AsOf> ResolveAsOf(const std::string& as_of, const std::strin
   return out;
 }
 
+// The pass over every patient on all cores, one Store per slice.
+// --threads 0 (the default) = every core.
+stats::PassOptions Parallel(const CliContext& context, int threads) {
+  stats::PassOptions pass;
+  pass.open = [&context] { return context.OpenStore(); };
+  pass.slices = threads > 0 ? threads : store::DefaultSlices();
+  return pass;
+}
+
 nlohmann::json CountsJson(const domain::StatusCounts& counts) {
   nlohmann::json out = nlohmann::json::object();
   for (int s = 0; s < domain::kCareStatusCount; ++s) {
@@ -53,12 +63,15 @@ void AddCareCommands(CLI::App& app, CliContext& context) {
       std::string cutoff;
       bool by_municipality = false;
       bool json = false;
+      int threads = 0;
     };
     auto options = std::make_shared<Options>();
     CLI::App* command = app.add_subcommand("census", "療養状況別の人数 (census by care status as of a date)");
     command->add_option("--as-of", options->as_of, "date (default: today)");
     command->add_option("--cutoff", options->cutoff, "HH:MM JST (default: all received)");
     command->add_flag("--by-municipality", options->by_municipality, "also per residence");
+    command->add_option("--threads", options->threads, "passes in parallel (default: every core)")
+        ->check(CLI::Range(0, 64));
     command->add_flag("--json", options->json, "JSON");
     command->callback([options, &context]() {
       auto as_of = ResolveAsOf(options->as_of, options->cutoff);
@@ -68,7 +81,8 @@ void AddCareCommands(CLI::App& app, CliContext& context) {
       auto store = context.OpenStore();
       if (!store) return context.Report(store.error());
       const auto started = std::chrono::steady_clock::now();
-      auto result = stats::ComputeCensus(**store, *rules, *as_of);
+      auto result =
+          stats::ComputeCensus(**store, *rules, *as_of, Parallel(context, options->threads));
       if (!result) return context.Report(result.error());
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -110,11 +124,14 @@ void AddCareCommands(CLI::App& app, CliContext& context) {
     struct Options {
       std::string as_of;
       bool json = false;
+      int threads = 0;
     };
     auto options = std::make_shared<Options>();
     CLI::App* command = app.add_subcommand("conflicts", "矛盾のある療養記録 (care histories with conflicts)");
     command->add_option("--as-of", options->as_of, "date (default: today)");
     command->add_flag("--json", options->json, "JSON lines");
+    command->add_option("--threads", options->threads, "passes in parallel (default: every core)")
+        ->check(CLI::Range(0, 64));
     command->callback([options, &context]() {
       auto as_of = ResolveAsOf(options->as_of, "");
       if (!as_of) return context.Report(as_of.error());
@@ -122,7 +139,8 @@ void AddCareCommands(CLI::App& app, CliContext& context) {
       if (!rules) return context.Report(rules.error());
       auto store = context.OpenStore();
       if (!store) return context.Report(store.error());
-      auto found = stats::FindConflicts(**store, *rules, *as_of);
+      auto found =
+          stats::FindConflicts(**store, *rules, *as_of, Parallel(context, options->threads));
       if (!found) return context.Report(found.error());
       for (const stats::PatientConflicts& item : *found) {
         auto patient = (*store)->GetPatient(item.patient_id);

@@ -17,6 +17,7 @@
 #include "domain/care_status.h"
 #include "geo/registry.h"
 #include "io/record_reader.h"
+#include "store/parallel_events.h"
 
 namespace ichigen::cli {
 
@@ -316,10 +317,13 @@ void AddDistributeCommand(CLI::App& app, CliContext& context, DistributionStoreO
   struct Args {
     std::string cutoff, out, format = "all", encoding, known_at;
     bool json = false;
+    int threads = 0;  // 0 = every core
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("distribute", "市区町村別パッケージを作成 / build the municipal packages");
   cmd->add_option("--cutoff", args->cutoff, "締切時刻 / cutoff, ISO-8601 (default today 09:00 JST)");
+  cmd->add_option("--threads", args->threads, "並列数 / threads (default: every core)")
+      ->check(CLI::Range(0, 64));
   cmd->add_option("--out", args->out, "出力先ディレクトリ / also write the files here");
   cmd->add_option("--format", args->format, "csv|xlsx|json|all（--out に書く形式）")
       ->check(CLI::IsMember({"csv", "xlsx", "json", "all"}));
@@ -366,7 +370,11 @@ void AddDistributeCommand(CLI::App& app, CliContext& context, DistributionStoreO
       ASSIGN_OR_RETURN(auto registry, geo::Registry::Load());
       ASSIGN_OR_RETURN(auto rules, domain::RecuperationRules::LoadDefault());
       ASSIGN_OR_RETURN(Env env, Env::Open(context, open));
-      distribution::PackageService service(*env.store, *env.distribution, *registry, rules);
+      // The pass over every patient on all cores, one Store per slice.
+      distribution::PackageService service(*env.store, *env.distribution, *registry, rules,
+                                           [&context] { return context.OpenStore(); },
+                                           args->threads > 0 ? args->threads
+                                                             : store::DefaultSlices());
       ASSIGN_OR_RETURN(auto report, service.Distribute(options));
       ordered_json packages = ordered_json::array();
       for (const auto& p : report.packages) {
@@ -384,6 +392,8 @@ void AddDistributeCommand(CLI::App& app, CliContext& context, DistributionStoreO
                                        {"patients_scanned", report.patients_scanned},
                                        {"residents", report.residents},
                                        {"departures", report.departures},
+                                       {"residents_without_residence",
+                                        report.residents_without_residence},
                                        {"derive_seconds", report.derive_seconds},
                                        {"build_seconds", report.build_seconds},
                                        {"store_seconds", report.store_seconds},
@@ -396,6 +406,11 @@ void AddDistributeCommand(CLI::App& app, CliContext& context, DistributionStoreO
                     << " 行" << (p.existing ? "\t（作成済み / already built）" : "") << "\n";
         }
         std::cout << report.packages.size() << " パッケージ / packages, " << seconds << " s\n";
+        if (report.residents_without_residence > 0) {
+          std::cout << "住所地不明のため、どのパッケージにも入らない自宅療養者: "
+                    << report.residents_without_residence
+                    << " 人 / residents at home in no package (residence unknown)\n";
+        }
       }
       return core::Ok();
     };
@@ -619,7 +634,9 @@ class DistributionServingImpl final : public DistributionServing {
   // Runs on the scheduler thread; the Store connection is opened per run.
   core::Status Build(const distribution::Cutoff& cutoff) {
     ASSIGN_OR_RETURN(auto store, context_.OpenStore());
-    distribution::PackageService service(*store, *distribution_, *registry_, rules_);
+    distribution::PackageService service(*store, *distribution_, *registry_, rules_,
+                                         [this] { return context_.OpenStore(); },
+                                         store::DefaultSlices());
     distribution::DistributeOptions options;
     options.cutoff = cutoff;
     options.csv_encoding = policy_.csv_encoding;

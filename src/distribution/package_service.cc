@@ -3,6 +3,10 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
+#include <iterator>
+#include <thread>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +20,7 @@
 #include "distribution/formats.h"
 #include "distribution/package.h"
 #include "domain/care_status.h"
+#include "store/parallel_events.h"
 
 namespace ichigen::distribution {
 
@@ -121,20 +126,83 @@ std::string CountsJson(const Package& package) {
   return counts.dump();
 }
 
-// A patient's state as the pass over events leaves it, before the patient
-// record is read.
-struct Candidate {
-  int64_t patient_id = 0;
-  domain::PatientState state;
-  bool resident = false;  // else a departure of a previous member
+// A package built and rendered, its files read back for the store.
+struct Rendered {
+  Package package;
+  WrittenPackage written;
+  std::vector<store::PackageFileBlob> blobs;  // the formats, then the manifest
+  std::string manifest;
 };
+
+core::Result<Rendered> Render(const PackageInputs& inputs, const std::string& dir,
+                              const WriteOptions& write_options) {
+  Rendered out;
+  ASSIGN_OR_RETURN(out.package, BuildPackage(inputs));
+  ASSIGN_OR_RETURN(out.written, WritePackageFiles(out.package, dir, write_options));
+  for (const PackageFile& f : out.written.files) {
+    ASSIGN_OR_RETURN(std::string bytes, ReadBytes(fs::path(dir) / f.name));
+    out.blobs.push_back({f.name, f.format, f.encoding, f.sha256, std::move(bytes)});
+  }
+  ASSIGN_OR_RETURN(out.manifest, ReadBytes(fs::path(dir) / out.written.manifest_name));
+  out.blobs.push_back(
+      {out.written.manifest_name, "manifest", "utf-8", out.written.manifest_sha256, out.manifest});
+  return out;
+}
+
+// Calls work(0 .. count-1) on up to `threads` threads, each index once.
+void RunOnThreads(size_t count, int threads, const std::function<void(size_t)>& work) {
+  std::atomic<size_t> next{0};
+  auto loop = [&] {
+    for (size_t i = next++; i < count; i = next++) work(i);
+  };
+  const size_t extra = std::min(count, static_cast<size_t>(threads)) - (count > 0 ? 1 : 0);
+  std::vector<std::jthread> pool;
+  for (size_t t = 0; t < extra; ++t) pool.emplace_back(loop);
+  loop();
+}
 
 }  // namespace
 
 PackageService::PackageService(store::Store& store, store::DistributionStore& distribution,
                                const geo::Registry& registry,
-                               const domain::RecuperationRules& rules)
-    : store_(store), distribution_(distribution), registry_(registry), rules_(rules) {}
+                               const domain::RecuperationRules& rules, store::StoreOpener open,
+                               int slices)
+    : store_(store),
+      distribution_(distribution),
+      registry_(registry),
+      rules_(rules),
+      open_(std::move(open)),
+      slices_(std::max(1, slices)) {}
+
+core::Result<std::vector<store::PatientRecord>> PackageService::ReadPatients(
+    std::span<const Candidate> candidates) {
+  std::vector<int64_t> ids;
+  ids.reserve(candidates.size());
+  for (const PackageService::Candidate& c : candidates) ids.push_back(c.patient_id);
+  const size_t chunks = open_ ? std::min(static_cast<size_t>(slices_), ids.size() / 1000 + 1) : 1;
+  if (chunks <= 1) return store_.GetPatients(ids);
+  // Consecutive chunks of the (ascending) ids, each on its own store.
+  std::vector<std::unique_ptr<store::Store>> extra;
+  for (size_t i = 1; i < chunks; ++i) {
+    ASSIGN_OR_RETURN(std::unique_ptr<store::Store> opened, open_());
+    extra.push_back(std::move(opened));
+  }
+  const size_t per = (ids.size() + chunks - 1) / chunks;
+  std::vector<std::optional<core::Result<std::vector<store::PatientRecord>>>> parts(chunks);
+  RunOnThreads(chunks, static_cast<int>(chunks), [&](size_t i) {
+    const size_t begin = std::min(ids.size(), i * per);
+    const size_t end = std::min(ids.size(), begin + per);
+    store::Store& on = i == 0 ? store_ : *extra[i - 1];
+    parts[i] = on.GetPatients(std::span<const int64_t>(ids).subspan(begin, end - begin));
+  });
+  std::vector<store::PatientRecord> patients;
+  patients.reserve(ids.size());
+  for (auto& part : parts) {
+    if (!part->has_value()) return std::unexpected(std::move(part->error()));
+    std::move((*part)->begin(), (*part)->end(), std::back_inserter(patients));
+  }
+  return patients;
+}
 
 core::Result<std::vector<Agreement>> PackageService::AgreementsInForce(const Cutoff& cutoff) {
   ASSIGN_OR_RETURN(std::vector<Agreement> all, distribution_.ListAgreements());
@@ -195,35 +263,51 @@ core::Result<DistributeReport> PackageService::Distribute(const DistributeOption
       return a->include_arranging_at_home;
     });
 
-    // One pass over every patient's events for all municipalities at once.
-    std::vector<Candidate> candidates;
+    // One pass over every patient's events for all municipalities at once,
+    // in slices on several threads; slice k holds lower ids than slice k+1,
+    // so concatenating the slices keeps patient id order.
+    const int slices = open_ ? std::max(1, slices_) : 1;
+    std::vector<std::vector<PackageService::Candidate>> sliced(static_cast<size_t>(slices));
+    std::vector<int64_t> scanned(static_cast<size_t>(slices), 0);
     const int64_t received_by = options.known_at.value_or(cutoff.UnixSeconds());
-    RETURN_IF_ERROR(store_.ForEachPatientEvents(
-        [&](int64_t patient_id, std::span<const domain::Event> events) -> core::Status {
-          ++report.patients_scanned;
+    RETURN_IF_ERROR(store::ForEachPatientEventsParallel(
+        store_, open_, slices,
+        [&](int slice, int64_t patient_id, std::span<const domain::Event> events) -> core::Status {
+          ++scanned[static_cast<size_t>(slice)];
           domain::PatientState state = domain::DeriveState(events, cutoff.date, received_by, rules_);
           const bool at_home =
               !state.withdrawn && (state.status == domain::CareStatus::kHomeRecuperation ||
                                    (any_arranging && state.status == domain::CareStatus::kArranging));
           if (at_home || previous_members.contains(patient_id)) {
             state.conflicts.clear();  // not needed here; keeps the list small
-            candidates.push_back({patient_id, std::move(state), at_home});
+            sliced[static_cast<size_t>(slice)].push_back({patient_id, std::move(state), at_home});
           }
           return core::Ok();
         }));
+    std::vector<PackageService::Candidate> candidates;
+    for (size_t i = 0; i < sliced.size(); ++i) {
+      report.patients_scanned += scanned[i];
+      std::move(sliced[i].begin(), sliced[i].end(), std::back_inserter(candidates));
+    }
 
     ASSIGN_OR_RETURN(auto consents, distribution_.LatestConsents());
+    ASSIGN_OR_RETURN(std::vector<store::PatientRecord> patients, ReadPatients(candidates));
     std::vector<ResidentRow> residents;
     std::vector<Departure> departures;
     residents.reserve(candidates.size());
-    for (const Candidate& c : candidates) {
-      ASSIGN_OR_RETURN(std::optional<store::PatientRecord> patient, store_.GetPatient(c.patient_id));
-      if (!patient) continue;  // events of a deleted patient: nothing to share
+    // Both lists are in id order; a candidate without a patient record (the
+    // events of a deleted patient) has nothing to share.
+    size_t next = 0;
+    for (const PackageService::Candidate& c : candidates) {
+      while (next < patients.size() && patients[next].id < c.patient_id) ++next;
+      if (next == patients.size() || patients[next].id != c.patient_id) continue;
+      const store::PatientRecord& patient = patients[next];
       std::string residence =
-          c.state.residence_code.empty() ? patient->municipality_code : c.state.residence_code;
-      const Consent consent = ConsentOf(c.patient_id, patient->consent_share, consents);
+          c.state.residence_code.empty() ? patient.municipality_code : c.state.residence_code;
+      const Consent consent = ConsentOf(c.patient_id, patient.consent_share, consents);
       if (c.resident) {
-        residents.push_back(MakeResident(*patient, c.state, std::move(residence), consent));
+        if (residence.empty()) ++report.residents_without_residence;
+        residents.push_back(MakeResident(patient, c.state, std::move(residence), consent));
       } else {
         departures.push_back(
             {c.patient_id, c.state.status, std::move(residence), consent, c.state.withdrawn});
@@ -240,24 +324,24 @@ core::Result<DistributeReport> PackageService::Distribute(const DistributeOption
     ASSIGN_OR_RETURN(ScratchDir scratch, ScratchDir::Create());
     WriteOptions write_options;
     write_options.csv_encoding = options.csv_encoding;
+    // Building and rendering are pure and touch only their own files
+    // (formats.h), so packages are built on several threads; they are
+    // stored afterwards in municipality order on this thread (a store is
+    // used by one thread at a time).
+    const auto build_start = Clock::now();
+    std::vector<std::optional<core::Result<Rendered>>> rendered(to_build.size());
+    RunOnThreads(to_build.size(), std::max(1, slices_), [&](size_t i) {
+      PackageInputs inputs{registry_, *to_build[i], cutoff, index, previous[i], departures, ref_key};
+      rendered[i] = Render(inputs, scratch.path(), write_options);
+    });
+    report.build_seconds = Since(build_start);
     for (size_t i = 0; i < to_build.size(); ++i) {
-      const auto build_start = Clock::now();
-      const Agreement& agreement = *to_build[i];
-      PackageInputs inputs{registry_, agreement, cutoff, index, previous[i], departures, ref_key};
-      ASSIGN_OR_RETURN(Package package, BuildPackage(inputs));
-      ASSIGN_OR_RETURN(WrittenPackage written,
-                       WritePackageFiles(package, scratch.path(), write_options));
-      std::vector<store::PackageFileBlob> blobs;
-      for (const PackageFile& f : written.files) {
-        ASSIGN_OR_RETURN(std::string bytes, ReadBytes(fs::path(scratch.path()) / f.name));
-        blobs.push_back({f.name, f.format, f.encoding, f.sha256, std::move(bytes)});
-      }
-      ASSIGN_OR_RETURN(std::string manifest,
-                       ReadBytes(fs::path(scratch.path()) / written.manifest_name));
-      blobs.push_back(
-          {written.manifest_name, "manifest", "utf-8", written.manifest_sha256, manifest});
-      report.build_seconds += Since(build_start);
-
+      if (!rendered[i]->has_value()) return std::unexpected(std::move(rendered[i]->error()));
+      Rendered& built = **rendered[i];
+      const Package& package = built.package;
+      std::vector<store::PackageFileBlob>& blobs = built.blobs;
+      std::string& manifest = built.manifest;
+      const WrittenPackage& written = built.written;
       const auto store_start = Clock::now();
       store::PackageRecord record;
       record.id = package.id;

@@ -411,5 +411,76 @@ TEST_F(PackageServiceTest, LastmileResolvesRefsAndRaisesAlerts) {
   EXPECT_EQ(service.Record(e).error().code, core::Code::kInvalidArgument);
 }
 
+// The parallel derive pass, the chunked patient reads and the packages
+// built on several threads give exactly the bytes of the one-thread run:
+// a generated store (residents at home in wards and cities, admissions,
+// moves, a consent withdrawal) distributed on two days, from copies of one
+// store file, with 1, 2, 3 and 5 slices.
+TEST_F(PackageServiceTest, ParallelDistributeGivesTheSameBytesAsOneThread) {
+  const std::string codes[] = {kKamakura, kFujisawa, kYokohamaTsurumi, testing::kYokohamaNaka};
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 240; ++i) {
+    const std::string day = "2022-07-2" + std::to_string(i % 8);
+    ids.push_back(AddHomePatient("HS" + std::to_string(i), "患者 " + std::to_string(i),
+                                 codes[i % 4], day));
+  }
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i % 7 == 0) AddEvents(ids[i], {Ev(domain::EventType::kAdmitted, "2022-07-29")});
+    if (i % 11 == 0) AddEvents(ids[i], {Ev(domain::EventType::kHomeStarted, "2022-07-29", kFujisawa)});
+  }
+  Consent(ids[5], Consent::kWithdrawn, "2022-07-29");
+  // At home, but the address could not be placed in any municipality.
+  AddHomePatient("HS-unplaced", "住所 不明", "", "2022-07-25", "");
+  Agree(kKamakura, "name,address,phone,care_period", false, /*consent_required=*/false);
+  Agree(kFujisawa, "name,name_kana,care_period", false, false);
+  Agree(kYokohama, "name,address", /*roll_up=*/true, false);
+  Close();
+
+  // Per slice count: every package of both days, with its files' bytes.
+  auto run = [&](int slices) {
+    const std::string copy = (dir_ / ("copy" + std::to_string(slices) + ".db")).string();
+    fs::copy_file(path_, copy);
+    auto store = store::SqliteStore::Open(copy);
+    auto dist = store::SqliteDistributionStore::Open(copy);
+    EXPECT_TRUE(store.has_value() && dist.has_value());
+    store::StoreOpener open = [copy]() -> core::Result<std::unique_ptr<store::Store>> {
+      ASSIGN_OR_RETURN(auto opened, store::SqliteStore::Open(copy));
+      return std::unique_ptr<store::Store>(std::move(opened));
+    };
+    PackageService service(**store, **dist, testing::TestRegistry(), *rules_,
+                           slices > 1 ? open : store::StoreOpener{}, slices);
+    std::vector<std::pair<std::string, std::string>> out;  // (package/file, bytes)
+    int64_t rows = 0;
+    for (const char* day : {"2022-07-28", "2022-07-30"}) {
+      DistributeOptions options;
+      options.cutoff = testing::At(day);
+      options.now_utc = "2022-08-01T00:00:00Z";
+      auto report = service.Distribute(options);
+      EXPECT_TRUE(report.has_value()) << report.error().ToString();
+      if (!report) return out;
+      EXPECT_EQ(report->residents_without_residence, 1) << day;
+      for (const auto& p : report->packages) {
+        rows += p.record.rows;
+        out.emplace_back(p.record.id, p.record.snapshot_json + p.record.counts_json);
+        auto files = (*dist)->PackageFiles(p.record.id, true);
+        EXPECT_TRUE(files.has_value());
+        for (const auto& f : *files) out.emplace_back(p.record.id + "/" + f.name, f.bytes);
+      }
+    }
+    EXPECT_GT(rows, 200) << slices;  // the residents really are in the packages
+    return out;
+  };
+  const auto one = run(1);
+  ASSERT_EQ(one.size(), 2u * 3u * 5u);  // 2 days × 3 packages × (record + 4 files)
+  for (int slices : {2, 3, 5}) {
+    const auto many = run(slices);
+    ASSERT_EQ(many.size(), one.size()) << slices;
+    for (size_t i = 0; i < one.size(); ++i) {
+      EXPECT_EQ(many[i].first, one[i].first) << slices;
+      EXPECT_TRUE(many[i].second == one[i].second) << slices << " slices: " << one[i].first;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ichigen::distribution

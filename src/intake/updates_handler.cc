@@ -135,30 +135,53 @@ class UpdatesHandler final : public RowHandler {
     birth_ = p.FieldIndex("birth_date");
   }
 
-  core::Status Apply(RowWork& work) override {
-    return Handle(work.record, work.values, std::move(work.extra_json));
+  struct Work : RowWork {
+    std::optional<Reason> rejected_early;  // blank, undecodable or unreadable events
+    std::vector<domain::Event> events;
+    std::string hersys_id;  // normalized
+  };
+
+  std::unique_ptr<RowWork> NewWork() const override { return std::make_unique<Work>(); }
+
+  // The pure part (normalization, dates, the row's events) runs on the
+  // reading thread while the writing thread stores earlier rows.
+  void Prepare(RowWork& base) const override {
+    Work& work = static_cast<Work&>(base);
+    const std::vector<std::string>& values = work.values;
+    bool blank = true;
+    for (const std::string& value : values) blank = blank && text::NormalizeText(value).empty();
+    if (blank) {
+      work.rejected_early = MakeReason(ReasonCode::kBlankRow);
+      return;
+    }
+    if (!AllValuesDecodable(values)) {
+      work.rejected_early = MakeReason(ReasonCode::kInvalidEncoding);
+      return;
+    }
+    auto stated = UpdateRowEvents(ctx_.profile, values, ctx_.today, ctx_.received_at, ctx_.source,
+                                  work.record.line);
+    if (!stated) {
+      work.rejected_early = std::move(stated.error());
+      return;
+    }
+    work.events = std::move(*stated);
+    if (hersys_id_ >= 0) work.hersys_id = text::NormalizeText(values[hersys_id_]);
+  }
+
+  core::Status Apply(RowWork& base) override {
+    Work& work = static_cast<Work&>(base);
+    if (work.rejected_early) return ctx_.outcomes.Reject(work.record, *work.rejected_early);
+    return Handle(work.record, work.values, work.events, work.hersys_id);
   }
 
  private:
   core::Status Handle(const io::Record& record, const std::vector<std::string>& values,
-                      std::string /*extra_json*/) {
+                      std::vector<domain::Event>& events, const std::string& id) {
     auto raw = [&](int index) -> std::string_view {
       return index < 0 ? std::string_view() : std::string_view(values[index]);
     };
-    bool blank = true;
-    for (const std::string& value : values) blank = blank && text::NormalizeText(value).empty();
-    if (blank) return ctx_.outcomes.Reject(record, MakeReason(ReasonCode::kBlankRow));
-    if (!AllValuesDecodable(values)) {
-      return ctx_.outcomes.Reject(record, MakeReason(ReasonCode::kInvalidEncoding));
-    }
-
-    auto stated = UpdateRowEvents(ctx_.profile, values, ctx_.today, ctx_.received_at, ctx_.source,
-                                  record.line);
-    if (!stated) return ctx_.outcomes.Reject(record, stated.error());
-    std::vector<domain::Event>& events = *stated;
 
     // Whose events they are.
-    const std::string id = text::NormalizeText(raw(hersys_id_));
     if (!id.empty() && (id.size() < 6 || id.size() > 8 || !AllDigits(id))) {
       return ctx_.outcomes.Reject(record, MakeReason(ReasonCode::kBadHersysId, "「" + id + "」", id));
     }

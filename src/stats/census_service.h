@@ -1,8 +1,12 @@
 // Census and conflicts over the whole store: every patient's state as of a
 // date, derived from its events as known at a cutoff (the domain's
 // DeriveState), aggregated by care status and residence, and the conflicts
-// an operator should look at. One sequential pass over the events.
-// Thread-safety: functions use the Store they are given from one thread.
+// an operator should look at. One pass over the events, split into slices of
+// the patient id space on several threads (store/parallel_events.h), one
+// accumulator per slice merged at the end; the result equals the
+// single-threaded pass for any slice count.
+// Thread-safety: the functions are reentrant; `store` is used by the calling
+// thread only, and each further slice gets its own Store from `open`.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +18,7 @@
 #include "domain/care_status.h"
 #include "domain/census.h"
 #include "domain/recuperation_rules.h"
+#include "store/parallel_events.h"
 #include "store/store.h"
 
 namespace ichigen::stats {
@@ -34,8 +39,15 @@ struct CensusResult {
   int64_t events = 0;
 };
 
+// How to split the pass: no opener (or slices <= 1) = one slice on `store`.
+struct PassOptions {
+  store::StoreOpener open;
+  int slices = 1;
+};
+
 core::Result<CensusResult> ComputeCensus(store::Store& store,
-                                         const domain::RecuperationRules& rules, AsOf as_of);
+                                         const domain::RecuperationRules& rules, AsOf as_of,
+                                         const PassOptions& pass = {});
 
 struct PatientConflicts {
   int64_t patient_id = 0;
@@ -45,6 +57,7 @@ struct PatientConflicts {
 // Patients whose history has conflicts as of the date, in id order.
 core::Result<std::vector<PatientConflicts>> FindConflicts(store::Store& store,
                                                           const domain::RecuperationRules& rules,
-                                                          AsOf as_of);
+                                                          AsOf as_of,
+                                                          const PassOptions& pass = {});
 
 }  // namespace ichigen::stats

@@ -29,6 +29,7 @@ class SqliteStore final : public Store {
   core::Status ForEachRow(int64_t batch_id, std::optional<Outcome> outcome,
                           const std::function<core::Status(const RowRecord&)>& fn) override;
   core::Result<std::optional<PatientRecord>> GetPatient(int64_t id) override;
+  core::Result<std::vector<PatientRecord>> GetPatients(std::span<const int64_t> ids) override;
   core::Result<std::optional<PatientRecord>> FindPatientByHersysId(
       const std::string& hersys_id) override;
   core::Result<int64_t> CountPatients() override;

@@ -432,6 +432,29 @@ TEST_P(StoreContractTest, ParallelPassSeesEveryPatientOnceInSliceOrder) {
   EXPECT_EQ(failed.error().message_en, "stopped");
 }
 
+TEST_F(StoreContractTest, GetPatientsReadsManyInIdOrderSkippingMissing) {
+  auto writer = store_->BeginBatch(Batch("sha-many"));
+  ASSERT_TRUE(writer.has_value());
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 5; ++i) {
+    PatientRecord p = Patient("60000" + std::to_string(10 + i), (*writer)->batch_id());
+    ASSERT_TRUE((*writer)->InsertPatient(p).has_value());
+    ids.push_back(p.id);
+  }
+  ASSERT_TRUE((*writer)->Commit(Batch("sha-many")).has_value());
+  const std::vector<int64_t> wanted = {ids[0], ids[2], ids[4] + 100};
+  auto many = store_->GetPatients(wanted);
+  ASSERT_TRUE(many.has_value()) << many.error().ToString();
+  ASSERT_EQ(many->size(), 2u);  // ids[4] + 100 does not exist
+  EXPECT_EQ((*many)[0].id, ids[0]);
+  EXPECT_EQ((*many)[0].hersys_id, "6000010");
+  EXPECT_EQ((*many)[1].id, ids[2]);
+  EXPECT_EQ((*many)[1].hersys_id, "6000012");
+  auto none = store_->GetPatients({});
+  ASSERT_TRUE(none.has_value());
+  EXPECT_TRUE(none->empty());
+}
+
 }  // namespace
 }  // namespace ichigen::store
 

@@ -20,6 +20,10 @@ void AddReviewDecisionRoutes(RouteTable& table);  // one item, link/new/reject/u
 void AddPackageRoutes(RouteTable& table);  // packages, download, receipts, alerts
 void AddUserRoutes(RouteTable& table);     // users admin
 void AddAuditRoutes(RouteTable& table);    // audit verify, export
+void AddAgreementRoutes(RouteTable& table);  // agreements (覚書): list, new version
+void AddConsentRoutes(RouteTable& table);    // consent: history, record, sheet upload
+void AddLastmileRoutes(RouteTable& table);   // last-mile records: record, list, sheet upload
+void AddReferenceRoutes(RouteTable& table);  // municipalities, health centers, rules
 void AddWebRoutes(RouteTable& table);      // the web UI's embedded assets at /
 
 RouteTable AllRoutes();

@@ -15,6 +15,10 @@ RouteTable AllRoutes() {
   AddPackageRoutes(table);
   AddUserRoutes(table);
   AddAuditRoutes(table);
+  AddAgreementRoutes(table);
+  AddConsentRoutes(table);
+  AddLastmileRoutes(table);
+  AddReferenceRoutes(table);
   AddWebRoutes(table);
   return table;
 }

@@ -143,6 +143,10 @@ core::Result<core::Date> ParseSheetDate(std::string_view text) {
   for (int i = 0; i < 3 && ok; ++i) {
     const char* begin = trimmed.data() + at;
     const char* end = trimmed.data() + trimmed.size();
+    if (begin == end || *begin < '0' || *begin > '9') {  // no sign, no spaces inside
+      ok = false;
+      break;
+    }
     auto [ptr, error] = std::from_chars(begin, end, parts[i]);
     if (error != std::errc() || ptr == begin) {
       ok = false;

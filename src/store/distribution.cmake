@@ -47,3 +47,7 @@ target_link_libraries(ichigen_distribution_scheduler
 ichigen_test(distribution_scheduler_test
   SOURCES ${PROJECT_SOURCE_DIR}/src/distribution/daily_scheduler_test.cc
   LIBS ichigen_distribution_scheduler)
+
+ichigen_test(distribution_sheet_test
+  SOURCES ${PROJECT_SOURCE_DIR}/src/distribution/sheet_import_test.cc
+  LIBS ichigen_distribution_service ichigen_store_distribution ichigen_store ichigen_resources)

@@ -211,6 +211,13 @@ async function main() {
   await page.getByRole('link', { name: patients[0].hersys_id }).click();
   await page.getByRole('heading', { name: '経過' }).waitFor();
   await shot('06-patient');
+  // Consent to share, recorded by the operator on the patient's page.
+  const consentForm = page.getByTestId('consent-form');
+  await consentForm.locator('select[name="consent"]').selectOption('given');
+  await consentForm.getByLabel('出典').fill('本人からの電話');
+  await consentForm.getByRole('button', { name: '記録する' }).click();
+  await page.getByTestId('consent-history').filter({ hasText: '本人からの電話' }).waitFor();
+  expect((await page.getByTestId('consent-current').innerText()).includes('同意あり'), 'consent now given');
 
   step = 'packages';
   const hasPackages = await page.evaluate(async () => {

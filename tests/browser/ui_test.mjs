@@ -383,6 +383,14 @@ async function main() {
     expect(foreign === 404, `an unknown ref is 404 (HTTP ${foreign})`);
     await page.getByRole('heading', { name: '連絡・支援の記録' }).scrollIntoViewIfNeeded();
     await shot('09b-municipality-lastmile');
+    // Many at once: an Excel CSV (CP932) with a title row; the unknown ref is refused, the rest recorded.
+    const sheet = path.join(tmp, 'lastmile.csv');
+    fs.writeFileSync(sheet, execFileSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], {
+      input: `連絡記録\r\n整理番号,連絡日,対応区分,メモ\r\n${ref},${pastCutoff.slice(0, 10).replaceAll('-', '/')},配食,3日分\r\nXXXX-XXXX-XXXX,,連絡済,\r\n` }));
+    await page.getByTestId('lastmile-upload').getByLabel('記録シート（CSV / Excel）').setInputFiles(sheet);
+    await page.getByTestId('lastmile-upload').getByRole('button', { name: '取り込む' }).click();
+    await page.getByTestId('import-report').filter({ hasText: '1 件を記録、1 件はエラー' }).waitFor();
+    await page.locator('[data-testid="lastmile-records"] tbody tr').filter({ hasText: '配食' }).waitFor();
   }
 
   step = 'municipality cannot reach other data';

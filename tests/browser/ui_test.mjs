@@ -286,7 +286,7 @@ async function main() {
   await page.getByRole('status').filter({ hasText: `${codes[0]} の覚書 v2 を記録しました` }).waitFor();
   const agreementRow = page.locator(`[data-testid="agreements"] tr[data-municipality="${codes[0]}"]`);
   await agreementRow.filter({ hasText: '履歴（2 版）' }).waitFor();  // the list shows both versions
-  await page.getByRole('heading', { name: '覚書（データ共有）' }).scrollIntoViewIfNeeded();
+  await page.locator('#h-agr').evaluate((e) => e.scrollIntoView({ block: 'start' }));
   await shot('08c-admin-agreements');
 
   step = 'admin consent import';
@@ -302,7 +302,7 @@ async function main() {
   const consentReport = await page.getByTestId('import-report').innerText();
   expect(consentReport.includes('2 件を記録、1 件はエラー') && consentReport.includes('cp932'),
     `consent sheet: 2 recorded, 1 rejected, CP932 (${consentReport})`);
-  await page.getByRole('heading', { name: '同意の一括取込' }).scrollIntoViewIfNeeded();
+  await page.locator('#h-consent').evaluate((e) => e.scrollIntoView({ block: 'start' }));
   await shot('08d-admin-consent');
 
   step = 'admin reference data';
@@ -313,7 +313,7 @@ async function main() {
   expect(await page.getByTestId('ref-municipalities').locator('tbody tr').count() > 30, 'Kanagawa municipalities listed');
   await page.getByRole('radio', { name: '療養期間の規則', exact: true }).check();
   await page.getByTestId('ref-rules').locator('tbody tr').first().waitFor();
-  await page.getByRole('heading', { name: '参照データ' }).scrollIntoViewIfNeeded();
+  await page.locator('#h-ref').evaluate((e) => e.scrollIntoView({ block: 'start' }));
   await shot('08e-admin-reference');
 
   step = 'auditor';

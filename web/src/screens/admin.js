@@ -56,6 +56,7 @@ function Agreements({ onNotice }) {
     try {
       const made = await api.post('/api/v1/agreements', body);
       onNotice(t('agreement_saved', { code: made.municipality_code, v: made.version, from: made.valid_from }));
+      event.target.reset();
       agreements.reload();
     } catch (e) { setError(e); }
   };

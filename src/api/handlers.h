@@ -26,6 +26,10 @@ void AddPackageRoutes(RouteTable& table);  // packages, download, receipts, aler
 void AddConflictRoutes(RouteTable& table);  // care-history conflicts as of a date
 void AddUserRoutes(RouteTable& table);     // users admin
 void AddAuditRoutes(RouteTable& table);    // audit verify, export
+void AddAgreementRoutes(RouteTable& table);  // agreements (覚書): list, new version
+void AddConsentRoutes(RouteTable& table);    // consent: history, record, sheet upload
+void AddLastmileRoutes(RouteTable& table);   // last-mile records: record, list, sheet upload
+void AddReferenceRoutes(RouteTable& table);  // municipalities, health centers, rules
 void AddWebRoutes(RouteTable& table);      // the web UI's embedded assets at /
 void AddStatsRoutes(RouteTable& table);    // daily figures, census, open data, press summary
 

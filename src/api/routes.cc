@@ -16,6 +16,10 @@ RouteTable AllRoutes() {
   AddConflictRoutes(table);
   AddUserRoutes(table);
   AddAuditRoutes(table);
+  AddAgreementRoutes(table);
+  AddConsentRoutes(table);
+  AddLastmileRoutes(table);
+  AddReferenceRoutes(table);
   AddWebRoutes(table);
   AddStatsRoutes(table);
   return table;

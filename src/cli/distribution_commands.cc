@@ -11,9 +11,11 @@
 
 #include "api/agreement_field_policy.h"
 #include "distribution/agreement.h"
+#include "distribution/agreement_request.h"
 #include "distribution/daily_scheduler.h"
 #include "distribution/lastmile_service.h"
 #include "distribution/package_service.h"
+#include "distribution/sheet_import.h"
 #include "domain/care_status.h"
 #include "geo/registry.h"
 #include "io/record_reader.h"
@@ -92,33 +94,15 @@ ordered_json PackageJson(const store::PackageRecord& p) {
                       {"acknowledged_at", p.acknowledged_at}};
 }
 
-core::Result<distribution::Consent> ParseConsentWord(std::string_view text) {
-  static const std::map<std::string_view, distribution::Consent> kWords = {
-      {"given", distribution::Consent::kGiven},      {"あり", distribution::Consent::kGiven},
-      {"有", distribution::Consent::kGiven},         {"同意", distribution::Consent::kGiven},
-      {"同意あり", distribution::Consent::kGiven},   {"1", distribution::Consent::kGiven},
-      {"withdrawn", distribution::Consent::kWithdrawn}, {"撤回", distribution::Consent::kWithdrawn},
-      {"同意撤回", distribution::Consent::kWithdrawn}, {"なし", distribution::Consent::kWithdrawn},
-      {"無", distribution::Consent::kWithdrawn},     {"0", distribution::Consent::kWithdrawn}};
-  if (auto it = kWords.find(text); it != kWords.end()) return it->second;
-  return core::Fail(core::Code::kInvalidArgument,
-                    "同意は given（あり）か withdrawn（撤回）で指定してください",
-                    "consent is given or withdrawn", std::string(text));
-}
-
-// Column index of the first header matching one of the names; -1 if none.
-int FindColumn(const std::vector<std::string>& header, std::initializer_list<std::string_view> names) {
-  for (size_t i = 0; i < header.size(); ++i) {
-    for (std::string_view name : names) {
-      if (header[i] == name) return static_cast<int>(i);
-    }
+// Row errors on stderr (ja / en), the counts as JSON on stdout.
+void PrintSheetReport(const distribution::SheetImportReport& report, bool with_alerts) {
+  for (const distribution::SheetRowError& e : report.errors) {
+    std::cerr << "行 " << e.line << ": " << e.message << "（" << e.context << "） / line " << e.line
+              << ": " << e.message_en << "\n";
   }
-  return -1;
-}
-
-std::string FieldAt(const io::Record& record, int column) {
-  if (column < 0 || static_cast<size_t>(column) >= record.fields.size()) return "";
-  return record.fields[static_cast<size_t>(column)];
+  ordered_json counts{{"recorded", report.recorded}, {"rejected", report.rejected}};
+  if (with_alerts) counts["alerts"] = report.alerts;
+  std::cout << Dump(counts) << "\n";
 }
 
 void AddAgreementCommands(CLI::App& app, CliContext& context, DistributionStoreOpener open) {
@@ -149,36 +133,29 @@ void AddAgreementCommands(CLI::App& app, CliContext& context, DistributionStoreO
       ASSIGN_OR_RETURN(auto registry, geo::Registry::Load());
       ASSIGN_OR_RETURN(auto policy, distribution::LoadPolicy());
       ASSIGN_OR_RETURN(auto dist, open(context.db_path));
-      core::Date from = TodayJst();
+      distribution::AgreementRequest request;
+      request.municipality_code6 = args->code;
+      request.fields = args->fields;
       if (!args->from.empty()) {
-        ASSIGN_OR_RETURN(from, ParseDateArg(args->from));
+        ASSIGN_OR_RETURN(request.valid_from, ParseDateArg(args->from));
       }
-      std::vector<distribution::Field> fields;
-      if (!args->stop) {
-        if (args->fields.empty()) {
-          return core::Fail(core::Code::kInvalidArgument, "--fields を指定してください",
-                            "--fields is required (or --stop)");
-        }
-        ASSIGN_OR_RETURN(fields, distribution::ParseFieldList(args->fields));
-      }
-      distribution::Agreement a =
-          distribution::DefaultAgreement(policy, args->code, from, std::move(fields));
-      a.receives_data = !args->stop;
-      a.purposes = args->purposes.empty() && !args->stop ? "自宅療養者への生活支援" : args->purposes;
-      a.include_arranging_at_home = args->arranging || policy.include_arranging_at_home;
-      a.roll_up_to_city = args->roll_up;
-      if (args->consent_required == "true") a.consent_required = true;
-      else if (args->consent_required == "false") a.consent_required = false;
+      request.purposes = args->purposes;
+      request.include_arranging_at_home = args->arranging;
+      request.roll_up_to_city = args->roll_up;
+      request.stop = args->stop;
+      if (args->consent_required == "true") request.consent_required = true;
+      else if (args->consent_required == "false") request.consent_required = false;
       else if (!args->consent_required.empty()) {
         return core::Fail(core::Code::kInvalidArgument, "--consent-required は true か false です",
                           "--consent-required is true or false", args->consent_required);
       }
-      a.recorded_at = NowUnix();
+      request.recorded_at = NowUnix();
       if (!args->recorded_at.empty()) {
         ASSIGN_OR_RETURN(distribution::Cutoff at, distribution::ParseCutoff(args->recorded_at));
-        a.recorded_at = at.UnixSeconds();
+        request.recorded_at = at.UnixSeconds();
       }
-      RETURN_IF_ERROR(distribution::ValidateAgreement(a, *registry));
+      ASSIGN_OR_RETURN(distribution::Agreement a,
+                       distribution::MakeAgreement(request, policy, *registry, TodayJst()));
       ASSIGN_OR_RETURN(auto stored, dist->AddAgreementVersion(a));
       std::cout << Dump(AgreementJson(stored)) << "\n";
       return core::Ok();
@@ -226,7 +203,7 @@ void AddConsentCommands(CLI::App& app, CliContext& context, DistributionStoreOpe
   set->callback([&context, open, args] {
     auto run = [&]() -> core::Status {
       ASSIGN_OR_RETURN(Env env, Env::Open(context, open));
-      ASSIGN_OR_RETURN(auto consent_state, ParseConsentWord(args->state));
+      ASSIGN_OR_RETURN(auto consent_state, distribution::ParseConsentWord(args->state));
       ASSIGN_OR_RETURN(auto patient, env.store->FindPatientByHersysId(args->hersys_id));
       if (!patient) {
         return core::Fail(core::Code::kNotFound, "この HER-SYS ID の患者はいません",
@@ -253,60 +230,14 @@ void AddConsentCommands(CLI::App& app, CliContext& context, DistributionStoreOpe
   import->callback([&context, open, args] {
     auto run = [&]() -> core::Status {
       ASSIGN_OR_RETURN(Env env, Env::Open(context, open));
-      ASSIGN_OR_RETURN(auto reader, io::OpenRecordReader(args->file));
-      ASSIGN_OR_RETURN(const io::Record* header, reader->Next());
-      if (header == nullptr) {
-        return core::Fail(core::Code::kInvalidArgument, "空のファイルです", "empty file", args->file);
-      }
-      const std::vector<std::string> names = header->fields;
-      const int c_id = FindColumn(names, {"HER-SYS ID", "HER-SYSID", "HERSYS ID", "hersys_id"});
-      const int c_state = FindColumn(names, {"同意", "consent"});
-      const int c_date = FindColumn(names, {"日付", "date"});
-      const int c_source = FindColumn(names, {"出典", "source"});
-      if (c_id < 0 || c_state < 0) {
-        return core::Fail(core::Code::kInvalidArgument,
-                          "見出しに「HER-SYS ID」と「同意」が必要です",
-                          "the header needs HER-SYS ID and 同意", args->file);
-      }
-      int64_t recorded = 0, rejected = 0;
-      for (;;) {
-        ASSIGN_OR_RETURN(const io::Record* rec, reader->Next());
-        if (rec == nullptr) break;
-        auto one = [&]() -> core::Status {
-          if (!rec->error.empty()) {
-            return core::Fail(core::Code::kInvalidArgument, rec->error, rec->error_en);
-          }
-          ASSIGN_OR_RETURN(auto state, ParseConsentWord(FieldAt(*rec, c_state)));
-          ASSIGN_OR_RETURN(auto patient, env.store->FindPatientByHersysId(FieldAt(*rec, c_id)));
-          if (!patient) {
-            return core::Fail(core::Code::kNotFound, "この HER-SYS ID の患者はいません",
-                              "no patient with this HER-SYS ID", FieldAt(*rec, c_id));
-          }
-          store::ConsentRecord r;
-          r.patient_id = patient->id;
-          r.consent = state;
-          r.source = c_source >= 0 && !FieldAt(*rec, c_source).empty() ? FieldAt(*rec, c_source)
-                                                                         : args->file;
-          r.on = TodayJst();
-          if (c_date >= 0 && !FieldAt(*rec, c_date).empty()) {
-            ASSIGN_OR_RETURN(r.on, ParseDateArg(FieldAt(*rec, c_date)));
-          }
-          r.recorded_at = NowUtc();
-          ASSIGN_OR_RETURN(int64_t ignored_id, env.distribution->AddConsent(r));
-          static_cast<void>(ignored_id);
-          return core::Ok();
-        };
-        if (auto status = one(); !status) {
-          ++rejected;
-          std::cerr << "行 " << rec->line << ": " << status.error().message << "（"
-                    << status.error().context << "） / line " << rec->line << ": "
-                    << status.error().message_en << "\n";
-        } else {
-          ++recorded;
-        }
-      }
-      std::cout << Dump(ordered_json{{"recorded", recorded}, {"rejected", rejected}}) << "\n";
-      if (rejected > 0) context.exit_code = core::ExitCodeFor(core::Code::kInvalidArgument);
+      distribution::ConsentSheetOptions options;
+      options.default_source = args->file;
+      options.today = TodayJst();
+      options.now_utc = NowUtc();
+      ASSIGN_OR_RETURN(auto report, distribution::ImportConsentSheet(args->file, *env.store,
+                                                                     *env.distribution, options));
+      PrintSheetReport(report, false);
+      if (report.rejected > 0) context.exit_code = core::ExitCodeFor(core::Code::kInvalidArgument);
       return core::Ok();
     };
     if (auto status = run(); !status) context.Report(status.error());
@@ -530,59 +461,14 @@ void AddAlertAndLastmileCommands(CLI::App& app, CliContext& context, Distributio
     auto run = [&]() -> core::Status {
       ASSIGN_OR_RETURN(Env env, Env::Open(context, open));
       distribution::LastmileService service(*env.store, *env.distribution, args->repeat);
-      ASSIGN_OR_RETURN(auto reader, io::OpenRecordReader(args->file));
-      ASSIGN_OR_RETURN(const io::Record* header, reader->Next());
-      if (header == nullptr) {
-        return core::Fail(core::Code::kInvalidArgument, "空のファイルです", "empty file", args->file);
-      }
-      const std::vector<std::string> names = header->fields;
-      const int c_ref = FindColumn(names, {"整理番号", "ref"});
-      const int c_code = FindColumn(names, {"市区町村コード", "municipality_code"});
-      const int c_date = FindColumn(names, {"日付", "date"});
-      const int c_kind = FindColumn(names, {"区分", "kind"});
-      const int c_note = FindColumn(names, {"備考", "note"});
-      if (c_ref < 0 || c_kind < 0 || (c_code < 0 && args->municipality.empty())) {
-        return core::Fail(core::Code::kInvalidArgument,
-                          "見出しに「整理番号」「区分」「市区町村コード」が必要です",
-                          "the header needs 整理番号, 区分 and 市区町村コード", args->file);
-      }
-      int64_t recorded = 0, rejected = 0, alerts_raised = 0;
-      for (;;) {
-        ASSIGN_OR_RETURN(const io::Record* rec, reader->Next());
-        if (rec == nullptr) break;
-        auto one = [&]() -> core::Status {
-          if (!rec->error.empty()) {
-            return core::Fail(core::Code::kInvalidArgument, rec->error, rec->error_en);
-          }
-          distribution::LastmileEntry e;
-          e.municipality_code6 = c_code >= 0 && !FieldAt(*rec, c_code).empty() ? FieldAt(*rec, c_code)
-                                                                                : args->municipality;
-          e.ref = FieldAt(*rec, c_ref);
-          e.on = TodayJst();
-          if (c_date >= 0 && !FieldAt(*rec, c_date).empty()) {
-            ASSIGN_OR_RETURN(e.on, ParseDateArg(FieldAt(*rec, c_date)));
-          }
-          e.kind = FieldAt(*rec, c_kind);
-          e.note = FieldAt(*rec, c_note);
-          e.recorded_by = args->by.empty() ? "lastmile:" + args->file : args->by;
-          e.now_utc = NowUtc();
-          ASSIGN_OR_RETURN(auto outcome, service.Record(e));
-          if (outcome.alert) ++alerts_raised;
-          return core::Ok();
-        };
-        if (auto status = one(); !status) {
-          ++rejected;
-          std::cerr << "行 " << rec->line << ": " << status.error().message << "（"
-                    << status.error().context << "） / line " << rec->line << ": "
-                    << status.error().message_en << "\n";
-        } else {
-          ++recorded;
-        }
-      }
-      std::cout << Dump(ordered_json{{"recorded", recorded}, {"rejected", rejected},
-                                     {"alerts", alerts_raised}})
-                << "\n";
-      if (rejected > 0) context.exit_code = core::ExitCodeFor(core::Code::kInvalidArgument);
+      distribution::LastmileSheetOptions options;
+      options.municipality_code6 = args->municipality;
+      options.recorded_by = args->by.empty() ? "lastmile:" + args->file : args->by;
+      options.today = TodayJst();
+      options.now_utc = NowUtc();
+      ASSIGN_OR_RETURN(auto report, distribution::ImportLastmileSheet(args->file, service, options));
+      PrintSheetReport(report, true);
+      if (report.rejected > 0) context.exit_code = core::ExitCodeFor(core::Code::kInvalidArgument);
       return core::Ok();
     };
     if (auto status = run(); !status) context.Report(status.error());

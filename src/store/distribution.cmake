@@ -18,11 +18,16 @@ ichigen_test(store_distribution_test
 add_library(ichigen_distribution_service STATIC
   ${PROJECT_SOURCE_DIR}/src/distribution/lastmile_service.cc
   ${PROJECT_SOURCE_DIR}/src/distribution/package_service.cc
+  ${PROJECT_SOURCE_DIR}/src/distribution/sheet_import.cc
 )
 target_include_directories(ichigen_distribution_service PUBLIC ${PROJECT_SOURCE_DIR}/src)
 target_link_libraries(ichigen_distribution_service
   PUBLIC ichigen_distribution ichigen_store ichigen_store_distribution ichigen_domain ichigen_geo
   PRIVATE nlohmann_json::nlohmann_json ichigen_warnings)
+# The consent and last-mile sheets: header synonyms as data, read with the
+# intake's header matcher and the CSV/XLSX reader.
+ichigen_add_data(profiles/lastmile.json distribution/consent_sheet.json)
+target_link_libraries(ichigen_distribution_service PRIVATE ichigen_intake ichigen_io)
 
 ichigen_test(distribution_service_test
   SOURCES ${PROJECT_SOURCE_DIR}/src/distribution/package_service_test.cc
@@ -42,3 +47,7 @@ target_link_libraries(ichigen_distribution_scheduler
 ichigen_test(distribution_scheduler_test
   SOURCES ${PROJECT_SOURCE_DIR}/src/distribution/daily_scheduler_test.cc
   LIBS ichigen_distribution_scheduler)
+
+ichigen_test(distribution_sheet_test
+  SOURCES ${PROJECT_SOURCE_DIR}/src/distribution/sheet_import_test.cc
+  LIBS ichigen_distribution_service ichigen_store_distribution ichigen_store ichigen_resources)

@@ -2,8 +2,11 @@
 // on port 0 with a temporary store and demo users, then drives Debian's
 // chromium through playwright-core: log in as operator, upload a CP932
 // HER-SYS file and an update sheet, see the counts, review, build packages,
-// log in as a municipality, download and acknowledge its package, and
-// confirm another municipality's data is refused with a clear message.
+// set an agreement and import a CP932 consent sheet as admin, see the
+// reference data, log in as a municipality, download and acknowledge its
+// package, record 体調悪化 for one of its residents (the operator then sees
+// the alert on Today), and confirm another municipality's data is refused
+// with a clear message.
 // Screenshots go to --out. Exit 77 (skipped) only when chromium is missing.
 //
 //   node ui_test.mjs --ichigen build/ichigen --web web --out build/tests/browser/artifacts
@@ -34,6 +37,7 @@ let server;
 let browser;
 let step = 'setup';
 let currentPage;
+let pastCutoff = '';
 
 function log(text) { console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${text}`); }
 function run(...argv) { return execFileSync(ichigen, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }); }
@@ -207,6 +211,13 @@ async function main() {
   await page.getByRole('link', { name: patients[0].hersys_id }).click();
   await page.getByRole('heading', { name: '経過' }).waitFor();
   await shot('06-patient');
+  // Consent to share, recorded by the operator on the patient's page.
+  const consentForm = page.getByTestId('consent-form');
+  await consentForm.locator('select[name="consent"]').selectOption('given');
+  await consentForm.getByLabel('出典').fill('本人からの電話');
+  await consentForm.getByRole('button', { name: '記録する' }).click();
+  await page.getByTestId('consent-history').filter({ hasText: '本人からの電話' }).waitFor();
+  expect((await page.getByTestId('consent-current').innerText()).includes('同意あり'), 'consent now given');
 
   step = 'packages';
   const hasPackages = await page.evaluate(async () => {
@@ -215,15 +226,24 @@ async function main() {
   });
   await page.getByRole('link', { name: /配信/ }).click();
   if (hasPackages) {
-    // Agreements (覚書) for the two municipalities, through the CLI.
-    // Recorded a day ago: an agreement applies from the first cutoff after it
-    // was recorded, and the operator issues the latest cutoff that has passed.
-    const recordedAt = new Date(Math.floor((Date.now() - 86400000) / 60000) * 60000)
-      .toISOString().replace(/\.\d+Z$/, 'Z');
+    // Agreements (覚書) for the two municipalities, through the CLI,
+    // recorded and valid since 2020: an agreement applies from the first
+    // cutoff after it was recorded, and the synthetic patients were at home
+    // in 2020-2023 (today's packages are empty).
     for (const code of codes.slice(0, 2)) {
       run('--db', db, 'agreements', 'set', code, '--fields', 'name,name_kana,address,phone,care_period',
-        '--consent-required', 'false', '--recorded-at', recordedAt);
+        '--consent-required', 'false', '--from', '2020-01-01', '--recorded-at', '2020-01-01T00:00');
     }
+    // A past day's package for the first municipality, the day after one of
+    // its residents began home recuperation, so it has residents to call.
+    const home = patients.find((p) => p.municipality_code === codes[0] && p.care_status === '自宅療養中'
+      && (p.care_start_on || p.notified_on));
+    expect(home, `a resident of ${codes[0]} at home`);
+    const day = new Date(`${home.care_start_on || home.notified_on}T00:00:00Z`);
+    day.setUTCDate(day.getUTCDate() + 1);
+    pastCutoff = `${day.toISOString().slice(0, 10)}T09:00+09:00`;
+    run('--db', db, 'distribute', '--cutoff', pastCutoff, '--known-at', 'now');
+    log(`past package cut at ${pastCutoff}`);
     await page.getByTestId('build').click();
     await page.getByRole('status').filter({ hasText: '配信を作成しました' }).waitFor();
     await page.getByTestId('packages').waitFor();
@@ -252,6 +272,49 @@ async function main() {
   await page.reload();
   await page.getByRole('cell', { name: 'muni1' }).waitFor();
   await shot('08-admin');
+
+  step = 'admin agreement';
+  // A new version of the first municipality's agreement through the form:
+  // it applies from the next package, so today's stays as built.
+  const form = page.getByTestId('agreement-form');
+  await form.getByLabel('市区町村コード（6桁）').fill(codes[0]);
+  for (const label of ['氏名', '連絡先', '療養期間']) {
+    await form.getByRole('checkbox', { name: label, exact: true }).check();
+  }
+  await form.getByLabel('利用目的').fill('食料品の配達と健康観察');
+  await form.getByRole('button', { name: '記録する' }).click();
+  await page.getByRole('status').filter({ hasText: `${codes[0]} の覚書 v2 を記録しました` }).waitFor();
+  const agreementRow = page.locator(`[data-testid="agreements"] tr[data-municipality="${codes[0]}"]`);
+  await agreementRow.filter({ hasText: '履歴（2 版）' }).waitFor();  // the list shows both versions
+  await page.locator('#h-agr').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+  await shot('08c-admin-agreements');
+
+  step = 'admin consent import';
+  const consentCsv = path.join(tmp, 'consent.csv');
+  const consentText = 'HER-SYS ID,同意,日付,出典\r\n'
+    + `${patients[0].hersys_id},あり,2024-05-01,${'保健所'}\r\n`
+    + `${patients[1].hersys_id},撤回,2024-05-02,本人からの電話\r\n`
+    + 'NO-SUCH-ID,あり,2024-05-02,テスト\r\n';
+  fs.writeFileSync(consentCsv, execFileSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: consentText }));
+  await page.getByTestId('consent-upload').getByLabel('同意シート（CSV / Excel）').setInputFiles(consentCsv);
+  await page.getByTestId('consent-upload').getByRole('button', { name: '取り込む' }).click();
+  await page.getByTestId('import-report').waitFor();
+  const consentReport = await page.getByTestId('import-report').innerText();
+  expect(consentReport.includes('2 件を記録、1 件はエラー') && consentReport.includes('cp932'),
+    `consent sheet: 2 recorded, 1 rejected, CP932 (${consentReport})`);
+  await page.locator('#h-consent').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+  await shot('08d-admin-consent');
+
+  step = 'admin reference data';
+  await page.getByRole('radio', { name: '保健所', exact: true }).check();
+  await page.getByTestId('ref-centers').locator('tbody tr').first().waitFor();
+  await page.getByRole('radio', { name: '市区町村', exact: true }).check();
+  await page.getByTestId('ref-municipalities').locator('tbody tr').first().waitFor();
+  expect(await page.getByTestId('ref-municipalities').locator('tbody tr').count() > 30, 'Kanagawa municipalities listed');
+  await page.getByRole('radio', { name: '療養期間の規則', exact: true }).check();
+  await page.getByTestId('ref-rules').locator('tbody tr').first().waitFor();
+  await page.locator('#h-ref').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+  await shot('08e-admin-reference');
 
   step = 'auditor';
   await page.getByRole('button', { name: 'ログアウト' }).click();
@@ -290,6 +353,46 @@ async function main() {
   }
   await shot('09-municipality');
 
+  if (hasPackages) {
+    step = 'municipality records 体調悪化';
+    const pastId = `${munis[0].code}-${pastCutoff.slice(0, 10).replaceAll('-', '')}T0900`;
+    await page.getByTestId('resident-package').selectOption(pastId);
+    await page.getByTestId('show-residents').click();
+    const resident = page.locator('[data-testid="residents"] tbody tr').first();
+    await resident.waitFor();
+    const ref = await resident.getAttribute('data-ref');
+    // Keyboard: the row's button puts the ref in the form and focuses 内容.
+    await resident.getByTestId('pick').focus();
+    await page.keyboard.press('Enter');
+    const lastmile = page.getByTestId('lastmile');
+    expect(await lastmile.getByLabel('整理番号').inputValue() === ref, 'the picked ref is in the form');
+    expect(await page.evaluate(() => document.activeElement?.name) === 'kind', 'focus moved to 内容');
+    await lastmile.getByLabel('内容').selectOption('体調悪化');
+    await lastmile.getByLabel('備考').fill('息苦しいとのこと');
+    await lastmile.getByRole('button', { name: '記録する' }).click();
+    await page.getByRole('status').filter({ hasText: '保健所に通知しました' }).waitFor();
+    const recorded = page.locator('[data-testid="lastmile-records"] tbody tr').first();
+    await recorded.filter({ hasText: '体調悪化' }).waitFor();
+    expect((await recorded.innerText()).includes(ref), 'the record lists the ref');
+    // Another municipality's ref is not found for this one.
+    const foreign = await page.evaluate(async () => {
+      const r = await fetch('/api/v1/lastmile', { method: 'POST', headers: { 'Content-Type': 'application/json',
+        'X-CSRF-Token': sessionStorage.getItem('ichigen.csrf') }, body: JSON.stringify({ ref: 'XXXX-XXXX-XXXX', kind: '連絡済' }) });
+      return r.status;
+    });
+    expect(foreign === 404, `an unknown ref is 404 (HTTP ${foreign})`);
+    await page.getByRole('heading', { name: '連絡・支援の記録' }).scrollIntoViewIfNeeded();
+    await shot('09b-municipality-lastmile');
+    // Many at once: an Excel CSV (CP932) with a title row; the unknown ref is refused, the rest recorded.
+    const sheet = path.join(tmp, 'lastmile.csv');
+    fs.writeFileSync(sheet, execFileSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], {
+      input: `連絡記録\r\n整理番号,連絡日,対応区分,メモ\r\n${ref},${pastCutoff.slice(0, 10).replaceAll('-', '/')},配食,3日分\r\nXXXX-XXXX-XXXX,,連絡済,\r\n` }));
+    await page.getByTestId('lastmile-upload').getByLabel('記録シート（CSV / Excel）').setInputFiles(sheet);
+    await page.getByTestId('lastmile-upload').getByRole('button', { name: '取り込む' }).click();
+    await page.getByTestId('import-report').filter({ hasText: '1 件を記録、1 件はエラー' }).waitFor();
+    await page.locator('[data-testid="lastmile-records"] tbody tr').filter({ hasText: '配食' }).waitFor();
+  }
+
   step = 'municipality cannot reach other data';
   await page.goto(`${base}/patients`);
   await page.getByTestId('error').waitFor();
@@ -300,6 +403,16 @@ async function main() {
   const patientStatus = await page.evaluate(async (id) => (await fetch(`/api/v1/patients/${id}`)).status, otherPatient.id);
   expect(patientStatus === 403 || patientStatus === 404, `another municipality's patient refused (HTTP ${patientStatus})`);
   await shot('10-municipality-refused');
+
+  if (hasPackages) {
+    step = 'operator sees the alert';
+    await page.getByRole('button', { name: 'ログアウト' }).click();
+    await login('operator1', operatorPw);
+    await page.getByRole('link', { name: /ダッシュボード/ }).click();
+    await page.getByTestId('alerts').filter({ hasText: '体調悪化' }).waitFor();
+    await page.locator('#h-alerts').scrollIntoViewIfNeeded();
+    await shot('11-today-alert');
+  }
 
   step = 'english';
   await page.getByTestId('lang').click();

@@ -77,7 +77,7 @@ export function Today({ navigate }) {
       ${data.todays.length === 0 ? html`<p class="muted">${t('none')}</p>` : html`<${BatchTable} batches=${data.todays}/>`}
     </section>
     ${alerts && alerts.length > 0 && html`<section aria-labelledby="h-alerts"><h2 id="h-alerts">${t('alerts')}</h2>
-      <ul>${alerts.slice(0, 20).map((a) => html`<li>${a.on || a.raised_at} ${a.municipality_name || a.municipality_code6 || ''} — ${a.message_ja || a.message || a.kind}</li>`)}</ul></section>`}
+      <ul data-testid="alerts">${alerts.slice(0, 20).map((a) => html`<li>${a.on || a.raised_at} ${a.municipality_name || a.municipality_code6 || ''} — ${a.message_ja || a.message || a.kind}</li>`)}</ul></section>`}
     <div class="charts">
       <${LineChart} title=${t('chart_new')} dates=${daily.dates} series=${daily.series}/>
       <${LineChart} title=${t('chart_census')} dates=${census.dates} series=${census.series}/>

@@ -9,6 +9,9 @@
 # BASE_DB=path: start from a copy of that store (e.g. the peak-day bench's
 # cached 1,000,000-patient store) instead of building one; it is never modified.
 # SERVER_THREADS, DB_CONNECTIONS: the server's --threads and --db-connections.
+# Each scenario's line carries the 1-minute load average at its end: on a
+# shared machine the figures mean little without it. server_cpu_ms_per_request
+# is the server's CPU time (user + system) over the run divided by requests.
 set -euo pipefail
 build=${1:-build}
 rows=${ROWS:-1000000}
@@ -41,15 +44,19 @@ token=$("$ichigen" --db "$work/ichigen.db" user token bench --name api_bench)
   --db-connections "${DB_CONNECTIONS:-16}" > "$work/serve.out" 2> "$work/serve.err" &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do grep -q listening "$work/serve.out" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q listening "$work/serve.out" && break; sleep 0.1; done
 port=$(grep -o '[0-9]*$' "$work/serve.out")
 url="http://127.0.0.1:$port"
 curl -fsS -H "Authorization: Bearer $token" "$url/api/v1/patients/1" >/dev/null
 
+# CPU seconds the server process has used (user + system).
+server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$server/stat"; }
 for mode in detail search; do
+  cpu_before=$(server_cpu)
   TOKEN=$token ROWS=$rows MODE=$mode wrk -t "$wrk_threads" -c "$connections" -d "${duration}s" \
-    --timeout 10s -s "$here/api_load.lua" "$url" | grep '^{' \
-    | python3 -c "import json,sys; r=json.loads(sys.stdin.read()); r.update(rows=$rows, connections=$connections); print(json.dumps(r))"
+    --timeout 10s -s "$here/api_load.lua" "$url" | grep '^{' > "$work/wrk.json"
+  cpu_after=$(server_cpu)
+  python3 -c "import json,os,sys; r=json.load(open('$work/wrk.json')); r.update(rows=$rows, connections=$connections, load_1min=os.getloadavg()[0], server_cpu_ms_per_request=round(($cpu_after - $cpu_before) * 1000 / max(r['requests'], 1), 3)); print(json.dumps(r))"
 done
 audit=$(curl -fsS "$url/metrics" | awk '/^ichigen_audit_entries /{print $2}')
 echo "{\"audit_entries_after\": $audit}"

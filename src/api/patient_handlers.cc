@@ -146,8 +146,13 @@ core::Status Search(Exchange& ex) {
   ASSIGN_OR_RETURN(store::PatientQuery query, ParseSearch(ex, used));
   query.limit = page.first;
   query.offset = page.second;
-  ASSIGN_OR_RETURN(StorePool::Lease store, s.stores.Acquire());
-  ASSIGN_OR_RETURN(store::PatientPage result, ScopedSearch(*store, scope, query));
+  store::PatientPage result;
+  {
+    // The store goes back to the pool before the audit wait and the JSON:
+    // holding it through them made requests queue for connections.
+    ASSIGN_OR_RETURN(StorePool::Lease store, s.stores.Acquire());
+    ASSIGN_OR_RETURN(result, ScopedSearch(*store, scope, query));
+  }
   nlohmann::json items = nlohmann::json::array();
   std::vector<std::string> targets;
   for (const store::PatientRecord& p : result.patients) {
@@ -166,8 +171,11 @@ core::Status Detail(Exchange& ex) {
   ApiServices& s = ex.services();
   ASSIGN_OR_RETURN(PatientScope scope, s.access.PatientScopeFor(ex.principal()));
   ASSIGN_OR_RETURN(int64_t id, ex.PathId("id"));
-  ASSIGN_OR_RETURN(StorePool::Lease store, s.stores.Acquire());
-  ASSIGN_OR_RETURN(std::optional<store::PatientRecord> patient, store->GetPatient(id));
+  std::optional<store::PatientRecord> patient;
+  {
+    ASSIGN_OR_RETURN(StorePool::Lease store, s.stores.Acquire());
+    ASSIGN_OR_RETURN(patient, store->GetPatient(id));
+  }
   const std::string target = "patient:" + std::to_string(id);
   if (!patient || !scope.Sees(*patient)) {
     // Out of scope looks the same as absent: no probing for who exists.

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 
@@ -30,6 +31,8 @@ std::string CookieValue(const httplib::Request& request, std::string_view name) 
   }
   return {};
 }
+
+constexpr int kTooManyRequests = 429;
 
 bool AllowedBeforePasswordChange(const Route& route) {
   return route.path == "/api/v1/me" || route.path == "/api/v1/me/password" ||
@@ -178,7 +181,16 @@ core::Result<int> ApiServer::Start() {
     inbox_ = std::make_unique<Inbox>(options_.inbox_dir, *jobs_, *log_, options_.inbox_poll);
     RETURN_IF_ERROR(inbox_->Start());
   }
-  listener_ = std::thread([this] { http_->listen_after_bind(); });
+  listener_ = std::thread([this] {
+    http_->listen_after_bind();
+    listener_done_ = true;
+  });
+  // httplib's stop() does nothing until the listener thread has entered its
+  // accept loop, so a stop signal that came right after Start() would leave
+  // Stop() joining a listener that never ends: wait until it is running.
+  while (!http_->is_running() && !listener_done_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   log_->Write("info", "server started",
               {{"host", options_.host}, {"port", port_}, {"tls", services_->tls},
                {"inbox", options_.inbox_dir}});
@@ -313,10 +325,14 @@ void ApiServer::Dispatch(const Route& route, const httplib::Request& request,
   }();
   if (!status) {
     const core::Error& error = status.error();
-    exchange.Reply(core::HttpStatusFor(error.code), ErrorBody(error));
-    if (error.code == core::Code::kUnavailable && error.context.rfind("retry_after=", 0) == 0) {
-      response.set_header("Retry-After", error.context.substr(12));
-    }
+    // A throttled caller (log-in throttling: "retry_after=<seconds>") gets
+    // 429 Too Many Requests and when to come back, not a generic 503.
+    constexpr std::string_view kRetryAfter = "retry_after=";
+    const bool throttled = error.code == core::Code::kUnavailable &&
+                           error.context.starts_with(kRetryAfter);
+    exchange.Reply(throttled ? kTooManyRequests : core::HttpStatusFor(error.code),
+                   ErrorBody(error));
+    if (throttled) response.set_header("Retry-After", error.context.substr(kRetryAfter.size()));
     if (error.code == core::Code::kUnauthenticated) {
       response.set_header("WWW-Authenticate", "Bearer");
     }
@@ -329,16 +345,17 @@ void ApiServer::Dispatch(const Route& route, const httplib::Request& request,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_->ObserveRequest(std::string(MethodName(route.method)), route.path, response.status,
                            seconds);
-  nlohmann::json line = {{"method", MethodName(route.method)},
-                         {"route", route.path},
-                         {"path", request.path},
-                         {"status", response.status},
-                         {"ms", seconds * 1000},
-                         {"remote", request.remote_addr}};
-  if (exchange.authenticated()) line["user"] = exchange.principal().login;
-  if (!status) line["error"] = core::CodeName(status.error().code);
-  // Successful reads are counted in /metrics; logging each would flood the log.
+  // Successful reads are counted in /metrics; logging each would flood the
+  // log (and building the line for nothing cost a few µs a request).
   if (!status || route.method != Method::kGet || seconds > 0.5) {
+    nlohmann::json line = {{"method", MethodName(route.method)},
+                           {"route", route.path},
+                           {"path", request.path},
+                           {"status", response.status},
+                           {"ms", seconds * 1000},
+                           {"remote", request.remote_addr}};
+    if (exchange.authenticated()) line["user"] = exchange.principal().login;
+    if (!status) line["error"] = core::CodeName(status.error().code);
     log_->Write(status ? "info" : "warn", "request", std::move(line));
   }
 }

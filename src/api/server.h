@@ -15,6 +15,7 @@
 // the server's worker threads.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -102,6 +103,7 @@ class ApiServer {
   std::unique_ptr<Inbox> inbox_;
   std::unique_ptr<httplib::Server> http_;
   std::thread listener_;
+  std::atomic<bool> listener_done_ = false;  // listen_after_bind returned
   static constexpr int kListenBacklog = 1024;
   int listen_socket_ = -1;  // set by httplib's socket-options hook before bind
   int port_ = 0;

@@ -424,8 +424,12 @@ TEST_F(ServerTest, LoginIsThrottledAndAccountsLock) {
   // Throttling by login, even for logins that do not exist.
   for (int i = 0; i < 6; ++i) EXPECT_EQ(attempt("ghost", "whatever-pass")->status, 401);
   auto throttled = attempt("ghost", "whatever-pass");
-  EXPECT_EQ(throttled->status, 503);
+  EXPECT_EQ(throttled->status, 429);
   EXPECT_EQ(throttled->get_header_value("Retry-After"), "60");
+  EXPECT_EQ(ErrorCode(throttled), "unavailable");
+  EXPECT_NE(Body(throttled)["error"]["message"].get<std::string>().find("待って"), std::string::npos);
+  // Further attempts stay refused while the window lasts.
+  EXPECT_EQ(attempt("ghost", "whatever-pass")->status, 429);
 }
 
 TEST_F(ServerTest, ReadTokensCannotWriteAndTokensCarryTheUsersScope) {
@@ -486,6 +490,87 @@ TEST_F(ServerTest, HostileInputGetsClearFourHundreds) {
   // The server is still fine.
   EXPECT_EQ(Client().Get("/healthz")->status, 200);
   EXPECT_FALSE(fs::exists(dir_ / "etc"));
+}
+
+// The rest of issue 7's hostile-input list: SQL and control bytes in every
+// search field, traversal in URL paths, deeply nested and huge JSON, an
+// over-long URI and header block. Each gets a clear 4xx (or an empty
+// result for text that is merely odd) and the server keeps serving.
+TEST_F(ServerTest, MoreHostileInputIsAnsweredAndHarmless) {
+  // SQL in each text filter is matched as text, never run.
+  for (const char* query : {"kana=%E3%83%A4%27%20OR%20%271%27%3D%271",
+                            "phone=090%27%3B%20DELETE%20FROM%20patients%3B--",
+                            "status=%27%20OR%201%3D1%20--",
+                            "municipality=141003%27%29%20OR%20%281%3D1"}) {
+    auto res = Get("op", std::string("/api/v1/patients?") + query);
+    ASSERT_TRUE(res) << query;
+    EXPECT_TRUE(res->status == 200 || res->status == 400) << query << " " << res->status;
+    if (res->status == 200) {
+      EXPECT_EQ(Body(res)["total"], 0) << query;
+    } else {
+      EXPECT_EQ(ErrorCode(res), "invalid_argument") << query;
+    }
+  }
+  auto all = Body(Get("op", "/api/v1/patients"));
+  EXPECT_EQ(all["total"], 3);  // nothing was deleted
+  // A NUL byte and control characters in a search string.
+  auto nul = Get("op", "/api/v1/patients?name=%E5%B1%B1%00%E7%94%B0");
+  ASSERT_TRUE(nul);
+  EXPECT_LT(nul->status, 500);
+  // Invalid UTF-8 in every filter, not only the name.
+  for (const char* key : {"kana", "phone", "status", "purpose"}) {
+    auto res = Get("op", std::string("/api/v1/patients?") + key + "=%C3%28");
+    ASSERT_TRUE(res) << key;
+    EXPECT_EQ(res->status, 400) << key;
+    EXPECT_NE(Body(res)["error"]["message_en"].get<std::string>().find("UTF-8"), std::string::npos);
+  }
+  // Traversal in URL paths reaches no file: the web assets are embedded
+  // and /api/ paths are routes, not files.
+  for (const char* path : {"/assets/..%2F..%2F..%2Fetc%2Fpasswd", "/../../../../etc/passwd",
+                           "/assets/%2e%2e/%2e%2e/etc/passwd", "/api/v1/../../../etc/passwd",
+                           "/api/v1/patients/..%2F1"}) {
+    auto res = Client().Get(path, Bearer("op"));
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->body.find("root:"), std::string::npos) << path;
+    EXPECT_TRUE(res->status == 400 || res->status == 404 ||
+                (res->status == 200 && res->get_header_value("Content-Type").starts_with("text/html")))
+        << path << " " << res->status;
+  }
+  // JSON nested 30,000 deep (within the size limit): parsed without
+  // exhausting the stack, refused as not an object.
+  const std::string nested = std::string(30000, '[') + std::string(30000, ']');
+  auto deep = Client().Post("/api/v1/login", nested, "application/json");
+  ASSERT_TRUE(deep);
+  EXPECT_EQ(deep->status, 400);
+  // A body that claims to be huge is refused before it is read.
+  httplib::Headers liar = {{"Content-Length", "99999999999"}};
+  auto claimed = Client().Post("/api/v1/login", liar, "{}", "application/json");
+  ASSERT_TRUE(claimed);
+  EXPECT_EQ(claimed->status, 413);
+  // A URI and a header far over the limits.
+  auto long_uri = Get("op", "/api/v1/patients?name=" + std::string(20000, 'a'));
+  if (long_uri) {
+    EXPECT_GE(long_uri->status, 400);
+    EXPECT_LT(long_uri->status, 500);
+  }
+  httplib::Headers huge_header = {{"Authorization", "Bearer " + tokens_.at("op")},
+                                  {"X-Purpose", std::string(9000, 'p')}};
+  auto header = Client().Get("/api/v1/patients/1", huge_header);
+  if (header) {
+    EXPECT_LT(header->status, 500);
+  }
+  // A bearer token that is garbage, binary or enormous.
+  for (const std::string& token : {std::string("x"), std::string("\xff\xfe\x01"),
+                                   std::string(5000, 'A')}) {
+    auto res = Client().Get("/api/v1/me", {{"Authorization", "Bearer " + token}});
+    if (res) {
+      EXPECT_EQ(res->status, 401);
+    }
+  }
+  // Still serving, and the trail is intact.
+  EXPECT_EQ(Client().Get("/healthz")->status, 200);
+  EXPECT_EQ(Get("op", "/api/v1/patients/1")->status, 200);
+  EXPECT_TRUE(VerifyProblems().empty());
 }
 
 std::string SmallHersysCsv() {

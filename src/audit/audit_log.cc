@@ -54,7 +54,7 @@ core::Result<int64_t> AuditLog::Append(const AuditEvent& event) {
   // Stamped in queue order, so times never run backwards along the chain.
   entry.at = IsoUtc(clock_(), /*millis=*/true);
   queue_.push_back(&pending);
-  changed_.wait(lock, [&] { return pending.done || queue_.front() == &pending; });
+  pending.wake.wait(lock, [&] { return pending.done || queue_.front() == &pending; });
   if (!pending.done) CommitBatch(lock);
   if (!pending.result) return std::unexpected(pending.result.error());
   return pending.entry.seq;
@@ -98,8 +98,11 @@ void AuditLog::CommitBatch(std::unique_lock<std::mutex>& lock) {
     batch[i]->result = result;
     batch[i]->done = true;
     queue_.pop_front();
+    // batch[0] is this thread's own entry: it is awake.
+    if (i > 0) batch[i]->wake.notify_one();
   }
-  changed_.notify_all();
+  // Whoever is now at the front leads the next batch.
+  if (!queue_.empty()) queue_.front()->wake.notify_one();
 }
 
 std::pair<int64_t, std::string> AuditLog::Head() const {

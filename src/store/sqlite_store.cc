@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_map>
 
 #include "store/sqlite_events.h"
 #include "store/sqlite_handle.h"
@@ -626,7 +627,51 @@ core::Result<Outcome> ParseOutcome(std::string_view name) {
                     std::string(name));
 }
 
-SqliteStore::SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
+// Prepared statements kept across calls, by SQL text (see sqlite_store.h).
+// Statements from Get stay valid until the next Trim, so a call takes all
+// it needs first and Trim runs only at the start of a call.
+class SqliteStatementCache {
+ public:
+  core::Result<SqliteStmt*> Get(SqliteDb& db, const std::string& sql) {
+    auto it = by_sql_.find(sql);
+    if (it != by_sql_.end()) return &it->second;
+    ASSIGN_OR_RETURN(SqliteStmt stmt, db.Prepare(sql));
+    return &by_sql_.emplace(sql, std::move(stmt)).first->second;
+  }
+  // Bounds the cache: search filters combine into many SQL shapes.
+  void Trim() {
+    if (by_sql_.size() > kMaxStatements) by_sql_.clear();
+  }
+
+ private:
+  static constexpr size_t kMaxStatements = 64;
+  std::unordered_map<std::string, SqliteStmt> by_sql_;
+};
+
+namespace {
+
+// Resets a kept statement when the call ends, on every path, so that it
+// never holds a read transaction (and an old snapshot) open between calls.
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(SqliteStmt& stmt) : stmt_(stmt) {}
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+  ~ResetOnExit() { stmt_.Reset(); }
+
+ private:
+  SqliteStmt& stmt_;
+};
+
+const std::string& PatientByIdSql() {
+  static const std::string sql = "SELECT " + PatientSelectList() + " FROM patients WHERE id = ?";
+  return sql;
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(std::unique_ptr<SqliteDb> db)
+    : db_(std::move(db)), statements_(std::make_unique<SqliteStatementCache>()) {}
 SqliteStore::~SqliteStore() = default;
 
 core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
@@ -723,10 +768,11 @@ core::Status SqliteStore::ForEachRow(int64_t batch_id, std::optional<Outcome> ou
 }
 
 core::Result<std::optional<PatientRecord>> SqliteStore::GetPatient(int64_t id) {
-  ASSIGN_OR_RETURN(SqliteStmt stmt,
-                   db_->Prepare("SELECT " + PatientSelectList() + " FROM patients WHERE id = ?"));
-  stmt.Bind(1, id);
-  return QueryOnePatient(stmt);
+  statements_->Trim();
+  ASSIGN_OR_RETURN(SqliteStmt * stmt, statements_->Get(*db_, PatientByIdSql()));
+  ResetOnExit reset(*stmt);
+  stmt->Bind(1, id);
+  return QueryOnePatient(*stmt);
 }
 
 core::Result<std::vector<PatientRecord>> SqliteStore::GetPatients(std::span<const int64_t> ids) {
@@ -794,31 +840,53 @@ core::Result<PatientPage> SqliteStore::SearchPatients(const PatientQuery& query)
     for (size_t i = 0; i < params.size(); ++i) stmt.BindText(static_cast<int>(i + 1), params[i]);
   };
   PatientPage page;
+  statements_->Trim();
   // The count stops at kSearchCountCap: a clerk narrows a search of
   // thousands rather than pages through it, and counting them all is slow.
-  ASSIGN_OR_RETURN(SqliteStmt count,
-                   db_->Prepare("SELECT COUNT(*) FROM (SELECT 1 FROM patients" + where +
-                                " LIMIT " + std::to_string(kSearchCountCap + 1) + ")"));
-  bind_all(count);
-  ASSIGN_OR_RETURN(bool counted, count.Step());
-  page.total = counted ? count.Int(0) : 0;
-  page.total_capped = page.total > kSearchCountCap;
-  if (page.total_capped) page.total = kSearchCountCap;
+  ASSIGN_OR_RETURN(SqliteStmt * count,
+                   statements_->Get(*db_, "SELECT COUNT(*) FROM (SELECT 1 FROM patients" + where +
+                                              " LIMIT " + std::to_string(kSearchCountCap + 1) +
+                                              ")"));
   // The page's ids come from the index alone; only those rows are read whole.
-  ASSIGN_OR_RETURN(SqliteStmt ids, db_->Prepare("SELECT id FROM patients" + where +
-                                                " ORDER BY id LIMIT ? OFFSET ?"));
-  bind_all(ids);
-  ids.Bind(static_cast<int>(params.size() + 1), std::clamp<int64_t>(query.limit, 0, 1000));
-  ids.Bind(static_cast<int>(params.size() + 2), std::max<int64_t>(query.offset, 0));
-  ASSIGN_OR_RETURN(SqliteStmt row_by_id,
-                   db_->Prepare("SELECT " + PatientSelectList() + " FROM patients WHERE id = ?"));
-  while (true) {
-    ASSIGN_OR_RETURN(bool has, ids.Step());
-    if (!has) break;
-    row_by_id.Bind(1, ids.Int(0));
-    ASSIGN_OR_RETURN(std::optional<PatientRecord> patient, QueryOnePatient(row_by_id));
-    if (patient) page.patients.push_back(std::move(*patient));
+  ASSIGN_OR_RETURN(SqliteStmt * ids, statements_->Get(*db_, "SELECT id FROM patients" + where +
+                                                                " ORDER BY id LIMIT ? OFFSET ?"));
+  ASSIGN_OR_RETURN(SqliteStmt * row_by_id, statements_->Get(*db_, PatientByIdSql()));
+  ResetOnExit reset_count(*count);
+  ResetOnExit reset_ids(*ids);
+  ResetOnExit reset_row(*row_by_id);
+  // One read transaction for the three statements, so the count and the
+  // page come from the same snapshot (an import may commit in between);
+  // inside a caller's transaction, that one already does it.
+  const bool own_transaction = sqlite3_get_autocommit(db_->get()) != 0;
+  if (own_transaction) RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  auto search = [&]() -> core::Status {
+    bind_all(*count);
+    ASSIGN_OR_RETURN(bool counted, count->Step());
+    page.total = counted ? count->Int(0) : 0;
+    count->Reset();
+    page.total_capped = page.total > kSearchCountCap;
+    if (page.total_capped) page.total = kSearchCountCap;
+    bind_all(*ids);
+    ids->Bind(static_cast<int>(params.size() + 1), std::clamp<int64_t>(query.limit, 0, 1000));
+    ids->Bind(static_cast<int>(params.size() + 2), std::max<int64_t>(query.offset, 0));
+    while (true) {
+      ASSIGN_OR_RETURN(bool has, ids->Step());
+      if (!has) break;
+      row_by_id->Bind(1, ids->Int(0));
+      ASSIGN_OR_RETURN(std::optional<PatientRecord> patient, QueryOnePatient(*row_by_id));
+      if (patient) page.patients.push_back(std::move(*patient));
+    }
+    ids->Reset();
+    return core::Ok();
+  };
+  core::Status searched = search();
+  if (own_transaction) {
+    // A read-only transaction: COMMIT only ends it.
+    core::Status ended = db_->Exec(searched ? "COMMIT" : "ROLLBACK");
+    RETURN_IF_ERROR(searched);
+    RETURN_IF_ERROR(ended);
   }
+  RETURN_IF_ERROR(searched);
   return page;
 }
 
@@ -897,10 +965,13 @@ core::Result<CandidateSet> SqliteStore::FindCandidates(const CandidateQuery& que
 }
 
 core::Result<std::vector<domain::Event>> SqliteStore::EventsOf(int64_t patient_id) {
-  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare(std::string("SELECT ") + kSqliteEventColumns +
-                                                 " FROM events WHERE patient_id = ? ORDER BY id"));
-  stmt.Bind(1, patient_id);
-  return QueryEvents(stmt);
+  static const std::string sql = std::string("SELECT ") + kSqliteEventColumns +
+                                 " FROM events WHERE patient_id = ? ORDER BY id";
+  statements_->Trim();
+  ASSIGN_OR_RETURN(SqliteStmt * stmt, statements_->Get(*db_, sql));
+  ResetOnExit reset(*stmt);
+  stmt->Bind(1, patient_id);
+  return QueryEvents(*stmt);
 }
 
 core::Status SqliteStore::ForEachPatientEvents(

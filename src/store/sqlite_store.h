@@ -1,6 +1,10 @@
 // SqliteStore: the embedded implementation of Store on SQLite, in WAL mode
 // with foreign keys on. Versioned migrations (sqlite_migrations.cc) are
 // applied on open inside one transaction; SchemaVersion() reads the result.
+// The hot read paths (GetPatient, SearchPatients, EventsOf) keep their
+// prepared statements for the connection's life: preparing the 36-column
+// patient SELECT costs more than running it. A kept statement is always
+// reset after use, so it never holds a read transaction open.
 // Thread-safety: one SqliteStore per thread (SQLite handles are not shared);
 // several processes may open the same file (WAL, busy timeout).
 #pragma once
@@ -14,6 +18,7 @@
 namespace ichigen::store {
 
 class SqliteDb;
+class SqliteStatementCache;
 
 class SqliteStore final : public Store {
  public:
@@ -51,6 +56,8 @@ class SqliteStore final : public Store {
  private:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db);
   std::unique_ptr<SqliteDb> db_;
+  // Declared after db_: its statements are finalized before the connection closes.
+  std::unique_ptr<SqliteStatementCache> statements_;
 };
 
 // The migrations, in order; exposed for tests.

@@ -681,3 +681,57 @@ TEST_P(StoreContractTest, AnOpenBatchSeesItsOwnWrites) {
 
 }  // namespace
 }  // namespace ichigen::store
+
+namespace ichigen::store {
+namespace {
+
+// GetPatient, SearchPatients and EventsOf keep their prepared statements,
+// reset after every use: between calls a store holds no read snapshot, so
+// it sees what another connection committed since, and it does not hold a
+// WAL checkpoint back.
+TEST_F(StoreContractTest, KeptStatementsHoldNoSnapshotBetweenCalls) {
+  auto writer = store_->BeginBatch(Batch("sha-kept"));
+  ASSERT_TRUE(writer.has_value());
+  PatientRecord one = Patient("4000001", (*writer)->batch_id());
+  PatientRecord two = Patient("4000002", (*writer)->batch_id());
+  auto first = (*writer)->InsertPatient(one);
+  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  ASSERT_TRUE((*writer)->InsertPatient(two).has_value());
+  ASSERT_TRUE((*writer)->Commit(Batch("sha-kept")).has_value());
+  const int64_t id = *first;
+
+  for (int round = 0; round < 2; ++round) {  // the second round runs the kept statements
+    auto patient = store_->GetPatient(id);
+    ASSERT_TRUE(patient.has_value() && patient->has_value());
+    EXPECT_EQ((*patient)->hersys_id, "4000001");
+    auto found = store_->SearchPatients({.name_prefix = "高橋", .limit = 1});
+    ASSERT_TRUE(found.has_value()) << found.error().ToString();
+    EXPECT_EQ(found->total, 2);
+    ASSERT_EQ(found->patients.size(), 1u);
+    ASSERT_TRUE(store_->EventsOf(id).has_value());
+  }
+  auto missing = store_->GetPatient(id + 100);
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_FALSE(missing->has_value());
+
+  auto other = SqliteDb::Open(path_.string());
+  ASSERT_TRUE(other.has_value()) << other.error().ToString();
+  ASSERT_TRUE((*other)->Exec("UPDATE patients SET name = '高橋 二郎' WHERE id = " +
+                             std::to_string(id)).has_value());
+  auto changed = store_->GetPatient(id);
+  ASSERT_TRUE(changed.has_value() && changed->has_value());
+  EXPECT_EQ((*changed)->name, "高橋 二郎");
+  auto searched = store_->SearchPatients({.hersys_id = "4000001"});
+  ASSERT_TRUE(searched.has_value());
+  ASSERT_EQ(searched->patients.size(), 1u);
+  EXPECT_EQ(searched->patients[0].name, "高橋 二郎");
+  // No reader is left in the WAL: a truncating checkpoint is not blocked.
+  auto checkpoint = (*other)->Prepare("PRAGMA wal_checkpoint(TRUNCATE)");
+  ASSERT_TRUE(checkpoint.has_value());
+  auto row = checkpoint->Step();
+  ASSERT_TRUE(row.has_value() && *row);
+  EXPECT_EQ(checkpoint->Int(0), 0) << "checkpoint busy: a kept statement holds a snapshot";
+}
+
+}  // namespace
+}  // namespace ichigen::store

@@ -159,6 +159,30 @@ BEGIN
   SELECT RAISE(ABORT, 'decisions are never edited; record an undo');
 END;
 )sql"},
+    // Merges are decisions like the review queue's: kept, never edited; an
+    // unmerge is a row of its own naming the merge it undoes.
+    {7, "operator merges of two patients", R"sql(
+CREATE TABLE patient_merges (
+  id INTEGER PRIMARY KEY,
+  action TEXT NOT NULL CHECK (action IN ('merge', 'unmerge')),
+  survivor_id INTEGER NOT NULL REFERENCES patients(id),
+  merged_id INTEGER NOT NULL REFERENCES patients(id),
+  undoes INTEGER UNIQUE REFERENCES patient_merges(id),
+  decided_by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  survivor_event_ids TEXT NOT NULL,
+  merged_event_ids TEXT NOT NULL,
+  decided_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+  CHECK (survivor_id <> merged_id),
+  CHECK ((action = 'unmerge') = (undoes IS NOT NULL))
+);
+CREATE INDEX patient_merges_survivor ON patient_merges(survivor_id);
+CREATE INDEX patient_merges_merged ON patient_merges(merged_id);
+CREATE TRIGGER patient_merges_are_kept BEFORE UPDATE ON patient_merges
+BEGIN
+  SELECT RAISE(ABORT, 'merge decisions are never edited; record an unmerge');
+END;
+)sql"},
 };
 
 }  // namespace

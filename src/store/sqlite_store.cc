@@ -319,7 +319,9 @@ class CandidateFinder {
       "address, municipality_code, phone, phone_key, content_hash, updated_batch";
 
   core::Status PrepareAll() {
-    const std::string select = std::string("SELECT ") + kCandidateColumns + " FROM patients WHERE ";
+    // Block statements select ids only, from the covering indexes of
+    // migration 8; the candidate columns are then read by id.
+    const std::string select = "SELECT id FROM patients WHERE ";
     // An empty parameter matches nothing (the row does not have that key).
     const std::string birth =
         select +
@@ -348,6 +350,8 @@ class CandidateFinder {
     for (size_t i = 0; i < kStatements; ++i) {
       ASSIGN_OR_RETURN(statements_[i], db_.Prepare(sql[i]));
     }
+    ASSIGN_OR_RETURN(fetch_, db_.Prepare(std::string("SELECT ") + kCandidateColumns +
+                                         " FROM patients WHERE id = ?"));
     // Read once: merges are decided in their own transactions, not during
     // the batch that uses this finder.
     ASSIGN_OR_RETURN(SqliteStmt merged, db_.Prepare(kMergedAwayIds));
@@ -380,8 +384,9 @@ class CandidateFinder {
     return p;
   }
 
-  // Runs a bound block statement and adds its patients, unless it returned
-  // more than max_block (then counted as oversized). `size`: the block's size.
+  // Runs a bound block statement (it yields ids) and adds its patients,
+  // unless it returned more than max_block (then counted as oversized).
+  // `size`: the block's size.
   core::Status Collect(SqliteStmt& stmt, const CandidateQuery& query, CandidateSet& set,
                        int64_t* size = nullptr) {
     found_.clear();
@@ -392,7 +397,7 @@ class CandidateFinder {
         return std::unexpected(row.error());
       }
       if (!*row) break;
-      found_.push_back(Read(stmt));
+      found_.push_back(stmt.Int(0));
     }
     stmt.Reset();
     if (size != nullptr) *size = static_cast<int64_t>(found_.size());
@@ -400,9 +405,16 @@ class CandidateFinder {
       ++set.oversized_blocks;
       return core::Ok();
     }
-    for (PatientRecord& patient : found_) {
-      if (!seen_.insert(patient.id).second) continue;
-      set.patients.push_back(std::move(patient));
+    for (int64_t id : found_) {
+      if (!seen_.insert(id).second) continue;
+      fetch_.Bind(1, id);
+      auto row = fetch_.Step();
+      if (!row) {
+        fetch_.Reset();
+        return std::unexpected(row.error());
+      }
+      if (*row) set.patients.push_back(Read(fetch_));
+      fetch_.Reset();
     }
     return core::Ok();
   }
@@ -410,7 +422,8 @@ class CandidateFinder {
   SqliteDb& db_;
   bool prepared_ = false;
   std::array<SqliteStmt, kStatements> statements_;
-  std::vector<PatientRecord> found_;
+  SqliteStmt fetch_;           // the candidate columns of one patient
+  std::vector<int64_t> found_;
   std::unordered_set<int64_t> seen_;  // patients already in the set, and the merged-away
   std::unordered_set<int64_t> merged_away_;
 };

@@ -31,21 +31,23 @@ cp "$base_db" "$work/store.db"
   --out "$work/updates.csv" >/dev/null
 
 start=$(date +%s.%N)
-"$ichigen" --db "$work/store.db" import --json "$work/new.csv" "$work/updates.csv" > "$work/import.json"
+/usr/bin/time -f '%M' -o "$work/import.time" \
+  "$ichigen" --db "$work/store.db" import --json "$work/new.csv" "$work/updates.csv" > "$work/import.json"
 end=$(date +%s.%N)
 /usr/bin/time -f '%e %M' -o "$work/census.time" \
   "$ichigen" --db "$work/store.db" census --as-of 2022-07-28 --json > "$work/census.json"
 read -r census_s census_kb < "$work/census.time"
 
-python3 - "$start" "$end" "$census_s" "$census_kb" "$work/import.json" "$work/census.json" "$base" "$no_id_rate" <<'PY'
+read -r import_kb < "$work/import.time"
+python3 - "$start" "$end" "$census_s" "$census_kb" "$work/import.json" "$work/census.json" "$base" "$no_id_rate" "$import_kb" <<'PY'
 import json, sys
-start, end, census_s, census_kb, imports, census, base, _ = sys.argv[1:]
+start, end, census_s, census_kb, imports, census, base, _, import_kb = sys.argv[1:]
 batches = [json.loads(line) for line in open(imports)]
 c = json.load(open(census))
 print(json.dumps({
   "benchmark": "peak_day", "base_patients": int(base),
   "new_rows": batches[0]["rows"], "update_rows": batches[1]["rows"], "update_no_id_rate": float(sys.argv[8]),
-  "import_s": round(float(end) - float(start), 2),
+  "import_s": round(float(end) - float(start), 2), "import_peak_mb": round(int(import_kb) / 1024),
   "import_batches": [{k: b[k] for k in ("profile", "rows", "accepted", "merged", "review", "rejected", "seconds")} for b in batches],
   "census_process_s": float(census_s), "census_compute_s": round(c["seconds"], 3),
   "census_peak_mb": round(int(census_kb) / 1024), "census_counted": c["counted"],

@@ -124,6 +124,35 @@ TEST_F(CliTest, UnknownPatientAndBadArgumentsExitNonZero) {
   EXPECT_NE(Shell(Ichigen("rejects 42 --out /dev/null 2>&1")).status, 0);
 }
 
+TEST_F(CliTest, ReviewMergeAndUnmergeTwoPatientsWithWhoAndWhy) {
+  const std::string fixture = std::string(ICHIGEN_TEST_DATA_DIR) + "/intake/hersys_mixed.cp932.csv";
+  ASSERT_EQ(Shell(Ichigen("import " + fixture + " >/dev/null")).status, 0);
+  ShellResult merged = Shell(Ichigen("review merge 2 1 --by 担当A --reason 重複届出 --json"));
+  ASSERT_EQ(merged.status, 0) << merged.out;
+  const nlohmann::json merge = nlohmann::json::parse(merged.out);
+  EXPECT_EQ(merge["action"], "merge");
+  EXPECT_EQ(merge["survivor_id"], 2);
+  EXPECT_EQ(merge["merged_id"], 1);
+  EXPECT_EQ(merge["decided_by"], "担当A");
+  EXPECT_FALSE(merge["survivor_events"].empty());
+  // A second merge of the same patient is refused with the reason, exit non-zero.
+  ShellResult again = Shell(Ichigen("review merge 3 1 --by 担当A --reason x 2>&1"));
+  EXPECT_NE(again.status, 0);
+  EXPECT_NE(again.out.find("統合済み"), std::string::npos) << again.out;
+  // A reason is required.
+  EXPECT_NE(Shell(Ichigen("review merge 3 2 --by 担当A 2>/dev/null")).status, 0);
+
+  const std::string id = std::to_string(merge["id"].get<int64_t>());
+  ShellResult unmerged = Shell(Ichigen("review unmerge " + id + " --by 担当B --reason 別人 --json"));
+  ASSERT_EQ(unmerged.status, 0) << unmerged.out;
+  EXPECT_EQ(nlohmann::json::parse(unmerged.out)["undoes"], merge["id"]);
+  const std::vector<nlohmann::json> history = JsonLines(Shell(Ichigen("review merges 1 --json")).out);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_TRUE(history[0]["undone"].get<bool>());
+  EXPECT_EQ(history[1]["decided_by"], "担当B");
+  EXPECT_EQ(history[1]["reason"], "別人");
+}
+
 TEST_F(CliTest, KillNineMidBatchLeavesTheStoreAsBefore) {
   const std::string file = (dir_ / "big.csv").string();
   ASSERT_EQ(Shell(std::string(ICHIGEN_BINARY) + " synth --kind hersys --rows 400000 --seed 3 --out " +

@@ -22,6 +22,7 @@ void AddJobRoutes(RouteTable& table);      // import jobs
 void AddPatientRoutes(RouteTable& table);  // search, detail
 void AddReviewRoutes(RouteTable& table);   // review queue
 void AddReviewDecisionRoutes(RouteTable& table);  // one item, link/new/reject/undo
+void AddMergeRoutes(RouteTable& table);    // merge / unmerge two patients
 void AddPackageRoutes(RouteTable& table);  // packages, download, receipts, alerts
 void AddConflictRoutes(RouteTable& table);  // care-history conflicts as of a date
 void AddUserRoutes(RouteTable& table);     // users admin

@@ -12,6 +12,7 @@ RouteTable AllRoutes() {
   AddPatientRoutes(table);
   AddReviewRoutes(table);
   AddReviewDecisionRoutes(table);
+  AddMergeRoutes(table);
   AddPackageRoutes(table);
   AddConflictRoutes(table);
   AddUserRoutes(table);

@@ -707,6 +707,35 @@ TEST_F(ServerTest, ConflictsListsImpossibleHistoriesWithinTheCallersScope) {
   const std::string trail = Get("aud", "/api/v1/audit/export")->body;
   EXPECT_NE(trail.find("\"action\":\"conflicts.list\""), std::string::npos);
   EXPECT_NE(trail.find("\"target_ids\":\"patient:1 patient:2\""), std::string::npos);
+TEST_F(ServerTest, OperatorMergesAndUnmergesTwoPatientsWithAReason) {
+  auto post = [&](const std::string& path, const json& body) {
+    return Client().Post(path, Bearer("op"), body.dump(), "application/json");
+  };
+  auto no_reason = post("/api/v1/patients/1/merge", json{{"merged_id", 3}});
+  ASSERT_EQ(no_reason->status, 400);
+  EXPECT_EQ(ErrorCode(no_reason), "invalid_argument");
+  EXPECT_EQ(post("/api/v1/patients/1/merge", json{{"merged_id", 1}, {"reason", "x"}})->status, 400);
+  EXPECT_EQ(post("/api/v1/patients/1/merge", json{{"merged_id", 99}, {"reason", "x"}})->status, 404);
+
+  auto merged = post("/api/v1/patients/1/merge", json{{"merged_id", 3}, {"reason", "重複届出"}});
+  ASSERT_EQ(merged->status, 200) << merged->body;
+  EXPECT_EQ(Body(merged)["decided_by"], "op");
+  const int64_t merge_id = Body(merged)["id"].get<int64_t>();
+  // Searches show one person.
+  auto search = Get("op", "/api/v1/patients?name=%E5%B1%B1%E7%94%B0");  // 山田
+  EXPECT_EQ(Body(search)["total"], 2);
+  EXPECT_EQ(post("/api/v1/patients/2/merge", json{{"merged_id", 3}, {"reason", "x"}})->status, 409)
+      << "merged away already";
+  auto history = Get("op", "/api/v1/patients/3/merges");
+  ASSERT_EQ(history->status, 200);
+  ASSERT_EQ(Body(history)["items"].size(), 1u);
+  EXPECT_EQ(Body(history)["items"][0]["reason"], "重複届出");
+
+  auto unmerged = post("/api/v1/merges/" + std::to_string(merge_id) + "/unmerge",
+                       json{{"reason", "別人"}});
+  ASSERT_EQ(unmerged->status, 200) << unmerged->body;
+  EXPECT_EQ(Body(unmerged)["undoes"], merge_id);
+  EXPECT_EQ(Body(Get("op", "/api/v1/patients?name=%E5%B1%B1%E7%94%B0"))["total"], 3);
 }
 
 TEST_F(ServerTest, OpenApiDocumentsExactlyTheRegisteredRoutes) {

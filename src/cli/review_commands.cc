@@ -1,10 +1,12 @@
 // ichigen review list | show ID | link ID PATIENT | new ID | reject ID | undo ID
+//               | merge SURVIVOR MERGED | unmerge MERGE_ID | merges PATIENT
 #include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
 #include "intake/importer.h"
+#include "intake/merge_service.h"
 #include "intake/review_service.h"
 
 namespace ichigen::cli {
@@ -57,6 +59,91 @@ void Decide(CliContext& context, bool json,
     std::cout << "確認項目 " << decision->item_id << ": " << decision->status;
     if (decision->patient_id != 0) std::cout << "（患者 " << decision->patient_id << "）";
     std::cout << "  記録 " << decision->event_ids.size() << " 件\n";
+  }
+}
+
+nlohmann::json MergeJson(const store::MergeDecision& d) {
+  return {{"id", d.id},
+          {"action", d.action},
+          {"survivor_id", d.survivor_id},
+          {"merged_id", d.merged_id},
+          {"undoes", d.undoes},
+          {"undone", d.undone},
+          {"decided_by", d.decided_by},
+          {"reason", d.reason},
+          {"decided_at", d.decided_at},
+          {"survivor_events", d.survivor_event_ids},
+          {"merged_events", d.merged_event_ids}};
+}
+
+void PrintMerge(const store::MergeDecision& d, bool json) {
+  if (json) {
+    std::cout << MergeJson(d).dump() << "\n";
+    return;
+  }
+  std::cout << (d.action == "merge" ? "統合 " : "統合の取消 ") << d.id << ": 患者 " << d.merged_id
+            << (d.action == "merge" ? " → 患者 " : " ← 患者 ") << d.survivor_id << "  記録 "
+            << d.survivor_event_ids.size() + d.merged_event_ids.size() << " 件  " << d.decided_by
+            << "「" << d.reason << "」";
+  if (d.undoes != 0) std::cout << "（統合 " << d.undoes << " を取消）";
+  if (d.undone) std::cout << "（取消済み）";
+  std::cout << "\n";
+}
+
+void AddMergeCommands(CLI::App& review, CliContext& context) {
+  struct Options {
+    int64_t first = 0;
+    int64_t second = 0;
+    std::string by = DefaultOperator();
+    std::string reason;
+    bool json = false;
+  };
+  {
+    auto options = std::make_shared<Options>();
+    CLI::App* merge = review.add_subcommand(
+        "merge", "二人の患者を統合する (merge MERGED into SURVIVOR; undo with unmerge)");
+    merge->add_option("survivor", options->first, "patient id that stays")->required();
+    merge->add_option("merged", options->second, "patient id merged into it")->required();
+    merge->add_option("--reason,--why", options->reason, "reason (recorded)")->required();
+    merge->add_option("--by", options->by, "operator name (recorded)")->capture_default_str();
+    merge->add_flag("--json", options->json, "JSON");
+    merge->callback([options, &context]() {
+      auto store = context.OpenStore();
+      if (!store) return context.Report(store.error());
+      intake::MergeService service(**store);
+      auto decision = service.Merge(options->first, options->second, options->by, options->reason);
+      if (!decision) return context.Report(decision.error());
+      PrintMerge(*decision, options->json);
+    });
+  }
+  {
+    auto options = std::make_shared<Options>();
+    CLI::App* unmerge = review.add_subcommand("unmerge", "統合を取り消す (undo a merge)");
+    unmerge->add_option("merge", options->first, "merge id (see: review merges PATIENT)")->required();
+    unmerge->add_option("--reason,--why", options->reason, "reason (recorded)")->required();
+    unmerge->add_option("--by", options->by, "operator name (recorded)")->capture_default_str();
+    unmerge->add_flag("--json", options->json, "JSON");
+    unmerge->callback([options, &context]() {
+      auto store = context.OpenStore();
+      if (!store) return context.Report(store.error());
+      intake::MergeService service(**store);
+      auto decision = service.Unmerge(options->first, options->by, options->reason);
+      if (!decision) return context.Report(decision.error());
+      PrintMerge(*decision, options->json);
+    });
+  }
+  {
+    auto options = std::make_shared<Options>();
+    CLI::App* list = review.add_subcommand("merges", "患者の統合の記録 (merge decisions of a patient)");
+    list->add_option("patient", options->first, "patient id")->required();
+    list->add_flag("--json", options->json, "JSON lines");
+    list->callback([options, &context]() {
+      auto store = context.OpenStore();
+      if (!store) return context.Report(store.error());
+      auto decisions = (*store)->MergeDecisionsOf(options->first);
+      if (!decisions) return context.Report(decisions.error());
+      for (const store::MergeDecision& d : *decisions) PrintMerge(d, options->json);
+    });
   }
 }
 
@@ -157,6 +244,7 @@ void AddReviewCommands(CLI::App& app, CliContext& context) {
                [](intake::ReviewService& s, const Decision& d) { return s.Reject(d.id, d.by, d.why); });
   add_decision("undo", "直前の判断を取り消す (undo the last decision)", false, false,
                [](intake::ReviewService& s, const Decision& d) { return s.Undo(d.id, d.by, d.why); });
+  AddMergeCommands(*review, context);
 }
 
 }  // namespace ichigen::cli

@@ -32,37 +32,57 @@ identity::RawPerson IdentityLinker::RawFromRow(std::string name, std::string kan
 }
 
 core::Result<LinkOutcome> IdentityLinker::Link(store::BatchWriter& writer,
-                                               const identity::RawPerson& row) const {
+                                               const identity::RawPerson& row) {
   return LinkWith(writer, row);
 }
 
 core::Result<LinkOutcome> IdentityLinker::Link(store::Store& store,
-                                               const identity::RawPerson& row) const {
+                                               const identity::RawPerson& row) {
   return LinkWith(store, row);
+}
+
+const identity::PersonKeys& IdentityLinker::KeysOf(const store::PatientRecord& p) {
+  auto it = keys_.find(p.id);
+  if (it != keys_.end() && it->second.content_hash == p.content_hash) return it->second.keys;
+  identity::RawPerson raw =
+      RawFromRow(p.name, p.name_kana, p.birth_date, p.sex, p.phone, p.address, p.hersys_id);
+  if (raw.municipality_code.empty()) raw.municipality_code = p.municipality_code;
+  CachedKeys& entry = keys_[p.id];
+  entry.content_hash = p.content_hash;
+  entry.keys = identity::MakeKeys(raw);
+  return entry.keys;
 }
 
 template <typename Source>
 core::Result<LinkOutcome> IdentityLinker::LinkWith(Source& source,
-                                                   const identity::RawPerson& row) const {
+                                                   const identity::RawPerson& row) {
   const identity::PersonKeys incoming = identity::MakeKeys(row);
   store::CandidateQuery query;
   if (incoming.birth_date) query.birth_date = incoming.birth_date->ToIso();
   query.name_folded = incoming.name_folded;
   query.kana_key = incoming.kana_phonetic;
   query.phone_key = incoming.phone_key;
+  query.kana_family = incoming.kana_family;
+  query.kana_given = incoming.kana_given;
+  query.municipality_code = incoming.municipality_code;
   ASSIGN_OR_RETURN(store::CandidateSet set, source.FindCandidates(query));
 
-  // The stored patients, seen the way the row is.
-  std::vector<identity::PersonKeys> keys;
+  // The stored patients, seen the way the row is. The cache is cleared
+  // before the row, never during it: `keys` points into it.
+  if (keys_.size() + set.patients.size() > kMaxCachedKeys) keys_.clear();
+  std::vector<const identity::PersonKeys*> keys;
   keys.reserve(set.patients.size());
+  std::vector<identity::PersonKeys> shared_phone;  // candidates with the row's phone
+  shared_phone.reserve(set.patients.size());
   for (const store::PatientRecord& p : set.patients) {
-    identity::RawPerson raw = RawFromRow(p.name, p.name_kana, p.birth_date, p.sex, p.phone,
-                                         p.address, p.hersys_id);
-    if (raw.municipality_code.empty()) raw.municipality_code = p.municipality_code;
-    identity::PersonKeys k = identity::MakeKeys(raw);
-    k.phone_shared_count =
-        !k.phone_key.empty() && k.phone_key == incoming.phone_key ? set.phone_block_size : 1;
-    keys.push_back(std::move(k));
+    const identity::PersonKeys& k = KeysOf(p);
+    if (!k.phone_key.empty() && k.phone_key == incoming.phone_key) {
+      shared_phone.push_back(k);
+      shared_phone.back().phone_shared_count = set.phone_block_size;
+      keys.push_back(&shared_phone.back());
+    } else {
+      keys.push_back(&k);
+    }
   }
   identity::CompareOptions options;
   options.phone_shared_threshold = model_.phone_shared_threshold;
@@ -71,8 +91,8 @@ core::Result<LinkOutcome> IdentityLinker::LinkWith(Source& source,
   for (size_t i = 0; i < keys.size(); ++i) {
     identity::ScoredCandidate candidate;
     candidate.patient_id = set.patients[i].id;
-    candidate.keys = &keys[i];
-    candidate.comparison = identity::Compare(incoming, keys[i], options);
+    candidate.keys = keys[i];
+    candidate.comparison = identity::Compare(incoming, *keys[i], options);
     candidate.score = identity::TotalWeight(model_, candidate.comparison);
     scored.push_back(candidate);
   }
@@ -85,6 +105,17 @@ core::Result<LinkOutcome> IdentityLinker::LinkWith(Source& source,
   outcome.patient_id = outcome.decision.patient_id;
   outcome.candidates = static_cast<int64_t>(scored.size());
   outcome.oversized_blocks = set.oversized_blocks;
+  if (!outcome.decision.ranked.empty()) {
+    outcome.top_patient_id = set.patients[outcome.decision.ranked.front()].id;
+  }
+  if (outcome.decision.outcome == identity::Outcome::kAutoLink) {
+    for (const store::PatientRecord& p : set.patients) {
+      if (p.id == outcome.patient_id) outcome.hersys_id = p.hersys_id;
+    }
+    // The evidence of an auto-link is not kept (the row records the score);
+    // writing it out for every linked row cost more than the matching.
+    return outcome;
+  }
 
   nlohmann::json ranked = nlohmann::json::array();
   for (size_t index : outcome.decision.ranked) {
@@ -100,7 +131,7 @@ core::Result<LinkOutcome> IdentityLinker::LinkWith(Source& source,
                         {"en", f.explanation_en}});
     }
     nlohmann::json vetoes = nlohmann::json::array();
-    for (identity::Veto veto : identity::FindVetoes(incoming, keys[index], c.comparison)) {
+    for (identity::Veto veto : identity::FindVetoes(incoming, *keys[index], c.comparison)) {
       vetoes.push_back({{"veto", identity::VetoName(veto)}, {"ja", identity::VetoJa(veto)}});
     }
     ranked.push_back({{"patient_id", p.id},

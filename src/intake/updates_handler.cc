@@ -211,20 +211,12 @@ class UpdatesHandler final : public RowHandler {
         if (!id.empty() && link.decision.ranked.empty()) {
           reason = MakeReason(ReasonCode::kUnknownHersysId, id, id);
         }
-        const int64_t top = link.decision.ranked.empty()
-                                ? 0
-                                : nlohmann::json::parse(link.candidates_json)[0]["patient_id"]
-                                      .get<int64_t>();
-        return ctx_.outcomes.Review(record, reason, RawValuesJson(ctx_.profile, values), top,
-                                    std::move(link.candidates_json));
+        return ctx_.outcomes.Review(record, reason, RawValuesJson(ctx_.profile, values),
+                                    link.top_patient_id, std::move(link.candidates_json));
       }
       store::PatientRecord target;
       target.id = link.patient_id;
-      for (const nlohmann::json& candidate : nlohmann::json::parse(link.candidates_json)) {
-        if (candidate["patient_id"].get<int64_t>() == target.id) {
-          target.hersys_id = candidate["hersys_id"].get<std::string>();
-        }
-      }
+      target.hersys_id = link.hersys_id;
       ASSIGN_OR_RETURN(std::vector<int64_t> added, AddEvents(target.id, events));
       char score[32];
       std::snprintf(score, sizeof score, "%.1f", link.decision.top_score);

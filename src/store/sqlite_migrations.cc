@@ -159,6 +159,44 @@ BEGIN
   SELECT RAISE(ABORT, 'decisions are never edited; record an undo');
 END;
 )sql"},
+    // Merges are decisions like the review queue's: kept, never edited; an
+    // unmerge is a row of its own naming the merge it undoes.
+    {7, "operator merges of two patients", R"sql(
+CREATE TABLE patient_merges (
+  id INTEGER PRIMARY KEY,
+  action TEXT NOT NULL CHECK (action IN ('merge', 'unmerge')),
+  survivor_id INTEGER NOT NULL REFERENCES patients(id),
+  merged_id INTEGER NOT NULL REFERENCES patients(id),
+  undoes INTEGER UNIQUE REFERENCES patient_merges(id),
+  decided_by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  survivor_event_ids TEXT NOT NULL,
+  merged_event_ids TEXT NOT NULL,
+  decided_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+  CHECK (survivor_id <> merged_id),
+  CHECK ((action = 'unmerge') = (undoes IS NOT NULL))
+);
+CREATE INDEX patient_merges_survivor ON patient_merges(survivor_id);
+CREATE INDEX patient_merges_merged ON patient_merges(merged_id);
+CREATE TRIGGER patient_merges_are_kept BEFORE UPDATE ON patient_merges
+BEGIN
+  SELECT RAISE(ABORT, 'merge decisions are never edited; record an unmerge');
+END;
+)sql"},
+    // Candidate blocks (store.h CandidateQuery) are narrowed by a second key
+    // (a reading, the phone, the municipality, the birth year). With these
+    // covering indexes the narrowing reads only the index, and a patient
+    // row is fetched only for the few who pass: reading every row of a
+    // block at random places in a large store was most of an ID-less row's
+    // cost. They replace the single-column indexes they start with.
+    {8, "covering indexes for identity candidate blocks", R"sql(
+CREATE INDEX patients_birth_block ON patients(birth_date, kana_key, phone_key, municipality_code);
+CREATE INDEX patients_name_block ON patients(name_folded, birth_date, municipality_code, phone_key);
+CREATE INDEX patients_kana_block ON patients(kana_key, birth_date, municipality_code, phone_key);
+DROP INDEX patients_birth_date;
+DROP INDEX patients_name_folded;
+DROP INDEX patients_kana_key;
+)sql"},
 };
 
 }  // namespace

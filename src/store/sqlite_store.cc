@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <unordered_map>
+#include <tuple>
+#include <cstdlib>
+#include <unordered_set>
 
 #include "store/sqlite_events.h"
 #include "store/sqlite_handle.h"
@@ -193,42 +196,242 @@ ReviewItem ReadReviewItem(const SqliteStmt& stmt) {
   return item;
 }
 
-// Blocks are looked up through the patients' own indexes; no key table.
-core::Result<CandidateSet> QueryCandidates(SqliteDb& db, const CandidateQuery& query) {
-  CandidateSet set;
-  std::vector<int64_t> seen;
-  auto block = [&](const char* column, const std::string& value, bool phone) -> core::Status {
-    if (value.empty()) return core::Ok();
-    ASSIGN_OR_RETURN(SqliteStmt stmt, db.Prepare("SELECT " + PatientSelectList() +
-                                                 " FROM patients WHERE " + column +
-                                                 " = ? LIMIT ?"));
-    stmt.BindText(1, value).Bind(2, query.max_block + 1);
-    std::vector<PatientRecord> found;
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) break;
-      found.push_back(ReadPatient(stmt));
+// The patients merged into another by a merge that no unmerge undid.
+constexpr const char* kMergedAwayIds =
+    "SELECT m.merged_id FROM patient_merges m WHERE m.action = 'merge' AND NOT EXISTS "
+    "(SELECT 1 FROM patient_merges u WHERE u.undoes = m.id)";
+
+std::string JoinIds(const std::vector<int64_t>& ids) {
+  std::string out;
+  for (int64_t id : ids) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(id);
+  }
+  return out;
+}
+
+std::vector<int64_t> SplitIds(const std::string& text) {
+  std::vector<int64_t> ids;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) ids.push_back(std::strtoll(text.c_str() + start, nullptr, 10));
+    start = end + 1;
+  }
+  return ids;
+}
+
+constexpr const char* kMergeColumns =
+    "m.id, m.action, m.survivor_id, m.merged_id, COALESCE(m.undoes, 0), m.decided_by, m.reason, "
+    "m.decided_at, m.survivor_event_ids, m.merged_event_ids, "
+    "EXISTS (SELECT 1 FROM patient_merges u WHERE u.undoes = m.id)";
+
+MergeDecision ReadMerge(const SqliteStmt& s) {
+  MergeDecision d;
+  d.id = s.Int(0);
+  d.action = s.Text(1);
+  d.survivor_id = s.Int(2);
+  d.merged_id = s.Int(3);
+  d.undoes = s.Int(4);
+  d.decided_by = s.Text(5);
+  d.reason = s.Text(6);
+  d.decided_at = s.Text(7);
+  d.survivor_event_ids = SplitIds(s.Text(8));
+  d.merged_event_ids = SplitIds(s.Text(9));
+  d.undone = s.Int(10) != 0;
+  return d;
+}
+
+// Candidate blocks (store.h CandidateQuery), looked up through the patients'
+// own indexes (no key table). Only the columns identity matching reads are
+// selected: a row without a HER-SYS ID meets dozens of patients, and
+// reading each whole (raw JSON and all) was most of an import's time. The
+// statements are prepared once per finder and reused for every row of a
+// batch; merged-away patients (read once) are never candidates.
+// Thread-safety: one finder per connection, used by its thread.
+class CandidateFinder {
+ public:
+  explicit CandidateFinder(SqliteDb& db) : db_(db) {}
+
+  core::Result<CandidateSet> Find(const CandidateQuery& query) {
+    CandidateSet set;
+    if (!prepared_) RETURN_IF_ERROR(PrepareAll());
+    seen_ = merged_away_;
+    const std::string year = query.birth_date.size() >= 4 ? query.birth_date.substr(0, 4) : "";
+    if (!query.birth_date.empty()) {
+      SqliteStmt& birth = statements_[kBirthNarrow];
+      birth.BindText(1, query.birth_date)
+          .BindText(2, query.kana_family)
+          .BindText(3, query.kana_given)
+          .BindText(4, query.phone_key)
+          .BindText(5, query.municipality_code)
+          .Bind(6, query.max_block + 1);
+      RETURN_IF_ERROR(Collect(birth, query, set));
     }
-    if (phone) set.phone_block_size = static_cast<int64_t>(found.size());
-    if (static_cast<int64_t>(found.size()) > query.max_block) {
+    for (const auto& [value, count, whole, narrow] :
+         {std::tuple{&query.name_folded, kNameCount, kNameWhole, kNameNarrow},
+          std::tuple{&query.kana_key, kKanaCount, kKanaWhole, kKanaNarrow}}) {
+      if (value->empty()) continue;
+      SqliteStmt& counting = statements_[count];
+      counting.BindText(1, *value).Bind(2, query.small_block + 1);
+      ASSIGN_OR_RETURN(bool row, counting.Step());
+      const int64_t size = row ? counting.Int(0) : 0;
+      counting.Reset();
+      if (size <= query.small_block) {
+        SqliteStmt& all = statements_[whole];
+        all.BindText(1, *value).Bind(2, query.max_block + 1);
+        RETURN_IF_ERROR(Collect(all, query, set));
+      } else {
+        SqliteStmt& some = statements_[narrow];
+        some.BindText(1, *value)
+            .BindText(2, year)
+            .BindText(3, query.municipality_code)
+            .BindText(4, query.phone_key)
+            .Bind(5, query.max_block + 1);
+        RETURN_IF_ERROR(Collect(some, query, set));
+      }
+    }
+    if (!query.phone_key.empty()) {
+      SqliteStmt& phone = statements_[kPhoneWhole];
+      phone.BindText(1, query.phone_key).Bind(2, query.max_block + 1);
+      RETURN_IF_ERROR(Collect(phone, query, set, &set.phone_block_size));
+    }
+    std::sort(set.patients.begin(), set.patients.end(),
+              [](const PatientRecord& a, const PatientRecord& b) { return a.id < b.id; });
+    return set;
+  }
+
+ private:
+  enum Statement {
+    kBirthNarrow,
+    kNameCount,
+    kNameWhole,
+    kNameNarrow,
+    kKanaCount,
+    kKanaWhole,
+    kKanaNarrow,
+    kPhoneWhole,
+    kStatements
+  };
+  // What identity matching and the review queue read of a candidate.
+  static constexpr const char* kCandidateColumns =
+      "id, hersys_id, name, name_key, name_folded, name_kana, kana_key, sex, birth_date, "
+      "address, municipality_code, phone, phone_key, content_hash, updated_batch";
+
+  core::Status PrepareAll() {
+    // Candidates are read at random places all over a large store: mapped
+    // pages are read without a copy into SQLite's page cache (bounded by the
+    // address space, not memory; the OS shares the pages with its cache).
+    RETURN_IF_ERROR(db_.Exec("PRAGMA mmap_size = 8589934592"));
+    // Block statements select ids only, from the covering indexes of
+    // migration 8; the candidate columns are then read by id.
+    const std::string select = "SELECT id FROM patients WHERE ";
+    // An empty parameter matches nothing (the row does not have that key).
+    const std::string birth =
+        select +
+        "birth_date = ?1 AND ((?2 <> '' AND substr(kana_key, 1, length(?2)) = ?2) OR "
+        "(?3 <> '' AND substr(kana_key, -length(?3)) = ?3) OR (?4 <> '' AND phone_key = ?4) OR "
+        "(?5 <> '' AND municipality_code = ?5)) LIMIT ?6";
+    auto narrow = [&](const char* column) {
+      return select + column +
+             " = ?1 AND ((?2 <> '' AND substr(birth_date, 1, 4) = ?2) OR "
+             "(?3 <> '' AND municipality_code = ?3) OR (?4 <> '' AND phone_key = ?4)) LIMIT ?5";
+    };
+    auto count = [](const char* column) {
+      return std::string("SELECT COUNT(*) FROM (SELECT 1 FROM patients WHERE ") + column +
+             " = ? LIMIT ?)";
+    };
+    const std::array<std::string, kStatements> sql = {
+        birth,
+        count("name_folded"),
+        select + "name_folded = ? LIMIT ?",
+        narrow("name_folded"),
+        count("kana_key"),
+        select + "kana_key = ? LIMIT ?",
+        narrow("kana_key"),
+        select + "phone_key = ? LIMIT ?",
+    };
+    for (size_t i = 0; i < kStatements; ++i) {
+      ASSIGN_OR_RETURN(statements_[i], db_.Prepare(sql[i]));
+    }
+    ASSIGN_OR_RETURN(fetch_, db_.Prepare(std::string("SELECT ") + kCandidateColumns +
+                                         " FROM patients WHERE id = ?"));
+    // Read once: merges are decided in their own transactions, not during
+    // the batch that uses this finder.
+    ASSIGN_OR_RETURN(SqliteStmt merged, db_.Prepare(kMergedAwayIds));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, merged.Step());
+      if (!row) break;
+      merged_away_.insert(merged.Int(0));
+    }
+    prepared_ = true;
+    return core::Ok();
+  }
+
+  static PatientRecord Read(const SqliteStmt& s) {
+    PatientRecord p;
+    p.id = s.Int(0);
+    p.hersys_id = s.Text(1);
+    p.name = s.Text(2);
+    p.name_key = s.Text(3);
+    p.name_folded = s.Text(4);
+    p.name_kana = s.Text(5);
+    p.kana_key = s.Text(6);
+    p.sex = s.Text(7);
+    p.birth_date = s.Text(8);
+    p.address = s.Text(9);
+    p.municipality_code = s.Text(10);
+    p.phone = s.Text(11);
+    p.phone_key = s.Text(12);
+    p.content_hash = s.Text(13);
+    p.updated_batch = s.Int(14);
+    return p;
+  }
+
+  // Runs a bound block statement (it yields ids) and adds its patients,
+  // unless it returned more than max_block (then counted as oversized).
+  // `size`: the block's size.
+  core::Status Collect(SqliteStmt& stmt, const CandidateQuery& query, CandidateSet& set,
+                       int64_t* size = nullptr) {
+    found_.clear();
+    while (true) {
+      auto row = stmt.Step();
+      if (!row) {
+        stmt.Reset();
+        return std::unexpected(row.error());
+      }
+      if (!*row) break;
+      found_.push_back(stmt.Int(0));
+    }
+    stmt.Reset();
+    if (size != nullptr) *size = static_cast<int64_t>(found_.size());
+    if (static_cast<int64_t>(found_.size()) > query.max_block) {
       ++set.oversized_blocks;
       return core::Ok();
     }
-    for (PatientRecord& patient : found) {
-      if (std::find(seen.begin(), seen.end(), patient.id) != seen.end()) continue;
-      seen.push_back(patient.id);
-      set.patients.push_back(std::move(patient));
+    for (int64_t id : found_) {
+      if (!seen_.insert(id).second) continue;
+      fetch_.Bind(1, id);
+      auto row = fetch_.Step();
+      if (!row) {
+        fetch_.Reset();
+        return std::unexpected(row.error());
+      }
+      if (*row) set.patients.push_back(Read(fetch_));
+      fetch_.Reset();
     }
     return core::Ok();
-  };
-  RETURN_IF_ERROR(block("birth_date", query.birth_date, false));
-  RETURN_IF_ERROR(block("name_folded", query.name_folded, false));
-  RETURN_IF_ERROR(block("kana_key", query.kana_key, false));
-  RETURN_IF_ERROR(block("phone_key", query.phone_key, true));
-  std::sort(set.patients.begin(), set.patients.end(),
-            [](const PatientRecord& a, const PatientRecord& b) { return a.id < b.id; });
-  return set;
-}
+  }
+
+  SqliteDb& db_;
+  bool prepared_ = false;
+  std::array<SqliteStmt, kStatements> statements_;
+  SqliteStmt fetch_;           // the candidate columns of one patient
+  std::vector<int64_t> found_;
+  std::unordered_set<int64_t> seen_;  // patients already in the set, and the merged-away
+  std::unordered_set<int64_t> merged_away_;
+};
 
 class SqliteBatchWriter final : public BatchWriter {
  public:
@@ -386,7 +589,8 @@ class SqliteBatchWriter final : public BatchWriter {
   }
 
   core::Result<CandidateSet> FindCandidates(const CandidateQuery& query) override {
-    return QueryCandidates(db_, query);
+    if (!candidates_) candidates_ = std::make_unique<CandidateFinder>(db_);
+    return candidates_->Find(query);
   }
 
   core::Status RecordDecision(const ReviewDecision& decision) override {
@@ -423,6 +627,36 @@ class SqliteBatchWriter final : public BatchWriter {
                         std::to_string(decision.item_id));
     }
     return core::Ok();
+  }
+
+  core::Result<int64_t> RecordMerge(const MergeDecision& decision) override {
+    if (!decision_only_) {
+      return core::Fail(core::Code::kFailedPrecondition, "統合は取込の中では記録できません",
+                        "a merge is recorded in a decision, not in an import");
+    }
+    ASSIGN_OR_RETURN(SqliteStmt record,
+                     db_.Prepare("INSERT INTO patient_merges (action, survivor_id, merged_id, "
+                                 "undoes, decided_by, reason, survivor_event_ids, "
+                                 "merged_event_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    record.BindText(1, decision.action).Bind(2, decision.survivor_id).Bind(3, decision.merged_id);
+    if (decision.undoes != 0) {
+      record.Bind(4, decision.undoes);
+    } else {
+      record.BindNull(4);
+    }
+    record.BindText(5, decision.decided_by)
+        .BindText(6, decision.reason)
+        .BindText(7, JoinIds(decision.survivor_event_ids))
+        .BindText(8, JoinIds(decision.merged_event_ids));
+    auto stored = record.Run();
+    if (!stored) {
+      if (stored.error().code == core::Code::kAlreadyExists) {
+        return core::Fail(core::Code::kFailedPrecondition, "この統合は取り消し済みです",
+                          "this merge was undone already", std::to_string(decision.undoes));
+      }
+      return std::unexpected(stored.error());
+    }
+    return db_.LastInsertRowid();
   }
 
   core::Status Commit(const BatchInfo& info) override {
@@ -542,6 +776,7 @@ class SqliteBatchWriter final : public BatchWriter {
   SqliteStmt insert_review_;
   SqliteStmt insert_event_;
   SqliteStmt events_of_;
+  std::unique_ptr<CandidateFinder> candidates_;  // prepared on the first search
   int64_t next_event_id_ = 1;
   std::vector<std::string> dropped_indexes_;  // CREATE INDEX statements to rerun
   bool decision_only_ = false;
@@ -807,7 +1042,8 @@ core::Result<int64_t> SqliteStore::CountPatients() {
 core::Result<PatientPage> SqliteStore::SearchPatients(const PatientQuery& query) {
   // Prefix matches become index range scans: [prefix, prefix + U+10FFFF).
   static constexpr std::string_view kMaxCodePoint = "\xF4\x8F\xBF\xBF";
-  std::string where = " WHERE 1 = 1";
+  // A merged-away patient is shown through its survivor only.
+  std::string where = std::string(" WHERE id NOT IN (") + kMergedAwayIds + ")";
   std::vector<std::string> params;
   auto prefix = [&](const char* column, const std::string& value) {
     if (value.empty()) return;
@@ -960,8 +1196,36 @@ core::Result<std::unique_ptr<BatchWriter>> SqliteStore::BeginDecision(int64_t ba
   return std::unique_ptr<BatchWriter>(std::move(writer));
 }
 
+core::Result<std::vector<MergeDecision>> SqliteStore::MergeDecisionsOf(int64_t patient_id) {
+  ASSIGN_OR_RETURN(SqliteStmt stmt,
+                   db_->Prepare(std::string("SELECT ") + kMergeColumns +
+                                " FROM patient_merges m WHERE m.survivor_id = ? OR "
+                                "m.merged_id = ? ORDER BY m.id"));
+  stmt.Bind(1, patient_id).Bind(2, patient_id);
+  std::vector<MergeDecision> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    out.push_back(ReadMerge(stmt));
+  }
+  return out;
+}
+
+core::Result<MergeDecision> SqliteStore::GetMergeDecision(int64_t id) {
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare(std::string("SELECT ") + kMergeColumns +
+                                                 " FROM patient_merges m WHERE m.id = ?"));
+  stmt.Bind(1, id);
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) {
+    return core::Fail(core::Code::kNotFound, "その統合の記録はありません", "no such merge decision",
+                      std::to_string(id));
+  }
+  return ReadMerge(stmt);
+}
+
 core::Result<CandidateSet> SqliteStore::FindCandidates(const CandidateQuery& query) {
-  return QueryCandidates(*db_, query);
+  CandidateFinder finder(*db_);
+  return finder.Find(query);
 }
 
 core::Result<std::vector<domain::Event>> SqliteStore::EventsOf(int64_t patient_id) {

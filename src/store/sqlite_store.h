@@ -52,6 +52,8 @@ class SqliteStore final : public Store {
       PatientIdRange range,
       const std::function<core::Status(int64_t, std::span<const domain::Event>)>& fn) override;
   core::Result<int64_t> MaxPatientId() override;
+  core::Result<std::vector<MergeDecision>> MergeDecisionsOf(int64_t patient_id) override;
+  core::Result<MergeDecision> GetMergeDecision(int64_t id) override;
 
  private:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db);

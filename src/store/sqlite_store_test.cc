@@ -16,6 +16,8 @@
 #include <chrono>
 #include <filesystem>
 #include <thread>
+#include <map>
+#include <set>
 
 namespace ichigen::store {
 namespace {
@@ -432,7 +434,7 @@ TEST_P(StoreContractTest, ParallelPassSeesEveryPatientOnceInSliceOrder) {
   EXPECT_EQ(failed.error().message_en, "stopped");
 }
 
-TEST_F(StoreContractTest, GetPatientsReadsManyInIdOrderSkippingMissing) {
+TEST_P(StoreContractTest, GetPatientsReadsManyInIdOrderSkippingMissing) {
   auto writer = store_->BeginBatch(Batch("sha-many"));
   ASSERT_TRUE(writer.has_value());
   std::vector<int64_t> ids;
@@ -689,7 +691,7 @@ namespace {
 // reset after every use: between calls a store holds no read snapshot, so
 // it sees what another connection committed since, and it does not hold a
 // WAL checkpoint back.
-TEST_F(StoreContractTest, KeptStatementsHoldNoSnapshotBetweenCalls) {
+TEST_P(StoreContractTest, KeptStatementsHoldNoSnapshotBetweenCalls) {
   auto writer = store_->BeginBatch(Batch("sha-kept"));
   ASSERT_TRUE(writer.has_value());
   PatientRecord one = Patient("4000001", (*writer)->batch_id());
@@ -731,6 +733,84 @@ TEST_F(StoreContractTest, KeptStatementsHoldNoSnapshotBetweenCalls) {
   auto row = checkpoint->Step();
   ASSERT_TRUE(row.has_value() && *row);
   EXPECT_EQ(checkpoint->Int(0), 0) << "checkpoint busy: a kept statement holds a snapshot";
+}
+
+}  // namespace
+}  // namespace ichigen::store
+
+namespace ichigen::store {
+namespace {
+
+// Candidate blocks follow identity/blocking.h: a birth-date block keeps only
+// those who also share a reading, the phone or the municipality; a big name
+// block only those who also share the birth year, municipality or phone.
+TEST_P(StoreContractTest, CandidateBlocksAreNarrowedByTheBlockingRules) {
+  auto writer = store_->BeginBatch(Batch("sha-candidates"));
+  ASSERT_TRUE(writer.has_value());
+  const struct {
+    const char* id;
+    const char* folded;
+    const char* kana;
+    const char* birth;
+    const char* code;
+    const char* phone;
+  } people[] = {
+      {"4000001", "高橋一郎", "タカハシイチロウ", "1980-01-02", "141046", "09011112222"},
+      {"4000002", "鈴木花子", "スズキハナコ", "1980-01-02", "131016", ""},   // birth date only
+      {"4000003", "田中一郎", "タナカイチロウ", "1980-01-02", "131016", ""},  // given reading
+      {"4000004", "高橋次郎", "タカハシジロウ", "1980-01-02", "131016", ""},  // family reading
+      {"4000005", "山本勇", "ヤマモトイサム", "1980-01-02", "131016", "09011112222"},  // phone
+  };
+  std::map<std::string, int64_t> ids;
+  for (const auto& person : people) {
+    PatientRecord p = Patient(person.id, (*writer)->batch_id());
+    p.name_folded = person.folded;
+    p.kana_key = person.kana;
+    p.birth_date = person.birth;
+    p.municipality_code = person.code;
+    p.phone_key = person.phone;
+    ASSERT_TRUE((*writer)->InsertPatient(p).has_value());
+    ids[person.id] = p.id;
+  }
+  // 60 namesakes, one of them born in 1970.
+  for (int i = 0; i < 60; ++i) {
+    PatientRecord p = Patient(std::to_string(5000000 + i), (*writer)->batch_id());
+    p.name_folded = "佐藤清";
+    p.kana_key = "サトウキヨシ";
+    p.birth_date = i == 7 ? "1970-05-05" : "1950-01-" + std::to_string(10 + i % 18);
+    p.municipality_code = "222222";
+    ASSERT_TRUE((*writer)->InsertPatient(p).has_value());
+    if (i == 7) ids["1970"] = p.id;
+  }
+  ASSERT_TRUE((*writer)->Commit(Batch("sha-candidates")).has_value());
+
+  auto id_set = [](const CandidateSet& set) {
+    std::set<int64_t> out;
+    for (const PatientRecord& p : set.patients) out.insert(p.id);
+    return out;
+  };
+  CandidateQuery birth{.birth_date = "1980-01-02",
+                       .phone_key = "09011112222",
+                       .kana_family = "タカハシ",
+                       .kana_given = "イチロウ",
+                       .municipality_code = "141046"};
+  auto found = store_->FindCandidates(birth);
+  ASSERT_TRUE(found.has_value()) << found.error().ToString();
+  EXPECT_EQ(id_set(*found), (std::set<int64_t>{ids["4000001"], ids["4000003"], ids["4000004"],
+                                               ids["4000005"]}));
+  EXPECT_EQ(found->phone_block_size, 2);
+  // Only the candidate columns are read, not the raw record.
+  EXPECT_FALSE(found->patients.front().name_folded.empty());
+  EXPECT_TRUE(found->patients.front().raw_json.empty());
+
+  CandidateQuery name{.birth_date = "1970-06-06", .name_folded = "佐藤清"};
+  EXPECT_EQ(id_set(*store_->FindCandidates(name)), (std::set<int64_t>{ids["1970"]}));
+  name.small_block = 100;  // small enough to read whole
+  EXPECT_EQ(store_->FindCandidates(name)->patients.size(), 60u);
+  name.max_block = 10;  // too big to be useful: skipped and counted
+  auto skipped = store_->FindCandidates(name);
+  EXPECT_TRUE(skipped->patients.empty());
+  EXPECT_EQ(skipped->oversized_blocks, 1);
 }
 
 }  // namespace

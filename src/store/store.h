@@ -119,15 +119,25 @@ struct ReviewItem {
   int64_t linked_patient_id = 0;  // the patient a "linked" item went to
 };
 
-// The patients that share a blocking key with a row: same birth date, same
-// folded kanji name, same phonetic kana, or same phone. A block larger than
-// max_block (a facility's phone) is skipped and counted.
+// The patients that share a blocking key with a row (the rules of
+// identity/blocking.h): the same birth date and also the family or given
+// reading, the phone or the municipality; the same phone; the same folded
+// kanji name or phonetic kana — the whole block when it has at most
+// small_block patients, else only those also sharing the birth year, the
+// municipality or the phone (a block of 400 namesakes is read only for the
+// few who could be the row). A block larger than max_block (a facility's
+// phone) is skipped and counted. Empty fields do not block; a store may
+// return more patients than these rules (never fewer).
 struct CandidateQuery {
   std::string birth_date;   // YYYY-MM-DD
   std::string name_folded;
   std::string kana_key;     // phonetic
   std::string phone_key;
+  std::string kana_family;  // phonetic key of the family reading, if split
+  std::string kana_given;   // phonetic key of the given reading, if split
+  std::string municipality_code;  // 6 digits
   int64_t max_block = 500;
+  int64_t small_block = 50;
 };
 
 struct CandidateSet {
@@ -144,6 +154,26 @@ struct ReviewDecision {
   std::string decided_by;
   std::string reason;
   std::vector<int64_t> event_ids;  // events the decision added (undo cancels them)
+};
+
+// An operator's merge of two patients, or its undo, as stored (issue 5).
+// A merge copies the events in force of the merged-away patient onto the
+// survivor and cancels them on the merged-away one (events are never
+// edited); an unmerge cancels the copies and restores the originals. The
+// merged-away patient is left out of searches and candidate blocks while
+// its merge stands. Decisions are never edited: an unmerge is a new one.
+struct MergeDecision {
+  int64_t id = 0;
+  std::string action;        // "merge" | "unmerge"
+  int64_t survivor_id = 0;
+  int64_t merged_id = 0;
+  int64_t undoes = 0;        // an unmerge: the merge it undoes
+  std::string decided_by;
+  std::string reason;
+  std::string decided_at;    // ISO-8601 UTC, set by the store
+  std::vector<int64_t> survivor_event_ids;  // events this decision added to the survivor
+  std::vector<int64_t> merged_event_ids;    // events it added to the merged-away patient
+  bool undone = false;       // a merge: an unmerge names it (set when read)
 };
 
 // A patient search. Keys are already normalized by the caller (the store
@@ -202,6 +232,12 @@ class BatchWriter {
   // Records an operator's decision and sets the item's status (decision
   // writers only; see Store::BeginDecision).
   virtual core::Status RecordDecision(const ReviewDecision& decision) = 0;
+  // Records a merge decision (decision writers only); returns its id.
+  // Not pure so that a store without merges still builds; it refuses.
+  virtual core::Result<int64_t> RecordMerge(const MergeDecision& /*decision*/) {
+    return core::Fail(core::Code::kFailedPrecondition, "この保存先は患者の統合に対応していません",
+                      "this store does not support merging patients");
+  }
   // Stores the final counts and timing, and commits.
   virtual core::Status Commit(const BatchInfo& final_info) = 0;
 };
@@ -254,6 +290,17 @@ class Store {
       const std::function<core::Status(int64_t patient_id, std::span<const domain::Event>)>& fn) = 0;
   // The highest patient id (0 when there are none).
   virtual core::Result<int64_t> MaxPatientId() = 0;
+
+  // Merge decisions naming the patient (as survivor or merged-away), oldest
+  // first; one by id (kNotFound). Not pure, as RecordMerge.
+  virtual core::Result<std::vector<MergeDecision>> MergeDecisionsOf(int64_t /*patient_id*/) {
+    return core::Fail(core::Code::kFailedPrecondition, "この保存先は患者の統合に対応していません",
+                      "this store does not support merging patients");
+  }
+  virtual core::Result<MergeDecision> GetMergeDecision(int64_t /*id*/) {
+    return core::Fail(core::Code::kFailedPrecondition, "この保存先は患者の統合に対応していません",
+                      "this store does not support merging patients");
+  }
 };
 
 }  // namespace ichigen::store

@@ -707,6 +707,8 @@ TEST_F(ServerTest, ConflictsListsImpossibleHistoriesWithinTheCallersScope) {
   const std::string trail = Get("aud", "/api/v1/audit/export")->body;
   EXPECT_NE(trail.find("\"action\":\"conflicts.list\""), std::string::npos);
   EXPECT_NE(trail.find("\"target_ids\":\"patient:1 patient:2\""), std::string::npos);
+}
+
 TEST_F(ServerTest, OperatorMergesAndUnmergesTwoPatientsWithAReason) {
   auto post = [&](const std::string& path, const json& body) {
     return Client().Post(path, Bearer("op"), body.dump(), "application/json");

@@ -67,7 +67,11 @@ void AuditLog::CommitBatch(std::unique_lock<std::mutex>& lock) {
   entries.reserve(n);
   for (Pending* p : batch) entries.push_back(p->entry);
   core::Status result = core::Ok();
-  for (int attempt = 0; attempt < 2; ++attempt) {
+  // Several servers may share one chain (PostgreSQL): a losing writer gets
+  // kAlreadyExists, reloads the head and re-chains its batch. Bounded, so a
+  // store that keeps refusing is reported rather than retried forever.
+  constexpr int kAttempts = 50;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
     int64_t seq = head_seq_;
     std::string hash = head_hash_;
     for (store::AuditEntry& e : entries) {
@@ -86,7 +90,7 @@ void AuditLog::CommitBatch(std::unique_lock<std::mutex>& lock) {
       head_hash_ = entries.back().hash;
       break;
     }
-    if (result.error().code != core::Code::kAlreadyExists || attempt == 1) break;
+    if (result.error().code != core::Code::kAlreadyExists || attempt == kAttempts - 1) break;
     // Another process appended meanwhile: continue the chain from its head.
     if (core::Status loaded = LoadHead(); !loaded) {
       result = loaded;

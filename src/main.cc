@@ -98,7 +98,13 @@ int main(int argc, char** argv) {
   server_stores.open_stats = open_stats;
   cli::AddStatsCommands(app, context, open_stats);
   // Imports keep the figures current once they exist.
-  context.after_batch = cli::StatsAfterBatch(context, open_stats);
+  // (Not on PostgreSQL yet: the statistics store has no PostgreSQL
+  // implementation, and an import there has no figures to keep current.)
+  context.after_batch = [&context, hook = cli::StatsAfterBatch(context, open_stats)](
+                            int64_t batch_id) -> core::Result<std::optional<cli::AfterBatchNote>> {
+    if (store::IsPostgresUrl(context.db_path)) return std::nullopt;
+    return hook(batch_id);
+  };
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

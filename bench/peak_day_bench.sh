@@ -3,6 +3,8 @@
 # 1,000,000), then one day's 40,000 new notifications and 120,000 status
 # updates (with HER-SYS IDs) imported together, and the census as of a date
 # over the result. Prints one JSON object. Usage: bench/peak_day_bench.sh [BUILD]
+# census_peak_mb is the peak RSS, which counts the store's memory-mapped pages
+# (shared page cache the kernel can drop), not only the heap.
 set -euo pipefail
 build=${1:-build}
 base=${BASE:-1000000}

@@ -187,7 +187,7 @@ class UpdatesHandler final : public RowHandler {
     }
     std::optional<store::PatientRecord> patient;
     if (!id.empty()) {
-      ASSIGN_OR_RETURN(patient, ctx_.writer.FindPatientByHersysId(id));
+      ASSIGN_OR_RETURN(patient, ctx_.writer.FindPatientIdentityByHersysId(id));
       if (patient && IdentityContradicts(*patient, raw(name_), raw(kana_), raw(birth_))) {
         return ctx_.outcomes.Review(
             record,

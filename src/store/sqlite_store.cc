@@ -497,6 +497,25 @@ class SqliteBatchWriter final : public BatchWriter {
     return QueryOnePatient(find_external_);
   }
 
+  core::Result<std::optional<PatientRecord>> FindPatientIdentityByHersysId(
+      const std::string& hersys_id) override {
+    find_identity_.BindText(1, hersys_id);
+    ASSIGN_OR_RETURN(bool row, find_identity_.Step());
+    std::optional<PatientRecord> out;
+    if (row) {
+      out.emplace();
+      out->id = find_identity_.Int(0);
+      out->hersys_id = find_identity_.Text(1);
+      out->name = find_identity_.Text(2);
+      out->name_folded = find_identity_.Text(3);
+      out->name_kana = find_identity_.Text(4);
+      out->kana_key = find_identity_.Text(5);
+      out->birth_date = find_identity_.Text(6);
+    }
+    find_identity_.Reset();
+    return out;
+  }
+
   core::Result<int64_t> InsertPatient(PatientRecord& patient) override {
     BindPatient(insert_patient_, patient);
     RETURN_IF_ERROR(insert_patient_.Run());
@@ -728,6 +747,9 @@ class SqliteBatchWriter final : public BatchWriter {
                                         " FROM patients WHERE hersys_id = ?"));
     ASSIGN_OR_RETURN(find_external_, db_.Prepare("SELECT " + PatientSelectList() +
                                                  " FROM patients WHERE external_id = ?"));
+    ASSIGN_OR_RETURN(find_identity_,
+                     db_.Prepare("SELECT id, hersys_id, name, name_folded, name_kana, kana_key, "
+                                 "birth_date FROM patients WHERE hersys_id = ?"));
     std::string columns;
     std::string params;
     std::string assignments;
@@ -770,6 +792,7 @@ class SqliteBatchWriter final : public BatchWriter {
   bool committed_ = false;
   SqliteStmt find_;
   SqliteStmt find_external_;
+  SqliteStmt find_identity_;
   SqliteStmt insert_patient_;
   SqliteStmt update_patient_;
   SqliteStmt insert_row_;
@@ -832,6 +855,11 @@ core::Status ApplySqliteMigrations(SqliteDb& db, std::span<const Migration> migr
     return result;
   }
   return db.Exec("COMMIT");
+}
+
+core::Result<std::optional<PatientRecord>> BatchWriter::FindPatientIdentityByHersysId(
+    const std::string& hersys_id) {
+  return FindPatientByHersysId(hersys_id);
 }
 
 core::Result<std::vector<PatientRecord>> Store::GetPatients(std::span<const int64_t> ids) {

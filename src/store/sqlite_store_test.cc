@@ -457,6 +457,30 @@ TEST_P(StoreContractTest, GetPatientsReadsManyInIdOrderSkippingMissing) {
   EXPECT_TRUE(none->empty());
 }
 
+TEST_F(StoreContractTest, IdentityLookupByHersysIdReadsOnlyWhoThePatientIs) {
+  auto writer = store_->BeginBatch(Batch("sha-identity"));
+  ASSERT_TRUE(writer.has_value());
+  PatientRecord p = Patient("7000001", (*writer)->batch_id());
+  p.name_kana = "タカハシ イチロウ";
+  p.kana_key = "タカハシイチロウ";
+  p.address = "神奈川県横浜市中区日本大通1";
+  ASSERT_TRUE((*writer)->InsertPatient(p).has_value());
+  auto found = (*writer)->FindPatientIdentityByHersysId("7000001");
+  ASSERT_TRUE(found.has_value()) << found.error().ToString();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, p.id);
+  EXPECT_EQ((*found)->hersys_id, "7000001");
+  EXPECT_EQ((*found)->name, "髙橋 一郎");
+  EXPECT_EQ((*found)->name_folded, "高橋一郎");
+  EXPECT_EQ((*found)->name_kana, "タカハシ イチロウ");
+  EXPECT_EQ((*found)->kana_key, "タカハシイチロウ");
+  EXPECT_EQ((*found)->birth_date, "1980-01-02");
+  EXPECT_EQ((*found)->address, "");  // not read
+  auto missing = (*writer)->FindPatientIdentityByHersysId("7000002");
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_FALSE(missing->has_value());
+}
+
 }  // namespace
 }  // namespace ichigen::store
 

@@ -34,7 +34,7 @@ struct LinkOutcome {
   std::string hersys_id;           // auto-link: the patient's HER-SYS ID
   int64_t top_patient_id = 0;      // the best candidate (0 when none)
   // Ranked candidates and their evidence; only made when the row is not
-  // auto-linked (the review queue shows it), or always with explain_links.
+  // auto-linked (the review queue shows it); empty for an auto-link.
   std::string candidates_json;
   int64_t candidates = 0;
   int64_t oversized_blocks = 0;

@@ -216,8 +216,9 @@ class LastmileApiTest : public ::testing::Test {
   }
 
   // The refs a municipality was sent, as it reads them from its package.
-  std::vector<std::string> RefsOf(const std::string& code6) {
-    auto package = distribution_->GetPackage(code6 + "-20220801T0900");
+  std::vector<std::string> RefsOf(const std::string& code6,
+                                  const std::string& cutoff = "20220801T0900") {
+    auto package = distribution_->GetPackage(code6 + "-" + cutoff);
     EXPECT_TRUE(package.has_value() && package->has_value());
     auto snapshot = distribution::ParseSnapshot((*package)->snapshot_json);
     std::vector<std::string> refs;
@@ -337,11 +338,18 @@ TEST_F(LastmileApiTest, MunicipalityRecordsOnItsOwnRefsAndAlertsReachTheHealthCe
   ASSERT_EQ(kinds->status, 200);
   EXPECT_EQ(Body(kinds)["items"].size(), 6u);
 
+  // The next day's packages hold the same residents under the same refs:
+  // a record names the newest package its ref is in.
+  now_ = At("2022-08-02T01:00:00Z");
+  ASSERT_EQ(Post("op", "/api/v1/packages", {{"cutoff", "2022-08-02T09:00+09:00"}})->status, 200);
+  ASSERT_EQ(RefsOf(kKamakura, "20220802T0900"), kamakura_refs);
+
   auto res = Post("kamakura", "/api/v1/lastmile",
                   {{"ref", ref}, {"kind", "体調悪化"}, {"note", "息苦しいとのこと"}});
   ASSERT_EQ(res->status, 200) << res->body;
   EXPECT_TRUE(Body(res)["alert_raised"].get<bool>());
-  EXPECT_EQ(Body(res)["on"], "2022-08-01");
+  EXPECT_EQ(Body(res)["on"], "2022-08-02");
+  EXPECT_EQ(Body(res)["package_id"], kKamakura + "-20220802T0900");
   EXPECT_FALSE(Body(res).contains("patient_id"));
 
   // The prefecture and the patient's health center see the alert.

@@ -1,5 +1,6 @@
 #include "distribution/lastmile_service.h"
 
+#include <algorithm>
 #include <array>
 
 #include "distribution/snapshot.h"
@@ -50,26 +51,31 @@ LastmileService::LastmileService(store::Store& store, store::DistributionStore& 
                                  int unreachable_repeat)
     : store_(store), distribution_(distribution), unreachable_repeat_(unreachable_repeat) {}
 
-core::Status LastmileService::LoadRefs(const std::string& code6) {
-  if (refs_.contains(code6)) return core::Ok();
-  store::PackageFilter filter;
-  filter.municipality_code6 = code6;
-  ASSIGN_OR_RETURN(std::vector<store::PackageRecord> packages, distribution_.ListPackages(filter));
-  auto& refs = refs_[code6];
-  // Oldest first, so a newer package's entry replaces an older one.
-  for (const store::PackageRecord& p : packages) {
-    ASSIGN_OR_RETURN(Snapshot snapshot, ParseSnapshot(p.snapshot_json));
-    for (const SnapshotEntry& e : snapshot.entries) refs[e.ref] = {e.patient_id, p.id};
-  }
-  return core::Ok();
-}
-
 core::Result<std::pair<int64_t, std::string>> LastmileService::ResolveRef(
     const std::string& municipality_code6, const std::string& ref) {
-  RETURN_IF_ERROR(LoadRefs(municipality_code6));
-  const auto& refs = refs_[municipality_code6];
+  auto [it, first_use] = refs_.try_emplace(municipality_code6);
+  MunicipalityRefs& m = it->second;
+  if (first_use) {
+    store::PackageFilter filter;
+    filter.municipality_code6 = municipality_code6;
+    auto packages = distribution_.ListPackages(filter);
+    if (!packages) {
+      refs_.erase(it);  // listed again next time
+      return std::unexpected(packages.error());
+    }
+    m.packages = std::move(*packages);
+    std::reverse(m.packages.begin(), m.packages.end());  // the store lists oldest first
+  }
   const std::string key(Trim(ref));
-  if (auto it = refs.find(key); it != refs.end()) return it->second;
+  for (;;) {
+    if (auto found = m.refs.find(key); found != m.refs.end()) return found->second;
+    if (m.parsed == m.packages.size()) break;
+    store::PackageRecord& p = m.packages[m.parsed];
+    ASSIGN_OR_RETURN(Snapshot snapshot, ParseSnapshot(p.snapshot_json));
+    for (const SnapshotEntry& e : snapshot.entries) m.refs.try_emplace(e.ref, e.patient_id, p.id);
+    p.snapshot_json = std::string();  // parsed: no need to keep the text
+    ++m.parsed;
+  }
   return core::Fail(core::Code::kNotFound,
                     "この市区町村に送付したパッケージにない整理番号です",
                     "the ref is in none of this municipality's packages",

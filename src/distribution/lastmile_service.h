@@ -13,6 +13,11 @@
 //  3. The alert is for the patient's health center (管轄保健所), dated the
 //     record's day.
 //
+// A ref is looked up in the municipality's packages newest first, parsing
+// one stored snapshot at a time and stopping at the first that holds it:
+// the refs people record are nearly always in the latest package, so a
+// request parses one snapshot, not the municipality's whole history.
+//
 // Thread-safety: not thread-safe (it caches resolved refs); one instance per
 // thread or request.
 #pragma once
@@ -24,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "core/date.h"
 #include "core/result.h"
@@ -67,13 +73,18 @@ class LastmileService {
   core::Result<LastmileOutcome> Record(const LastmileEntry& entry);
 
  private:
-  core::Status LoadRefs(const std::string& municipality_code6);
+  // One municipality's packages, newest first, and the refs of those parsed
+  // so far (an older package never replaces a newer one's entry).
+  struct MunicipalityRefs {
+    std::vector<store::PackageRecord> packages;
+    size_t parsed = 0;
+    std::map<std::string, std::pair<int64_t, std::string>> refs;  // ref → (patient, package)
+  };
 
   store::Store& store_;
   store::DistributionStore& distribution_;
   int unreachable_repeat_;
-  // code6 → ref → (patient id, package id); filled per municipality on first use.
-  std::map<std::string, std::map<std::string, std::pair<int64_t, std::string>>> refs_;
+  std::map<std::string, MunicipalityRefs> refs_;  // by code6, listed on first use
 };
 
 }  // namespace ichigen::distribution

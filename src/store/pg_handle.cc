@@ -341,19 +341,6 @@ core::Result<std::string> PgConninfoWithDatabase(const std::string& conninfo,
   return out;
 }
 
-void AppendCopyText(std::string& out, std::string_view text) {
-  const std::string valid = ValidText(text);
-  for (char c : valid) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
-    }
-  }
-}
-
 bool IsPostgresUrl(std::string_view path) {
   return path.starts_with("postgresql://") || path.starts_with("postgres://");
 }

@@ -120,9 +120,6 @@ core::Error PgError(PGconn* conn, const PGresult* result, std::string_view what)
 core::Result<std::string> PgConninfoWithDatabase(const std::string& conninfo,
                                                  const std::string& dbname);
 
-// A value escaped for COPY's text format (\N is written by the caller for NULL).
-void AppendCopyText(std::string& out, std::string_view text);
-
 // Whether `path` names a PostgreSQL server rather than a file.
 bool IsPostgresUrl(std::string_view path);
 

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "store/pg_handle.h"
+#include "store/postgres_candidates.h"
 
 namespace ichigen::store {
 
@@ -282,40 +283,6 @@ ReviewItem ReadReviewItem(const PgResult& r, int row) {
   return item;
 }
 
-// Blocks are looked up through the patients' own indexes, as in SQLite.
-core::Result<CandidateSet> QueryCandidates(PgConn& conn, const CandidateQuery& query) {
-  CandidateSet set;
-  std::vector<int64_t> seen;
-  auto block = [&](const char* column, const std::string& value, bool phone) -> core::Status {
-    if (value.empty()) return core::Ok();
-    PgParams params;
-    params.AddText(value).Add(query.max_block + 1);
-    ASSIGN_OR_RETURN(PgResult found,
-                     conn.Execute("SELECT " + PatientSelectList() + " FROM patients WHERE " +
-                                      column + " = $1 LIMIT $2",
-                                  params));
-    if (phone) set.phone_block_size = found.rows();
-    if (found.rows() > query.max_block) {
-      ++set.oversized_blocks;
-      return core::Ok();
-    }
-    for (int r = 0; r < found.rows(); ++r) {
-      const int64_t id = found.Int(r, 0);
-      if (std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
-      seen.push_back(id);
-      set.patients.push_back(ReadPatient(found, r));
-    }
-    return core::Ok();
-  };
-  RETURN_IF_ERROR(block("birth_date", query.birth_date, false));
-  RETURN_IF_ERROR(block("name_folded", query.name_folded, false));
-  RETURN_IF_ERROR(block("kana_key", query.kana_key, false));
-  RETURN_IF_ERROR(block("phone_key", query.phone_key, true));
-  std::sort(set.patients.begin(), set.patients.end(),
-            [](const PatientRecord& a, const PatientRecord& b) { return a.id < b.id; });
-  return set;
-}
-
 // The event columns an insert names, in the order AddEventParams adds them.
 constexpr const char* kEventInsertColumns =
     "patient_id, type, effective_on, received_at, source, batch_id, line, facility, "
@@ -542,7 +509,7 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
 
   core::Result<CandidateSet> FindCandidates(const CandidateQuery& query) override {
     RETURN_IF_ERROR(FlushAll());
-    return QueryCandidates(conn_, query);
+    return QueryPgCandidates(conn_, query);
   }
 
   core::Status RecordDecision(const ReviewDecision& decision) override {
@@ -1051,7 +1018,7 @@ core::Result<std::unique_ptr<BatchWriter>> PostgresStore::BeginDecision(int64_t 
 
 core::Result<CandidateSet> PostgresStore::FindCandidates(const CandidateQuery& query) {
   RETURN_IF_ERROR(FlushOpenWriter());
-  return QueryCandidates(*conn_, query);
+  return QueryPgCandidates(*conn_, query);
 }
 
 core::Result<std::vector<domain::Event>> PostgresStore::EventsOf(int64_t patient_id) {

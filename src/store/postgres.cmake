@@ -5,6 +5,7 @@ find_package(PostgreSQL REQUIRED)
 target_sources(ichigen_store PRIVATE
   pg_handle.cc
   pg_migrations.cc
+  postgres_candidates.cc
   postgres_store.cc
 )
 target_link_libraries(ichigen_store PUBLIC PostgreSQL::PostgreSQL)

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "store/pg_handle.h"
+#include "store/postgres_candidates.h"
 
 namespace ichigen::store {
 
@@ -282,38 +284,49 @@ ReviewItem ReadReviewItem(const PgResult& r, int row) {
   return item;
 }
 
-// Blocks are looked up through the patients' own indexes, as in SQLite.
-core::Result<CandidateSet> QueryCandidates(PgConn& conn, const CandidateQuery& query) {
-  CandidateSet set;
-  std::vector<int64_t> seen;
-  auto block = [&](const char* column, const std::string& value, bool phone) -> core::Status {
-    if (value.empty()) return core::Ok();
-    PgParams params;
-    params.AddText(value).Add(query.max_block + 1);
-    ASSIGN_OR_RETURN(PgResult found,
-                     conn.Execute("SELECT " + PatientSelectList() + " FROM patients WHERE " +
-                                      column + " = $1 LIMIT $2",
-                                  params));
-    if (phone) set.phone_block_size = found.rows();
-    if (found.rows() > query.max_block) {
-      ++set.oversized_blocks;
-      return core::Ok();
+std::string JoinIds(const std::vector<int64_t>& ids) {
+  std::string out;
+  for (int64_t id : ids) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(id);
+  }
+  return out;
+}
+
+std::vector<int64_t> SplitIds(std::string_view text) {
+  std::vector<int64_t> ids;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string_view::npos) end = text.size();
+    int64_t id = 0;
+    if (std::from_chars(text.data() + start, text.data() + end, id).ec == std::errc()) {
+      ids.push_back(id);
     }
-    for (int r = 0; r < found.rows(); ++r) {
-      const int64_t id = found.Int(r, 0);
-      if (std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
-      seen.push_back(id);
-      set.patients.push_back(ReadPatient(found, r));
-    }
-    return core::Ok();
-  };
-  RETURN_IF_ERROR(block("birth_date", query.birth_date, false));
-  RETURN_IF_ERROR(block("name_folded", query.name_folded, false));
-  RETURN_IF_ERROR(block("kana_key", query.kana_key, false));
-  RETURN_IF_ERROR(block("phone_key", query.phone_key, true));
-  std::sort(set.patients.begin(), set.patients.end(),
-            [](const PatientRecord& a, const PatientRecord& b) { return a.id < b.id; });
-  return set;
+    start = end + 1;
+  }
+  return ids;
+}
+
+constexpr const char* kMergeColumns =
+    "m.id, m.action, m.survivor_id, m.merged_id, COALESCE(m.undoes, 0), m.decided_by, m.reason, "
+    "m.decided_at, m.survivor_event_ids, m.merged_event_ids, "
+    "CASE WHEN EXISTS (SELECT 1 FROM patient_merges u WHERE u.undoes = m.id) THEN 1 ELSE 0 END";
+
+MergeDecision ReadMerge(const PgResult& r, int row) {
+  MergeDecision d;
+  d.id = r.Int(row, 0);
+  d.action = r.Text(row, 1);
+  d.survivor_id = r.Int(row, 2);
+  d.merged_id = r.Int(row, 3);
+  d.undoes = r.Int(row, 4);
+  d.decided_by = r.Text(row, 5);
+  d.reason = r.Text(row, 6);
+  d.decided_at = r.Text(row, 7);
+  d.survivor_event_ids = SplitIds(r.View(row, 8));
+  d.merged_event_ids = SplitIds(r.View(row, 9));
+  d.undone = r.Int(row, 10) != 0;
+  return d;
 }
 
 // The event columns an insert names, in the order AddEventParams adds them.
@@ -542,7 +555,7 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
 
   core::Result<CandidateSet> FindCandidates(const CandidateQuery& query) override {
     RETURN_IF_ERROR(FlushAll());
-    return QueryCandidates(conn_, query);
+    return QueryPgCandidates(conn_, query);
   }
 
   core::Status RecordDecision(const ReviewDecision& decision) override {
@@ -577,6 +590,34 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
                         std::to_string(decision.item_id));
     }
     return core::Ok();
+  }
+
+  core::Result<int64_t> RecordMerge(const MergeDecision& decision) override {
+    if (!decision_only_) {
+      return core::Fail(core::Code::kFailedPrecondition, "統合は取込の中では記録できません",
+                        "a merge is recorded in a decision, not in an import");
+    }
+    RETURN_IF_ERROR(FlushAll());  // the decision names patients and events of this writer
+    PgParams params;
+    params.AddText(decision.action).Add(decision.survivor_id).Add(decision.merged_id);
+    AddId(params, decision.undoes);
+    params.AddText(decision.decided_by)
+        .AddText(decision.reason)
+        .AddText(JoinIds(decision.survivor_event_ids))
+        .AddText(JoinIds(decision.merged_event_ids));
+    auto stored = conn_.Execute(
+        "INSERT INTO patient_merges (action, survivor_id, merged_id, undoes, decided_by, reason, "
+        "survivor_event_ids, merged_event_ids) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+        "RETURNING id",
+        params);
+    if (!stored) {
+      if (stored.error().code == core::Code::kAlreadyExists) {
+        return core::Fail(core::Code::kFailedPrecondition, "この統合は取り消し済みです",
+                          "this merge was undone already", std::to_string(decision.undoes));
+      }
+      return std::unexpected(stored.error());
+    }
+    return stored->Int(0, 0);
   }
 
   core::Status Commit(const BatchInfo& info) override {
@@ -906,6 +947,28 @@ core::Result<std::optional<PatientRecord>> PostgresStore::GetPatient(int64_t id)
   return QueryOnePatient(*conn_, "id = $1", params);
 }
 
+core::Result<std::vector<PatientRecord>> PostgresStore::GetPatients(std::span<const int64_t> ids) {
+  std::vector<PatientRecord> found;
+  if (ids.empty()) return found;
+  RETURN_IF_ERROR(FlushOpenWriter());
+  // One statement for all of them: the ids travel as one array literal.
+  std::string array = "{";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) array += ',';
+    array += std::to_string(ids[i]);
+  }
+  array += '}';
+  PgParams params;
+  params.AddText(array);
+  ASSIGN_OR_RETURN(PgResult result,
+                   conn_->Execute("SELECT " + PatientSelectList() +
+                                      " FROM patients WHERE id = ANY($1::bigint[]) ORDER BY id",
+                                  params));
+  found.reserve(static_cast<size_t>(result.rows()));
+  for (int r = 0; r < result.rows(); ++r) found.push_back(ReadPatient(result, r));
+  return found;
+}
+
 core::Result<std::optional<PatientRecord>> PostgresStore::FindPatientByHersysId(
     const std::string& hersys_id) {
   RETURN_IF_ERROR(FlushOpenWriter());
@@ -925,7 +988,8 @@ core::Result<PatientPage> PostgresStore::SearchPatients(const PatientQuery& quer
   // Prefix matches become index range scans: [prefix, prefix + U+10FFFF),
   // on keys collated "C" (byte order, as in SQLite).
   static constexpr std::string_view kMaxCodePoint = "\xF4\x8F\xBF\xBF";
-  std::string where = " WHERE TRUE";
+  // A merged-away patient is shown through its survivor only.
+  std::string where = std::string(" WHERE ") + kPgNotMergedAway;
   PgParams params;
   int n = 0;
   auto next = [&] { return "$" + std::to_string(++n); };
@@ -1051,7 +1115,7 @@ core::Result<std::unique_ptr<BatchWriter>> PostgresStore::BeginDecision(int64_t 
 
 core::Result<CandidateSet> PostgresStore::FindCandidates(const CandidateQuery& query) {
   RETURN_IF_ERROR(FlushOpenWriter());
-  return QueryCandidates(*conn_, query);
+  return QueryPgCandidates(*conn_, query);
 }
 
 core::Result<std::vector<domain::Event>> PostgresStore::EventsOf(int64_t patient_id) {
@@ -1092,6 +1156,34 @@ core::Status PostgresStore::ForEachPatientEventsIn(
       }));
   if (!events.empty()) RETURN_IF_ERROR(fn(current, events));
   return core::Ok();
+}
+
+core::Result<std::vector<MergeDecision>> PostgresStore::MergeDecisionsOf(int64_t patient_id) {
+  RETURN_IF_ERROR(FlushOpenWriter());
+  PgParams params;
+  params.Add(patient_id);
+  ASSIGN_OR_RETURN(PgResult result,
+                   conn_->Execute(std::string("SELECT ") + kMergeColumns +
+                                      " FROM patient_merges m WHERE m.survivor_id = $1 OR "
+                                      "m.merged_id = $1 ORDER BY m.id",
+                                  params));
+  std::vector<MergeDecision> decisions;
+  for (int r = 0; r < result.rows(); ++r) decisions.push_back(ReadMerge(result, r));
+  return decisions;
+}
+
+core::Result<MergeDecision> PostgresStore::GetMergeDecision(int64_t id) {
+  RETURN_IF_ERROR(FlushOpenWriter());
+  PgParams params;
+  params.Add(id);
+  ASSIGN_OR_RETURN(PgResult result, conn_->Execute(std::string("SELECT ") + kMergeColumns +
+                                                       " FROM patient_merges m WHERE m.id = $1",
+                                                   params));
+  if (result.rows() == 0) {
+    return core::Fail(core::Code::kNotFound, "その統合の記録はありません", "no such merge decision",
+                      std::to_string(id));
+  }
+  return ReadMerge(result, 0);
 }
 
 core::Result<int64_t> PostgresStore::MaxPatientId() {

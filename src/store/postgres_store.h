@@ -16,6 +16,10 @@
 //     is kAlreadyExists.
 //  4. Events are never updated (a trigger refuses it); an event whose
 //     (patient, dedupe key) is stored adds nothing (ON CONFLICT DO NOTHING).
+//  5. Merge decisions are never updated either (a trigger); a merge is undone
+//     by an unmerge naming it, at most once (UNIQUE undoes). A patient merged
+//     away by a merge that stands is left out of SearchPatients and
+//     FindCandidates.
 //
 // Thread-safety: one PostgresStore (one connection) per thread, like a
 // SqliteStore; any number of processes may open the same database.
@@ -47,6 +51,7 @@ class PostgresStore final : public Store {
   core::Status ForEachRow(int64_t batch_id, std::optional<Outcome> outcome,
                           const std::function<core::Status(const RowRecord&)>& fn) override;
   core::Result<std::optional<PatientRecord>> GetPatient(int64_t id) override;
+  core::Result<std::vector<PatientRecord>> GetPatients(std::span<const int64_t> ids) override;
   core::Result<std::optional<PatientRecord>> FindPatientByHersysId(
       const std::string& hersys_id) override;
   core::Result<int64_t> CountPatients() override;
@@ -64,6 +69,8 @@ class PostgresStore final : public Store {
       PatientIdRange range,
       const std::function<core::Status(int64_t, std::span<const domain::Event>)>& fn) override;
   core::Result<int64_t> MaxPatientId() override;
+  core::Result<std::vector<MergeDecision>> MergeDecisionsOf(int64_t patient_id) override;
+  core::Result<MergeDecision> GetMergeDecision(int64_t id) override;
 
  private:
   explicit PostgresStore(std::unique_ptr<PgConn> conn);

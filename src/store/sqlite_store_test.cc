@@ -699,6 +699,10 @@ TEST_P(StoreContractTest, AnOpenBatchSeesItsOwnWrites) {
   EXPECT_EQ((*writer)->InsertPatient(twin).error().code, core::Code::kAlreadyExists);
   EXPECT_EQ(*store_->CountPatients(), 2);
   EXPECT_EQ(store_->EventsOf(fresh.id)->size(), 1u);
+  auto both = store_->GetPatients(std::vector<int64_t>{stored_id, fresh.id});
+  ASSERT_TRUE(both.has_value()) << both.error().ToString();
+  ASSERT_EQ(both->size(), 2u);
+  EXPECT_EQ((*both)[1].address, "横浜市中区");
   writer->reset();  // never committed
   EXPECT_EQ(*store_->CountPatients(), 1);
   EXPECT_EQ(store_->EventsOf(stored_id)->size(), 1u);
@@ -807,8 +811,6 @@ TEST_P(StoreContractTest, CandidateBlocksAreNarrowedByTheBlockingRules) {
     ASSERT_TRUE((*writer)->InsertPatient(p).has_value());
     if (i == 7) ids["1970"] = p.id;
   }
-  ASSERT_TRUE((*writer)->Commit(Batch("sha-candidates")).has_value());
-
   auto id_set = [](const CandidateSet& set) {
     std::set<int64_t> out;
     for (const PatientRecord& p : set.patients) out.insert(p.id);
@@ -819,10 +821,19 @@ TEST_P(StoreContractTest, CandidateBlocksAreNarrowedByTheBlockingRules) {
                        .kana_family = "タカハシ",
                        .kana_given = "イチロウ",
                        .municipality_code = "141046"};
+  const std::set<int64_t> birth_block = {ids["4000001"], ids["4000003"], ids["4000004"],
+                                         ids["4000005"]};
+  // The batch's own search applies the same rules to what it has written.
+  auto in_batch = (*writer)->FindCandidates(birth);
+  ASSERT_TRUE(in_batch.has_value()) << in_batch.error().ToString();
+  EXPECT_EQ(id_set(*in_batch), birth_block);
+  CandidateQuery namesake{.birth_date = "1970-06-06", .name_folded = "佐藤清"};
+  EXPECT_EQ(id_set(*(*writer)->FindCandidates(namesake)), (std::set<int64_t>{ids["1970"]}));
+  ASSERT_TRUE((*writer)->Commit(Batch("sha-candidates")).has_value());
+
   auto found = store_->FindCandidates(birth);
   ASSERT_TRUE(found.has_value()) << found.error().ToString();
-  EXPECT_EQ(id_set(*found), (std::set<int64_t>{ids["4000001"], ids["4000003"], ids["4000004"],
-                                               ids["4000005"]}));
+  EXPECT_EQ(id_set(*found), birth_block);
   EXPECT_EQ(found->phone_block_size, 2);
   // Only the candidate columns are read, not the raw record.
   EXPECT_FALSE(found->patients.front().name_folded.empty());
@@ -830,12 +841,210 @@ TEST_P(StoreContractTest, CandidateBlocksAreNarrowedByTheBlockingRules) {
 
   CandidateQuery name{.birth_date = "1970-06-06", .name_folded = "佐藤清"};
   EXPECT_EQ(id_set(*store_->FindCandidates(name)), (std::set<int64_t>{ids["1970"]}));
+  // The kana block is narrowed the same way; the municipality narrows too.
+  CandidateQuery kana{.birth_date = "1970-06-06", .kana_key = "サトウキヨシ"};
+  EXPECT_EQ(id_set(*store_->FindCandidates(kana)), (std::set<int64_t>{ids["1970"]}));
+  kana.municipality_code = "222222";
+  EXPECT_EQ(store_->FindCandidates(kana)->patients.size(), 60u);
+  kana.municipality_code = "999999";
+  kana.birth_date = "";  // no second key at all: nobody in a big block
+  EXPECT_TRUE(store_->FindCandidates(kana)->patients.empty());
   name.small_block = 100;  // small enough to read whole
   EXPECT_EQ(store_->FindCandidates(name)->patients.size(), 60u);
   name.max_block = 10;  // too big to be useful: skipped and counted
   auto skipped = store_->FindCandidates(name);
   EXPECT_TRUE(skipped->patients.empty());
   EXPECT_EQ(skipped->oversized_blocks, 1);
+}
+
+}  // namespace
+}  // namespace ichigen::store
+
+namespace ichigen::store {
+namespace {
+
+// An operator's merge, and its undo, as the store keeps them (the service's
+// side is tests/merge_test.cc): decisions are recorded whole or not at all,
+// read back with who and why, never edited, undone at most once; while a
+// merge stands the merged-away patient is in no search and no candidate
+// block, yet still readable by id.
+TEST_P(StoreContractTest, MergeDecisionsAreKeptAndHideTheMergedAwayPatient) {
+  auto writer = store_->BeginBatch(Batch("sha-merge"));
+  ASSERT_TRUE(writer.has_value());
+  PatientRecord survivor = Patient("8000001", (*writer)->batch_id());
+  PatientRecord merged = Patient("8000002", (*writer)->batch_id());
+  PatientRecord other = Patient("8000003", (*writer)->batch_id());
+  for (PatientRecord* p : {&survivor, &merged, &other}) {
+    p->kana_key = "タカハシイチロウ";
+    p->phone_key = "09033334444";
+    p->municipality_code = "141046";
+    ASSERT_TRUE((*writer)->InsertPatient(*p).has_value());
+  }
+  other.name_folded = "鈴木花子";
+  other.kana_key = "スズキハナコ";
+  other.birth_date = "1990-03-03";
+  other.phone_key = "";
+  ASSERT_TRUE((*writer)->UpdatePatient(other).has_value());
+  domain::Event notified = MakeEvent(domain::EventType::kNotified, "2022-08-01");
+  ASSERT_TRUE(*(*writer)->AddEvent(merged.id, notified, "notified"));
+  // A merge belongs in a decision, not in an import.
+  MergeDecision in_import{.action = "merge", .survivor_id = survivor.id,
+                          .merged_id = merged.id, .decided_by = "担当A", .reason = "x"};
+  auto refused = (*writer)->RecordMerge(in_import);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, core::Code::kFailedPrecondition);
+  const int64_t batch = (*writer)->batch_id();
+  ASSERT_TRUE((*writer)->Commit(Batch("sha-merge")).has_value());
+
+  const PatientQuery by_merged_id{.hersys_id = "8000002"};
+  const PatientQuery by_name{.name_prefix = "高橋"};
+  const CandidateQuery everything{.birth_date = "1980-01-02",
+                                  .name_folded = "高橋一郎",
+                                  .kana_key = "タカハシイチロウ",
+                                  .phone_key = "09033334444",
+                                  .kana_family = "タカハシ",
+                                  .municipality_code = "141046"};
+  auto candidate_ids = [&](Store& store) {
+    std::vector<int64_t> ids;
+    auto found = store.FindCandidates(everything);
+    EXPECT_TRUE(found.has_value()) << found.error().ToString();
+    if (found) {
+      for (const PatientRecord& p : found->patients) ids.push_back(p.id);
+    }
+    return ids;
+  };
+  ASSERT_EQ(store_->SearchPatients(by_merged_id)->total, 1);
+  ASSERT_EQ(store_->SearchPatients(by_name)->total, 2);
+  ASSERT_EQ(candidate_ids(*store_), (std::vector<int64_t>{survivor.id, merged.id}));
+  EXPECT_TRUE(store_->MergeDecisionsOf(survivor.id)->empty());
+
+  // A decision that never commits leaves no trace.
+  {
+    auto abandoned = store_->BeginDecision(batch);
+    ASSERT_TRUE(abandoned.has_value()) << abandoned.error().ToString();
+    ASSERT_TRUE((*abandoned)->RecordMerge(in_import).has_value());
+  }
+  EXPECT_TRUE(store_->MergeDecisionsOf(merged.id)->empty());
+  EXPECT_EQ(store_->SearchPatients(by_merged_id)->total, 1);
+
+  // The merge: a copy on the survivor, a cancellation on the merged-away.
+  auto decision = store_->BeginDecision(batch);
+  ASSERT_TRUE(decision.has_value()) << decision.error().ToString();
+  domain::Event copy = MakeEvent(domain::EventType::kNotified, "2022-08-01");
+  ASSERT_TRUE(*(*decision)->AddEvent(survivor.id, copy, "merge|1"));
+  domain::Event cancel = MakeEvent(domain::EventType::kCorrected, "2022-08-10");
+  cancel.supersedes = notified.id;
+  cancel.cancels = true;
+  ASSERT_TRUE(*(*decision)->AddEvent(merged.id, cancel, "merge|1"));
+  MergeDecision merge{.action = "merge",
+                      .survivor_id = survivor.id,
+                      .merged_id = merged.id,
+                      .decided_by = "担当A",
+                      .reason = "同一人物（重複届出）",
+                      .survivor_event_ids = {copy.id},
+                      .merged_event_ids = {cancel.id}};
+  auto merge_id = (*decision)->RecordMerge(merge);
+  ASSERT_TRUE(merge_id.has_value()) << merge_id.error().ToString();
+  EXPECT_GT(*merge_id, 0);
+  ASSERT_TRUE((*decision)->Commit({}).has_value());
+  decision->reset();
+
+  auto kept = store_->GetMergeDecision(*merge_id);
+  ASSERT_TRUE(kept.has_value()) << kept.error().ToString();
+  EXPECT_EQ(kept->id, *merge_id);
+  EXPECT_EQ(kept->action, "merge");
+  EXPECT_EQ(kept->survivor_id, survivor.id);
+  EXPECT_EQ(kept->merged_id, merged.id);
+  EXPECT_EQ(kept->undoes, 0);
+  EXPECT_EQ(kept->decided_by, "担当A");
+  EXPECT_EQ(kept->reason, "同一人物（重複届出）");
+  EXPECT_EQ(kept->decided_at.size(), 20u) << kept->decided_at;  // 2022-08-01T00:00:00Z
+  EXPECT_EQ(kept->survivor_event_ids, std::vector<int64_t>{copy.id});
+  EXPECT_EQ(kept->merged_event_ids, std::vector<int64_t>{cancel.id});
+  EXPECT_FALSE(kept->undone);
+  for (int64_t id : {survivor.id, merged.id}) {
+    auto of = store_->MergeDecisionsOf(id);
+    ASSERT_TRUE(of.has_value()) << of.error().ToString();
+    ASSERT_EQ(of->size(), 1u);
+    EXPECT_EQ((*of)[0].id, *merge_id);
+  }
+  EXPECT_TRUE(store_->MergeDecisionsOf(other.id)->empty());
+  EXPECT_EQ(store_->GetMergeDecision(*merge_id + 100).error().code, core::Code::kNotFound);
+
+  // Searches and candidate blocks show the survivor only; reads by id still work.
+  EXPECT_EQ(store_->SearchPatients(by_merged_id)->total, 0);
+  auto named = store_->SearchPatients(by_name);
+  ASSERT_TRUE(named.has_value());
+  EXPECT_EQ(named->total, 1);
+  ASSERT_EQ(named->patients.size(), 1u);
+  EXPECT_EQ(named->patients[0].id, survivor.id);
+  EXPECT_EQ(candidate_ids(*store_), std::vector<int64_t>{survivor.id});
+  ASSERT_TRUE(store_->GetPatient(merged.id)->has_value());
+  EXPECT_EQ(store_->GetPatients(std::vector<int64_t>{survivor.id, merged.id})->size(), 2u);
+  EXPECT_EQ(store_->EventsOf(merged.id)->size(), 2u);
+  {
+    // The same inside a writer (an import's identity search).
+    auto open = store_->BeginDecision(batch);
+    ASSERT_TRUE(open.has_value());
+    auto inside = (*open)->FindCandidates(everything);
+    ASSERT_TRUE(inside.has_value()) << inside.error().ToString();
+    ASSERT_EQ(inside->patients.size(), 1u);
+    EXPECT_EQ(inside->patients[0].id, survivor.id);
+  }
+
+  // Decisions are never edited, even past the store.
+  auto edited = RawExec("UPDATE patient_merges SET reason = 'x'");
+  ASSERT_FALSE(edited.has_value());
+  EXPECT_NE(edited.error().context.find("never edited"), std::string::npos);
+
+  // The unmerge is a decision of its own, naming the merge.
+  MergeDecision unmerge{.action = "unmerge",
+                        .survivor_id = survivor.id,
+                        .merged_id = merged.id,
+                        .undoes = *merge_id,
+                        .decided_by = "担当B",
+                        .reason = "別人と判明"};
+  auto undo = store_->BeginDecision(batch);
+  ASSERT_TRUE(undo.has_value());
+  auto unmerge_id = (*undo)->RecordMerge(unmerge);
+  ASSERT_TRUE(unmerge_id.has_value()) << unmerge_id.error().ToString();
+  ASSERT_TRUE((*undo)->Commit({}).has_value());
+  undo->reset();
+  EXPECT_TRUE(store_->GetMergeDecision(*merge_id)->undone);
+  auto undone = store_->GetMergeDecision(*unmerge_id);
+  ASSERT_TRUE(undone.has_value());
+  EXPECT_EQ(undone->action, "unmerge");
+  EXPECT_EQ(undone->undoes, *merge_id);
+  EXPECT_EQ(undone->decided_by, "担当B");
+  EXPECT_FALSE(undone->undone);
+  auto both = store_->MergeDecisionsOf(merged.id);
+  ASSERT_EQ(both->size(), 2u);
+  EXPECT_EQ((*both)[0].id, *merge_id);
+  EXPECT_EQ((*both)[1].id, *unmerge_id);
+  EXPECT_EQ(store_->SearchPatients(by_merged_id)->total, 1);
+  EXPECT_EQ(store_->SearchPatients(by_name)->total, 2);
+  EXPECT_EQ(candidate_ids(*store_), (std::vector<int64_t>{survivor.id, merged.id}));
+
+  // A merge is undone once only; the refused decision stores nothing.
+  {
+    auto again = store_->BeginDecision(batch);
+    ASSERT_TRUE(again.has_value());
+    auto twice = (*again)->RecordMerge(unmerge);
+    ASSERT_FALSE(twice.has_value());
+    EXPECT_EQ(twice.error().code, core::Code::kFailedPrecondition);
+  }
+  EXPECT_EQ(store_->MergeDecisionsOf(merged.id)->size(), 2u);
+
+  // Merged again: hidden again.
+  auto redo = store_->BeginDecision(batch);
+  ASSERT_TRUE(redo.has_value());
+  auto remerge_id = (*redo)->RecordMerge(merge);
+  ASSERT_TRUE(remerge_id.has_value()) << remerge_id.error().ToString();
+  ASSERT_TRUE((*redo)->Commit({}).has_value());
+  redo->reset();
+  EXPECT_EQ(store_->SearchPatients(by_merged_id)->total, 0);
+  EXPECT_EQ(candidate_ids(*store_), std::vector<int64_t>{survivor.id});
+  EXPECT_EQ(store_->MergeDecisionsOf(survivor.id)->size(), 3u);
 }
 
 }  // namespace

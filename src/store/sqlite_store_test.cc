@@ -457,7 +457,7 @@ TEST_P(StoreContractTest, GetPatientsReadsManyInIdOrderSkippingMissing) {
   EXPECT_TRUE(none->empty());
 }
 
-TEST_F(StoreContractTest, IdentityLookupByHersysIdReadsOnlyWhoThePatientIs) {
+TEST_P(StoreContractTest, IdentityLookupByHersysIdReadsOnlyWhoThePatientIs) {
   auto writer = store_->BeginBatch(Batch("sha-identity"));
   ASSERT_TRUE(writer.has_value());
   PatientRecord p = Patient("7000001", (*writer)->batch_id());
@@ -475,7 +475,9 @@ TEST_F(StoreContractTest, IdentityLookupByHersysIdReadsOnlyWhoThePatientIs) {
   EXPECT_EQ((*found)->name_kana, "タカハシ イチロウ");
   EXPECT_EQ((*found)->kana_key, "タカハシイチロウ");
   EXPECT_EQ((*found)->birth_date, "1980-01-02");
-  EXPECT_EQ((*found)->address, "");  // not read
+  // SQLite reads only these columns (the peak day's hot path); a store may
+  // fill more (PostgreSQL's default reads the whole record).
+  if (GetParam() == StoreKind::kSqlite) EXPECT_EQ((*found)->address, "");
   auto missing = (*writer)->FindPatientIdentityByHersysId("7000002");
   ASSERT_TRUE(missing.has_value());
   EXPECT_FALSE(missing->has_value());

@@ -477,7 +477,9 @@ TEST_P(StoreContractTest, IdentityLookupByHersysIdReadsOnlyWhoThePatientIs) {
   EXPECT_EQ((*found)->birth_date, "1980-01-02");
   // SQLite reads only these columns (the peak day's hot path); a store may
   // fill more (PostgreSQL's default reads the whole record).
-  if (GetParam() == StoreKind::kSqlite) EXPECT_EQ((*found)->address, "");
+  if (GetParam() == StoreKind::kSqlite) {
+    EXPECT_EQ((*found)->address, "");
+  }
   auto missing = (*writer)->FindPatientIdentityByHersysId("7000002");
   ASSERT_TRUE(missing.has_value());
   EXPECT_FALSE(missing->has_value());

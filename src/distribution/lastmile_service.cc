@@ -4,6 +4,7 @@
 #include <array>
 
 #include "distribution/snapshot.h"
+#include "distribution/trim.h"
 
 namespace ichigen::distribution {
 
@@ -12,29 +13,12 @@ namespace {
 constexpr std::array<std::string_view, 6> kKinds = {
     "連絡済", "不通", "配食", "パルスオキシメーター貸与", "体調悪化", "要連絡"};
 
-std::string_view Trim(std::string_view s) {
-  constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
-  for (;;) {
-    if (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-      s.remove_prefix(1);
-    } else if (s.starts_with(kIdeographicSpace)) {
-      s.remove_prefix(kIdeographicSpace.size());
-    } else if (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-      s.remove_suffix(1);
-    } else if (s.ends_with(kIdeographicSpace)) {
-      s.remove_suffix(kIdeographicSpace.size());
-    } else {
-      return s;
-    }
-  }
-}
-
 }  // namespace
 
 std::span<const std::string_view> LastmileKinds() { return kKinds; }
 
 core::Result<std::string> ParseLastmileKind(std::string_view text) {
-  const std::string_view trimmed = Trim(text);
+  const std::string_view trimmed = TrimSpaces(text);
   for (std::string_view kind : kKinds) {
     if (trimmed == kind) return std::string(kind);
   }
@@ -66,7 +50,7 @@ core::Result<std::pair<int64_t, std::string>> LastmileService::ResolveRef(
     m.packages = std::move(*packages);
     std::reverse(m.packages.begin(), m.packages.end());  // the store lists oldest first
   }
-  const std::string key(Trim(ref));
+  const std::string key(TrimSpaces(ref));
   for (;;) {
     if (auto found = m.refs.find(key); found != m.refs.end()) return found->second;
     if (m.parsed == m.packages.size()) break;
@@ -89,7 +73,7 @@ core::Result<LastmileOutcome> LastmileService::Record(const LastmileEntry& entry
   store::LastmileRecord& r = outcome.record;
   r.patient_id = resolved.first;
   r.package_id = resolved.second;
-  r.ref = std::string(Trim(entry.ref));
+  r.ref = std::string(TrimSpaces(entry.ref));
   r.municipality_code6 = entry.municipality_code6;
   r.on = entry.on;
   r.kind = kind;

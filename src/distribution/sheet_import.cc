@@ -6,29 +6,13 @@
 #include <memory>
 
 #include "core/resources.h"
+#include "distribution/trim.h"
 #include "intake/profile.h"
 #include "io/record_reader.h"
 
 namespace ichigen::distribution {
 
 namespace {
-
-std::string_view TrimSpaces(std::string_view s) {
-  constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
-  for (;;) {
-    if (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-      s.remove_prefix(1);
-    } else if (s.starts_with(kIdeographicSpace)) {
-      s.remove_prefix(kIdeographicSpace.size());
-    } else if (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-      s.remove_suffix(1);
-    } else if (s.ends_with(kIdeographicSpace)) {
-      s.remove_suffix(kIdeographicSpace.size());
-    } else {
-      return s;
-    }
-  }
-}
 
 // A sheet opened with its header found: the records after the header, in
 // order, and the column of each profile field.

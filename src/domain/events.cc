@@ -132,6 +132,11 @@ std::string_view EventTypeNameEn(EventType type) {
 }
 
 core::Result<EventType> ParseEventType(std::string_view text) {
+  // The stores write the English names: an exact match is the fast path of
+  // reading millions of stored events.
+  for (const auto& n : kEventTypeNames) {
+    if (text == n.en) return n.type;
+  }
   const std::string_view t = Trim(text);
   for (const auto& n : kEventTypeNames) {
     if (t == n.ja) return n.type;
@@ -158,6 +163,9 @@ std::string_view CareStatusNameEn(CareStatus status) {
 }
 
 core::Result<CareStatus> ParseCareStatus(std::string_view text) {
+  for (const auto& n : kCareStatusNames) {
+    if (text == n.en) return n.status;
+  }
   const std::string_view t = Trim(text);
   for (const auto& n : kCareStatusNames) {
     if (t == n.ja) return n.status;

@@ -183,23 +183,6 @@ constexpr const char* kEventColumns =
     "residence_code, onset_on, diagnosed_on, extended_until, care_status, symptomatic, "
     "supersedes, cancels";
 
-// The store writes the English names; an exact match is the fast path of
-// reading millions of events, the full parser the fallback.
-core::Result<domain::EventType> StoredEventType(std::string_view name) {
-  for (int t = 0; t < domain::kEventTypeCount; ++t) {
-    const auto type = static_cast<domain::EventType>(t);
-    if (domain::EventTypeNameEn(type) == name) return type;
-  }
-  return domain::ParseEventType(name);
-}
-
-core::Result<domain::CareStatus> StoredCareStatus(std::string_view name) {
-  for (int c = 0; c < domain::kCareStatusCount; ++c) {
-    const auto status = static_cast<domain::CareStatus>(c);
-    if (domain::CareStatusNameEn(status) == name) return status;
-  }
-  return domain::ParseCareStatus(name);
-}
 
 std::optional<core::Date> OptDate(const PgResult& r, int row, int column) {
   if (r.IsNull(row, column)) return std::nullopt;
@@ -209,7 +192,7 @@ std::optional<core::Date> OptDate(const PgResult& r, int row, int column) {
 core::Result<domain::Event> ReadEvent(const PgResult& r, int row) {
   domain::Event e;
   e.id = r.Int(row, 0);
-  ASSIGN_OR_RETURN(e.type, StoredEventType(r.View(row, 2)));
+  ASSIGN_OR_RETURN(e.type, domain::ParseEventType(r.View(row, 2)));
   e.effective_on = core::Date::FromDays(static_cast<int32_t>(r.Int(row, 3)));
   e.received_at = r.Int(row, 4);
   e.source = r.View(row, 5);
@@ -221,7 +204,7 @@ core::Result<domain::Event> ReadEvent(const PgResult& r, int row) {
   e.diagnosed_on = OptDate(r, row, 11);
   e.extended_until = OptDate(r, row, 12);
   if (!r.IsNull(row, 13)) {
-    ASSIGN_OR_RETURN(e.care_status, StoredCareStatus(r.View(row, 13)));
+    ASSIGN_OR_RETURN(e.care_status, domain::ParseCareStatus(r.View(row, 13)));
   }
   if (!r.IsNull(row, 14)) e.symptomatic = r.Int(row, 14) != 0;
   e.supersedes = r.Int(row, 15);

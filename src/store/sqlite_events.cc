@@ -16,30 +16,13 @@ std::string_view ColumnView(const SqliteStmt& s, int column) {
                           static_cast<size_t>(sqlite3_column_bytes(s.get(), column)));
 }
 
-// The store writes the English names; an exact match is the fast path of
-// reading millions of events, the full parser the fallback.
-core::Result<domain::EventType> StoredEventType(std::string_view name) {
-  for (int t = 0; t < domain::kEventTypeCount; ++t) {
-    const auto type = static_cast<domain::EventType>(t);
-    if (domain::EventTypeNameEn(type) == name) return type;
-  }
-  return domain::ParseEventType(name);
-}
-
-core::Result<domain::CareStatus> StoredCareStatus(std::string_view name) {
-  for (int c = 0; c < domain::kCareStatusCount; ++c) {
-    const auto status = static_cast<domain::CareStatus>(c);
-    if (domain::CareStatusNameEn(status) == name) return status;
-  }
-  return domain::ParseCareStatus(name);
-}
 
 }  // namespace
 
 core::Result<domain::Event> ReadSqliteEvent(const SqliteStmt& s) {
   domain::Event e;
   e.id = s.Int(0);
-  ASSIGN_OR_RETURN(e.type, StoredEventType(ColumnView(s, 2)));
+  ASSIGN_OR_RETURN(e.type, domain::ParseEventType(ColumnView(s, 2)));
   e.effective_on = core::Date::FromDays(static_cast<int32_t>(s.Int(3)));
   e.received_at = s.Int(4);
   e.source = ColumnView(s, 5);
@@ -51,7 +34,7 @@ core::Result<domain::Event> ReadSqliteEvent(const SqliteStmt& s) {
   e.diagnosed_on = OptDate(s, 11);
   e.extended_until = OptDate(s, 12);
   if (!s.IsNull(13)) {
-    ASSIGN_OR_RETURN(e.care_status, StoredCareStatus(ColumnView(s, 13)));
+    ASSIGN_OR_RETURN(e.care_status, domain::ParseCareStatus(ColumnView(s, 13)));
   }
   if (!s.IsNull(14)) e.symptomatic = s.Int(14) != 0;
   e.supersedes = s.Int(15);

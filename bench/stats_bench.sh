@@ -22,6 +22,8 @@ fi
 work=$(mktemp -d /tmp/ichigen_stats_bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cp "$base_db" "$work/store.db"
+# Migrate a store from an older build before the clock starts.
+"$ichigen" --db "$work/store.db" batches >/dev/null
 
 "$ichigen" synth --kind hersys --rows "$new" --seed 4242 --id-start 3000000 \
   --from 2022-07-28 --to 2022-07-28 --out "$work/new.csv" >/dev/null

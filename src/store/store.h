@@ -1,6 +1,6 @@
 // Store: the one interface every service uses to keep and read Ichigen's
-// data. SqliteStore (embedded, the default) implements it; PostgresStore
-// comes later behind the same interface, so nothing outside src/store knows
+// data. SqliteStore (embedded, the default) and PostgresStore (several
+// servers, one database) implement it, so nothing outside src/store knows
 // the SQL dialect. Only main.cc (the composition root) and tests name an
 // implementation.
 //

@@ -17,6 +17,7 @@
 
 #include "api/geo_jurisdictions.h"
 #include "api/server.h"
+#include "api/test_random.h"
 #include "distribution/cutoff.h"
 #include "distribution/snapshot.h"
 #include "distribution/xlsx_workbook.h"
@@ -31,21 +32,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-class CountingRandom final : public Random {
- public:
-  std::string Bytes(size_t n) override {
-    std::lock_guard lock(mu_);
-    std::string out(n, '\0');
-    for (size_t i = 0; i < n; ++i) out[i] = static_cast<char>((counter_ * 131 + i * 7 + 3) & 0xff);
-    ++counter_;
-    return out;
-  }
-
- private:
-  std::mutex mu_;
-  uint64_t counter_ = 1;
-};
 
 const std::string kKamakura = "142042";  // 鎌倉市
 const std::string kFujisawa = "142051";  // 藤沢市

@@ -15,6 +15,7 @@
 #include "api/geo_jurisdictions.h"
 #include "api/handlers.h"
 #include "api/inbox.h"
+#include "api/test_random.h"
 #include "store/sqlite_account_store.h"
 #include "store/sqlite_audit_store.h"
 #include "store/sqlite_handle.h"
@@ -28,21 +29,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 // Deterministic randomness: tests are hermetic.
-class CountingRandom final : public Random {
- public:
-  std::string Bytes(size_t n) override {
-    std::lock_guard lock(mu_);
-    std::string out(n, '\0');
-    for (size_t i = 0; i < n; ++i) out[i] = static_cast<char>((counter_ * 131 + i * 7 + 3) & 0xff);
-    ++counter_;
-    return out;
-  }
-
- private:
-  std::mutex mu_;
-  uint64_t counter_ = 1;
-};
-
 const std::string kYokohama = "141003";  // 横浜市 (designated city)
 
 class ServerTest : public ::testing::Test {

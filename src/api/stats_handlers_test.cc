@@ -11,6 +11,7 @@
 #include "api/geo_jurisdictions.h"
 #include "api/handlers.h"
 #include "api/server.h"
+#include "api/test_random.h"
 #include "io/encoding.h"
 #include "stats/figure_service.h"
 #include "store/sqlite_account_store.h"
@@ -27,21 +28,6 @@ using nlohmann::json;
 std::string StatsFixture(const std::string& name) {
   return std::string(ICHIGEN_TEST_DATA_DIR) + "/stats/" + name;
 }
-
-class CountingRandom final : public Random {
- public:
-  std::string Bytes(size_t n) override {
-    std::lock_guard lock(mu_);
-    std::string out(n, '\0');
-    for (size_t i = 0; i < n; ++i) out[i] = static_cast<char>((counter_ * 131 + i * 7 + 3) & 0xff);
-    ++counter_;
-    return out;
-  }
-
- private:
-  std::mutex mu_;
-  uint64_t counter_ = 1;
-};
 
 // A stats store whose writes of deltas can be made to fail, to show that a
 // failed update of the figures leaves the batch (and the job) standing.

@@ -263,11 +263,6 @@ TEST(PostgresStoreTest, AnUnreachableServerIsRefusedClearly) {
   ASSERT_FALSE(garbled.has_value());
 }
 
-}  // namespace
-}  // namespace ichigen::store
-
-namespace ichigen::store {
-namespace {
 
 TEST_P(StoreContractTest, SearchByPrefixesAndFilters) {
   auto writer = store_->BeginBatch(Batch("sha-search"));
@@ -312,11 +307,6 @@ TEST_P(StoreContractTest, SearchByPrefixesAndFilters) {
   EXPECT_EQ(none->total, 0);
 }
 
-}  // namespace
-}  // namespace ichigen::store
-
-namespace ichigen::store {
-namespace {
 
 domain::Event MakeEvent(domain::EventType type, const char* iso, const char* facility = "") {
   domain::Event event;
@@ -485,11 +475,6 @@ TEST_P(StoreContractTest, IdentityLookupByHersysIdReadsOnlyWhoThePatientIs) {
   EXPECT_FALSE(missing->has_value());
 }
 
-}  // namespace
-}  // namespace ichigen::store
-
-namespace ichigen::store {
-namespace {
 
 // Two servers (two stores) importing at once: writers take turns, each
 // batch is whole, nothing is lost, and a reader is never blocked.
@@ -639,11 +624,6 @@ TEST_P(StoreContractTest, ManyRowsComeBackInLineOrder) {
   EXPECT_EQ(rejected, (kRows + 1) / 7);
 }
 
-}  // namespace
-}  // namespace ichigen::store
-
-namespace ichigen::store {
-namespace {
 
 // What a batch wrote is visible on the same store before it commits — to the
 // batch and to the store's own reads — and is gone if it never commits.
@@ -713,11 +693,6 @@ TEST_P(StoreContractTest, AnOpenBatchSeesItsOwnWrites) {
   EXPECT_FALSE(store_->FindPatientByHersysId("7000002")->has_value());
 }
 
-}  // namespace
-}  // namespace ichigen::store
-
-namespace ichigen::store {
-namespace {
 
 // GetPatient, SearchPatients and EventsOf keep their prepared statements,
 // reset after every use: between calls a store holds no read snapshot, so
@@ -768,11 +743,6 @@ TEST_P(StoreContractTest, KeptStatementsHoldNoSnapshotBetweenCalls) {
   EXPECT_EQ(checkpoint->Int(0), 0) << "checkpoint busy: a kept statement holds a snapshot";
 }
 
-}  // namespace
-}  // namespace ichigen::store
-
-namespace ichigen::store {
-namespace {
 
 // Candidate blocks follow identity/blocking.h: a birth-date block keeps only
 // those who also share a reading, the phone or the municipality; a big name
@@ -861,11 +831,6 @@ TEST_P(StoreContractTest, CandidateBlocksAreNarrowedByTheBlockingRules) {
   EXPECT_EQ(skipped->oversized_blocks, 1);
 }
 
-}  // namespace
-}  // namespace ichigen::store
-
-namespace ichigen::store {
-namespace {
 
 // An operator's merge, and its undo, as the store keeps them (the service's
 // side is tests/merge_test.cc): decisions are recorded whole or not at all,

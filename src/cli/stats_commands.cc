@@ -124,7 +124,8 @@ AfterBatchHook StatsAfterBatch(const CliContext& context, StatsStoreOpener open_
       if (!opened->rules) {
         ASSIGN_OR_RETURN(opened->rules, domain::RecuperationRules::LoadDefault());
       }
-      return stats::UpdateFiguresThrough(*opened->stats, *opened->rules, batch_id, NowIso());
+      return stats::UpdateFiguresThrough(*opened->stats, *opened->rules, batch_id, NowIso(),
+                                         ParallelOver(context, open_stats));
     }();
     if (!update) {
       return core::Fail(update.error().code,
@@ -139,6 +140,7 @@ AfterBatchHook StatsAfterBatch(const CliContext& context, StatsStoreOpener open_
     nlohmann::json json = {{"updated_through_batch", s.batch_id},
                            {"patients", s.patients},
                            {"changed", s.changed},
+                           {"written", s.written},
                            {"seconds", s.seconds},
                            {"read_seconds", s.read_seconds},
                            {"write_seconds", s.write_seconds},
@@ -207,11 +209,14 @@ void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_
         for (int64_t b = std::max<int64_t>(first, 1); b <= *latest; ++b) batches.push_back(b);
       }
       for (int64_t b : batches) {
-        auto s = stats::UpdateAfterBatch(*opened->stats, opened->rules, b, NowIso());
+        auto s = stats::UpdateAfterBatch(*opened->stats, opened->rules, b, NowIso(),
+                                         ParallelOver(context, *opener));
         if (!s) return context.Report(s.error());
         nlohmann::json out = {{"batch_id", b},
                               {"patients", s->patients},
                               {"changed", s->changed},
+                              {"written", s->written},
+                              {"already_applied", s->already_applied},
                               {"flow_deltas", s->flow_deltas},
                               {"census_deltas", s->census_deltas},
                               {"full", s->full},

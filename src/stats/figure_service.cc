@@ -16,6 +16,11 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// An update aborted because another process applied its batch first is
+// retried from the new state; each retry follows another process's progress,
+// and the bound only stops a loop gone wrong.
+constexpr int kMaxAbortedUpdates = 1000;
+
 double CpuSeconds(clockid_t clock) {
   timespec t{};
   clock_gettime(clock, &t);
@@ -129,49 +134,124 @@ core::Result<RecomputeSummary> RecomputeFigures(store::StatsStore& stats,
 
 core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
                                              const domain::RecuperationRules& rules,
-                                             int64_t batch_id, const std::string& now_iso) {
+                                             int64_t batch_id, const std::string& now_iso,
+                                             const Parallelism& parallel) {
   const auto start = std::chrono::steady_clock::now();
-  const double cpu_start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
+  const double cpu_start = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
   UpdateSummary summary;
   summary.batch_id = batch_id;
   ASSIGN_OR_RETURN(std::optional<store::StatsState> state, stats.State());
   if (!state) {
-    ASSIGN_OR_RETURN(RecomputeSummary full, RecomputeFigures(stats, rules, now_iso));
+    ASSIGN_OR_RETURN(RecomputeSummary full, RecomputeFigures(stats, rules, now_iso, parallel));
     summary.full = true;
     summary.patients = full.patients;
     summary.seconds = SecondsSince(start);
+    summary.cpu_seconds = full.cpu_seconds;
     return summary;
   }
-  std::vector<int64_t> ids;
-  std::vector<Contribution> fresh;
-  RETURN_IF_ERROR(stats.ForEachPatientInputOfBatch(
-      batch_id,
-      [&](const store::StatsPatient& patient,
-          std::span<const domain::Event> events) -> core::Status {
-        ids.push_back(patient.id);
-        fresh.push_back(ComputeContribution(patient, events, rules));
-        return core::Ok();
-      }));
-  summary.patients = static_cast<int64_t>(ids.size());
-  ASSIGN_OR_RETURN(auto stored, stats.Contributions(ids));
-  summary.read_seconds = SecondsSince(start);
-  std::unordered_map<int64_t, std::string> old_by_id;
-  old_by_id.reserve(stored.size());
-  for (auto& [id, bytes] : stored) old_by_id.emplace(id, std::move(bytes));
-
-  FigureAccumulator delta;
-  std::vector<std::pair<int64_t, std::string>> writes;
-  for (size_t i = 0; i < ids.size(); ++i) {
-    Contribution old;
-    if (auto it = old_by_id.find(ids[i]); it != old_by_id.end()) {
-      ASSIGN_OR_RETURN(old, Contribution::Decode(it->second));
-    }
-    if (old == fresh[i]) continue;
-    ++summary.changed;
-    delta.Subtract(old);
-    delta.Add(fresh[i]);
-    writes.emplace_back(ids[i], fresh[i].Empty() ? std::string() : fresh[i].Encode());
+  if (batch_id <= state->last_batch) {
+    summary.already_applied = true;
+    summary.seconds = SecondsSince(start);
+    return summary;
   }
+  if (batch_id > state->last_batch + 1) {
+    return core::Fail(core::Code::kFailedPrecondition,
+                      "前の取込バッチがまだ集計に反映されていません（ichigen stats update で"
+                      "順に反映できます）",
+                      "an earlier batch is not applied to the figures yet (ichigen stats "
+                      "update applies them in order)",
+                      "batch " + std::to_string(batch_id) + ", figures through batch " +
+                          std::to_string(state->last_batch));
+  }
+  ASSIGN_OR_RETURN(const std::vector<int64_t> ids, stats.PatientIdsOfBatch(batch_id));
+  summary.patients = static_cast<int64_t>(ids.size());
+
+  // Each slice reads its patients' stored contributions and inputs on its own
+  // connection, and keeps the changes in an accumulator of its own.
+  struct Slice {
+    FigureAccumulator delta;
+    std::vector<std::pair<int64_t, std::string>> writes;
+    int64_t changed = 0;
+    core::Status status = core::Ok();
+  };
+  auto run = [&rules](store::StatsStore& on, std::span<const int64_t> slice_ids, Slice& slice) {
+    slice.status = [&]() -> core::Status {
+      ASSIGN_OR_RETURN(auto stored, on.Contributions(slice_ids));
+      if (!std::is_sorted(stored.begin(), stored.end())) std::sort(stored.begin(), stored.end());
+      size_t next_stored = 0;
+      std::string fresh_bytes;
+      return on.ForEachPatientInputOf(
+          slice_ids,
+          [&](const store::StatsPatient& patient,
+              std::span<const domain::Event> events) -> core::Status {
+            const Contribution fresh = ComputeContribution(patient, events, rules);
+            while (next_stored < stored.size() && stored[next_stored].first < patient.id) {
+              ++next_stored;
+            }
+            std::string_view old_bytes;
+            if (next_stored < stored.size() && stored[next_stored].first == patient.id) {
+              old_bytes = stored[next_stored].second;
+            }
+            if (fresh.Empty()) {
+              fresh_bytes.clear();
+            } else {
+              fresh.EncodeInto(fresh_bytes);
+            }
+            // The encoding is canonical: equal bytes, an unchanged patient.
+            if (fresh_bytes == old_bytes) return core::Ok();
+            Contribution old;
+            if (!old_bytes.empty()) {
+              ASSIGN_OR_RETURN(old, Contribution::Decode(old_bytes));
+            }
+            slice.writes.emplace_back(patient.id, fresh_bytes);
+            if (old == fresh) return core::Ok();  // an older encoding, rewritten
+            ++slice.changed;
+            slice.delta.Subtract(old);
+            slice.delta.Add(fresh);
+            return core::Ok();
+          });
+    }();
+  };
+  int slices = parallel.open ? std::max(parallel.slices, 1) : 1;
+  slices = static_cast<int>(
+      std::min<size_t>(static_cast<size_t>(slices),
+                       ids.size() / std::max<size_t>(parallel.min_update_slice, 1) + 1));
+  std::vector<std::unique_ptr<store::StatsStore>> extra;
+  for (int i = 1; i < slices; ++i) {
+    ASSIGN_OR_RETURN(std::unique_ptr<store::StatsStore> opened, parallel.open());
+    extra.push_back(std::move(opened));
+  }
+  // Ascending id slices, so the writes concatenate in id order.
+  auto slice_ids = [&](int i) {
+    const size_t from = ids.size() * static_cast<size_t>(i) / static_cast<size_t>(slices);
+    const size_t to = ids.size() * static_cast<size_t>(i + 1) / static_cast<size_t>(slices);
+    return std::span<const int64_t>(ids).subspan(from, to - from);
+  };
+  std::vector<Slice> parts(static_cast<size_t>(slices));
+  {
+    std::vector<std::jthread> threads;
+    for (int i = 1; i < slices; ++i) {
+      threads.emplace_back([&, i] {
+        run(*extra[static_cast<size_t>(i - 1)], slice_ids(i), parts[static_cast<size_t>(i)]);
+      });
+    }
+    run(stats, slice_ids(0), parts[0]);
+  }
+  size_t write_count = 0;
+  for (Slice& part : parts) {
+    RETURN_IF_ERROR(std::move(part.status));
+    write_count += part.writes.size();
+  }
+  FigureAccumulator& delta = parts[0].delta;
+  std::vector<std::pair<int64_t, std::string>> writes;
+  writes.reserve(write_count);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) delta.Merge(parts[i].delta);
+    summary.changed += parts[i].changed;
+    std::move(parts[i].writes.begin(), parts[i].writes.end(), std::back_inserter(writes));
+  }
+  summary.read_seconds = SecondsSince(start);
+
   const Figures changes = delta.Take();
   const std::vector<store::FlowCount> flows = changes.FlowRows();
   const std::vector<store::CensusDelta> census = changes.CensusRows();
@@ -186,35 +266,50 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
   const auto write_start = std::chrono::steady_clock::now();
   RETURN_IF_ERROR(stats.ApplyDelta(flows, census, writes, batch_id));
   summary.write_seconds = SecondsSince(write_start);
+  summary.written = static_cast<int64_t>(writes.size());
   summary.flow_deltas = static_cast<int64_t>(flows.size());
   summary.census_deltas = static_cast<int64_t>(census.size());
   summary.seconds = SecondsSince(start);
-  summary.cpu_seconds = CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
+  summary.cpu_seconds = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
   return summary;
 }
 
 core::Result<std::optional<UpdateSummary>> UpdateFiguresThrough(
     store::StatsStore& stats, const domain::RecuperationRules& rules, int64_t batch_id,
-    const std::string& now_iso) {
+    const std::string& now_iso, const Parallelism& parallel) {
   const auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(std::optional<store::StatsState> state, stats.State());
   if (!state) return std::nullopt;
   UpdateSummary total;
   total.batch_id = batch_id;
-  for (int64_t b = std::max<int64_t>(state->last_batch + 1, 1); b <= batch_id; ++b) {
-    ASSIGN_OR_RETURN(UpdateSummary one, UpdateAfterBatch(stats, rules, b, now_iso));
-    total.patients += one.patients;
-    total.changed += one.changed;
-    total.flow_deltas += one.flow_deltas;
-    total.census_deltas += one.census_deltas;
-    total.read_seconds += one.read_seconds;
-    total.write_seconds += one.write_seconds;
-    total.cpu_seconds += one.cpu_seconds;
-    if (one.first_day != kNoDay) {
-      total.first_day =
-          total.first_day == kNoDay ? one.first_day : std::min(total.first_day, one.first_day);
-      total.last_day = std::max(total.last_day, one.last_day);
+  int aborted = 0;
+  int64_t b = std::max<int64_t>(state->last_batch + 1, 1);
+  while (b <= batch_id) {
+    auto one = UpdateAfterBatch(stats, rules, b, now_iso, parallel);
+    if (!one && one.error().code == core::Code::kAborted && aborted < kMaxAbortedUpdates) {
+      // Another process applied this batch first: carry on after what it
+      // has applied, from the figures as they are now.
+      ++aborted;
+      ASSIGN_OR_RETURN(state, stats.State());
+      if (!state) return std::nullopt;
+      b = std::max<int64_t>(state->last_batch + 1, 1);
+      continue;
     }
+    if (!one) return std::unexpected(std::move(one.error()));
+    total.patients += one->patients;
+    total.changed += one->changed;
+    total.written += one->written;
+    total.flow_deltas += one->flow_deltas;
+    total.census_deltas += one->census_deltas;
+    total.read_seconds += one->read_seconds;
+    total.write_seconds += one->write_seconds;
+    total.cpu_seconds += one->cpu_seconds;
+    if (one->first_day != kNoDay) {
+      total.first_day =
+          total.first_day == kNoDay ? one->first_day : std::min(total.first_day, one->first_day);
+      total.last_day = std::max(total.last_day, one->last_day);
+    }
+    ++b;
   }
   total.seconds = SecondsSince(start);
   return total;

@@ -40,9 +40,12 @@ struct ComputedFigures {
 // and each other on one more from `open` (a StatsStore is one connection).
 // Without an opener, or with one slice, the pass runs on the calling thread.
 using StatsStoreFactory = std::function<core::Result<std::unique_ptr<store::StatsStore>>()>;
+// An update of a batch's patients uses a slice per `min_update_slice`
+// patients at most (opening a connection costs more than reading a few).
 struct Parallelism {
   StatsStoreFactory open;
   int slices = 1;
+  size_t min_update_slice = 20000;
 };
 
 // Every patient's contribution, from scratch, in memory.
@@ -69,36 +72,48 @@ struct UpdateSummary {
   int64_t batch_id = 0;
   int64_t patients = 0;      // touched by the batch
   int64_t changed = 0;       // whose contribution changed
+  int64_t written = 0;       // contributions written (changed, or in an older encoding)
   int64_t flow_deltas = 0;   // (series, key, day) counts adjusted
   int64_t census_deltas = 0;
   int32_t first_day = kNoDay;  // earliest day whose figures changed
   int32_t last_day = kNoDay;
-  bool full = false;           // no figures yet: recomputed everything
+  bool full = false;             // no figures yet: recomputed everything
+  bool already_applied = false;  // the figures already include this batch: nothing done
   double seconds = 0;
-  double read_seconds = 0;     // the batch's patients and events, and their stored contributions
+  double read_seconds = 0;     // the batch's patients, their stored contributions and inputs
   double write_seconds = 0;    // the deltas and contributions, one transaction
-  double cpu_seconds = 0;      // of this thread (wall time lies on a loaded machine)
+  double cpu_seconds = 0;      // of the process, every slice's thread included
 };
-// Updates the figures for one imported batch. With no figures stored yet it
-// recomputes everything instead.
+// Updates the figures for one imported batch: the batch's patients are read
+// in slices (`parallel`, one connection each, when they are many), each
+// patient's contribution computed and compared, as bytes, with the stored one,
+// and only those that differ are decoded, subtracted, added and written. With
+// no figures stored yet it recomputes everything instead. A batch the figures
+// already include is not applied again (already_applied); a batch after the
+// next one to apply is kFailedPrecondition; kAborted when another process
+// applied the batch between this one's reads and its write (nothing written:
+// read the state again).
 core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
                                              const domain::RecuperationRules& rules,
-                                             int64_t batch_id, const std::string& now_iso);
+                                             int64_t batch_id, const std::string& now_iso,
+                                             const Parallelism& parallel = {});
 
 // Keeps materialized figures current after an import: applies every batch
 // after the last one applied, up to and including `batch_id` (so a batch
-// whose update failed or was skipped earlier is applied now; applying a
-// batch twice changes nothing). Returns nullopt, doing nothing, while no
-// figures have been computed: the first full recomputation reads the whole
-// store and is asked for explicitly (`ichigen stats recompute`). The summary
-// adds up the batches applied; its batch_id is `batch_id`.
-// Updates must not run concurrently on one store (the server runs them on
-// its one import thread); two processes updating at the same moment (a CLI
-// import while the server imports) could count a change twice, which
-// `verify` reports and `recompute` repairs.
+// whose update failed or was skipped earlier is applied now). Returns
+// nullopt, doing nothing, while no figures have been computed: the first
+// full recomputation reads the whole store and is asked for explicitly
+// (`ichigen stats recompute`). The summary adds up the batches applied; its
+// batch_id is `batch_id`.
+// Each batch is applied exactly once even when two processes update at the
+// same moment (a CLI import while the server imports): the store refuses a
+// batch already applied under its write lock (kAborted), and this function
+// then carries on from the figures as the other process left them.
+// A full recomputation racing an update is not covered: run `recompute`
+// while no import runs.
 core::Result<std::optional<UpdateSummary>> UpdateFiguresThrough(
     store::StatsStore& stats, const domain::RecuperationRules& rules, int64_t batch_id,
-    const std::string& now_iso);
+    const std::string& now_iso, const Parallelism& parallel = {});
 
 struct Difference {
   std::string what;  // "flow notified total 2022-07-28" / "census hospitalized 2022-07-28"

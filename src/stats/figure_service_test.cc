@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <thread>
 
 #include "intake/importer.h"
 #include "io/record_reader.h"
@@ -28,6 +30,74 @@ std::string RefFile(const std::string& name) {
   return std::string(ICHIGEN_SOURCE_DIR) + "/data/ref/" + name;
 }
 core::Date D(const char* iso) { return *core::Date::ParseIso(iso); }
+
+// A stats store over a real one that counts the contributions written, can
+// run a hook when an update reads the stored contributions (another process
+// stepping in between an update's reads and its write), and can leave the
+// batch reads to StatsStore's defaults.
+class ObservedStatsStore final : public store::StatsStore {
+ public:
+  explicit ObservedStatsStore(store::StatsStore& real, bool own_batch_reads = true)
+      : real_(real), own_batch_reads_(own_batch_reads) {}
+  std::function<void()> before_contributions;
+  int64_t contributions_written = 0;
+
+  core::Status ForEachPatientInput(const store::StatsPatientFn& fn) override {
+    return real_.ForEachPatientInput(fn);
+  }
+  core::Status ForEachPatientInputIn(store::PatientIdRange range,
+                                     const store::StatsPatientFn& fn) override {
+    return real_.ForEachPatientInputIn(range, fn);
+  }
+  core::Status ForEachPatientInputOfBatch(int64_t batch_id,
+                                          const store::StatsPatientFn& fn) override {
+    return real_.ForEachPatientInputOfBatch(batch_id, fn);
+  }
+  core::Result<std::vector<int64_t>> PatientIdsOfBatch(int64_t batch_id) override {
+    if (!own_batch_reads_) return StatsStore::PatientIdsOfBatch(batch_id);
+    return real_.PatientIdsOfBatch(batch_id);
+  }
+  core::Status ForEachPatientInputOf(std::span<const int64_t> ids,
+                                     const store::StatsPatientFn& fn) override {
+    if (!own_batch_reads_) return StatsStore::ForEachPatientInputOf(ids, fn);
+    return real_.ForEachPatientInputOf(ids, fn);
+  }
+  core::Result<int64_t> LatestBatch() override { return real_.LatestBatch(); }
+  core::Result<std::vector<std::pair<int64_t, std::string>>> Contributions(
+      std::span<const int64_t> ids) override {
+    if (before_contributions) std::exchange(before_contributions, nullptr)();
+    return real_.Contributions(ids);
+  }
+  core::Status ReplaceAll(std::span<const store::FlowCount> flows,
+                          std::span<const store::CensusDelta> census,
+                          std::span<const std::pair<int64_t, std::string>> contributions,
+                          const store::StatsState& state) override {
+    return real_.ReplaceAll(flows, census, contributions, state);
+  }
+  core::Status ApplyDelta(std::span<const store::FlowCount> flows,
+                          std::span<const store::CensusDelta> census,
+                          std::span<const std::pair<int64_t, std::string>> contributions,
+                          int64_t batch_id) override {
+    RETURN_IF_ERROR(real_.ApplyDelta(flows, census, contributions, batch_id));
+    contributions_written += static_cast<int64_t>(contributions.size());
+    return core::Ok();
+  }
+  core::Result<std::vector<store::FlowCount>> ReadFlows(const std::string& series, int32_t from,
+                                                        int32_t to) override {
+    return real_.ReadFlows(series, from, to);
+  }
+  core::Result<std::vector<store::FlowCount>> ReadAllFlows() override {
+    return real_.ReadAllFlows();
+  }
+  core::Result<std::vector<store::CensusDelta>> ReadCensusDeltas(int32_t to) override {
+    return real_.ReadCensusDeltas(to);
+  }
+  core::Result<std::optional<store::StatsState>> State() override { return real_.State(); }
+
+ private:
+  store::StatsStore& real_;
+  bool own_batch_reads_;
+};
 
 class FigureServiceTest : public ::testing::Test {
  protected:
@@ -256,6 +326,37 @@ TEST_F(FigureServiceTest, GeneratedDataIncrementalEqualsFullAndParallelEqualsSer
   EXPECT_EQ(sliced->events, serial->events);
   EXPECT_EQ(sliced->figures, serial->figures);
   EXPECT_EQ(sliced->contributions, serial->contributions);
+
+  // The same updates with each batch's patients read in three slices on
+  // three connections give the same figures and contributions.
+  Stores c = Open("c.db");
+  Import(*c.store, hersys);
+  ASSERT_TRUE(RecomputeFigures(*c.stats, *rules_, "now"));
+  const std::string c_path = (dir_ / "c.db").string();
+  Parallelism update_slices;
+  update_slices.slices = 3;
+  update_slices.min_update_slice = 50;
+  int opened = 0;
+  update_slices.open = [&]() -> core::Result<std::unique_ptr<store::StatsStore>> {
+    ++opened;
+    ASSIGN_OR_RETURN(auto stats, store::SqliteStatsStore::Open(c_path));
+    return std::unique_ptr<store::StatsStore>(std::move(stats));
+  };
+  for (auto it = sheets.rbegin(); it != sheets.rend(); ++it) {
+    const int64_t batch = Import(*c.store, *it);
+    auto update = UpdateFiguresThrough(*c.stats, *rules_, batch, "now", update_slices);
+    ASSERT_TRUE(update && update->has_value()) << update.error().ToString();
+    EXPECT_GT((*update)->patients, 150) << *it;
+  }
+  EXPECT_EQ(opened, 6) << "two more connections for each batch";
+  EXPECT_EQ(Stored(*c.stats), serial->figures);
+  auto c_all = ComputeAllFigures(*c.stats, *rules_);
+  ASSERT_TRUE(c_all);
+  auto c_ids = std::vector<int64_t>();
+  for (const auto& [id, bytes] : c_all->contributions) c_ids.push_back(id);
+  auto c_stored = c.stats->Contributions(c_ids);
+  ASSERT_TRUE(c_stored);
+  EXPECT_EQ(*c_stored, c_all->contributions) << "every stored contribution is current";
 }
 
 TEST_F(FigureServiceTest, VerifyReportsADamagedFigure) {
@@ -271,6 +372,225 @@ TEST_F(FigureServiceTest, VerifyReportsADamagedFigure) {
   EXPECT_EQ(verify->differences[0].what, "flow notified total 2022-08-01");
   EXPECT_EQ(verify->differences[0].stored, 3);
   EXPECT_EQ(verify->differences[0].computed, 2);
+}
+
+// A batch whose rows change no patient's figures (the same sheet again, one
+// blank line longer, so not the same file): every patient is compared as
+// bytes and skipped; nothing is decoded, subtracted or written.
+TEST_F(FigureServiceTest, UnchangedPatientsAreSkippedAndNotWritten) {
+  Stores a = Open("a.db");
+  Import(*a.store, StatsFixture("hersys_day1.csv"));
+  ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
+  ObservedStatsStore observed(*a.stats);
+  const int64_t late = Import(*a.store, StatsFixture("updates_late.csv"));
+  auto first = UpdateFiguresThrough(observed, *rules_, late, "now");
+  ASSERT_TRUE(first && first->has_value()) << first.error().ToString();
+  EXPECT_EQ((*first)->changed, 5);
+  EXPECT_EQ((*first)->written, 5);
+  EXPECT_EQ(observed.contributions_written, 5);
+  const Figures before = Stored(*a.stats);
+
+  const std::string again = (dir_ / "updates_late_again.csv").string();
+  std::filesystem::copy_file(StatsFixture("updates_late.csv"), again);
+  std::ofstream(again, std::ios::app) << "\r\n";
+  const int64_t repeat = Import(*a.store, again);
+  ASSERT_EQ(repeat, late + 1) << "a new batch, not the same file";
+  auto second = UpdateFiguresThrough(observed, *rules_, repeat, "now");
+  ASSERT_TRUE(second && second->has_value()) << second.error().ToString();
+  EXPECT_EQ((*second)->patients, 5) << "the batch's rows end on the same patients";
+  EXPECT_EQ((*second)->changed, 0);
+  EXPECT_EQ((*second)->written, 0);
+  EXPECT_EQ(observed.contributions_written, 5) << "nothing written for the second batch";
+  EXPECT_EQ((*second)->first_day, kNoDay);
+  EXPECT_EQ((*a.stats->State())->last_batch, repeat);
+  EXPECT_EQ(Stored(*a.stats), before);
+}
+
+// Figures computed by an older build hold version 1 contributions: an update
+// decodes them, counts only real changes, rewrites its patients' in the
+// compact form, and the figures stay equal to a recomputation.
+TEST_F(FigureServiceTest, OlderEncodingIsRewrittenByTheNextUpdate) {
+  Stores a = Open("a.db");
+  Import(*a.store, StatsFixture("hersys_day1.csv"));
+  ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
+  auto all = ComputeAllFigures(*a.stats, *rules_);
+  ASSERT_TRUE(all);
+  std::vector<std::pair<int64_t, std::string>> v1;
+  for (const auto& [id, bytes] : all->contributions) {
+    auto c = Contribution::Decode(bytes);
+    ASSERT_TRUE(c);
+    // The version 1 layout, as stores written before version 2 hold it.
+    std::string old(1, '\x01');
+    auto i32 = [&](int32_t v) { old.append(reinterpret_cast<const char*>(&v), 4); };
+    auto str = [&](const std::string& v) {
+      old.push_back(static_cast<char>(v.size()));
+      old += v;
+    };
+    i32(c->notified_day);
+    i32(c->published_day);
+    i32(c->died_day);
+    old.push_back(c->severe ? 1 : 0);
+    str(c->municipality);
+    str(c->age_band);
+    str(c->sex);
+    i32(static_cast<int32_t>(c->intervals.size()));
+    for (const StatusInterval& interval : c->intervals) {
+      i32(interval.start);
+      i32(interval.end);
+      old.push_back(static_cast<char>(interval.status));
+    }
+    v1.emplace_back(id, std::move(old));
+  }
+  ASSERT_EQ(v1.size(), 5u);
+  ASSERT_TRUE(a.stats->ApplyDelta({}, {}, v1, 0));
+  // updates_more.csv touches 1000001 and 1000003 only when imported after
+  // updates_late.csv; both files are applied here.
+  const int64_t late = Import(*a.store, StatsFixture("updates_late.csv"));
+  auto update = UpdateFiguresThrough(*a.stats, *rules_, late, "now");
+  ASSERT_TRUE(update && update->has_value()) << update.error().ToString();
+  EXPECT_EQ((*update)->written, 5);
+  EXPECT_EQ((*update)->changed, 5);
+  std::vector<int64_t> ids;
+  for (const auto& [id, bytes] : v1) ids.push_back(id);
+  auto stored = a.stats->Contributions(ids);
+  ASSERT_TRUE(stored);
+  for (const auto& [id, bytes] : *stored) EXPECT_EQ(bytes[0], '\x02') << id;
+  auto verify = VerifyFigures(*a.stats, *rules_);
+  ASSERT_TRUE(verify);
+  EXPECT_TRUE(verify->differences.empty()) << verify->differences.front().what;
+}
+
+// StatsStore's default batch reads (for stores that do not override them)
+// give what SQLite's own give: the batch's patients in id order, each once,
+// with their events; an id with no patient or events comes with none.
+TEST_F(FigureServiceTest, DefaultBatchReadsEqualTheStoresOwn) {
+  Stores a = Open("a.db");
+  Import(*a.store, StatsFixture("hersys_day1.csv"));
+  const int64_t late = Import(*a.store, StatsFixture("updates_late.csv"));
+  ObservedStatsStore own(*a.stats, true);
+  ObservedStatsStore defaults(*a.stats, false);
+  auto own_ids = own.PatientIdsOfBatch(late);
+  auto default_ids = defaults.PatientIdsOfBatch(late);
+  ASSERT_TRUE(own_ids && default_ids);
+  EXPECT_EQ(own_ids->size(), 5u);
+  EXPECT_TRUE(std::is_sorted(own_ids->begin(), own_ids->end()));
+  EXPECT_EQ(*own_ids, *default_ids);
+  std::vector<int64_t> ids = *own_ids;
+  ids.insert(ids.begin(), 0);        // before every patient
+  ids.push_back(ids.back() + 1000);  // after every patient
+  using Seen = std::vector<std::tuple<int64_t, std::string, size_t>>;
+  auto read = [&](store::StatsStore& stats) {
+    Seen seen;
+    auto status = stats.ForEachPatientInputOf(
+        ids, [&](const store::StatsPatient& p, std::span<const domain::Event> events) {
+          seen.emplace_back(p.id, p.municipality_code, events.size());
+          return core::Ok();
+        });
+    EXPECT_TRUE(status) << status.error().ToString();
+    return seen;
+  };
+  const Seen mine = read(own);
+  EXPECT_EQ(mine.size(), ids.size());
+  EXPECT_EQ(mine.front(), std::make_tuple(int64_t{0}, std::string(), size_t{0}));
+  EXPECT_GT(std::get<2>(mine[1]), 1u) << "the notification and the late sheet's event";
+  EXPECT_FALSE(std::get<1>(mine[1]).empty());
+  EXPECT_EQ(mine, read(defaults));
+}
+
+// Another process applies the batch between this update's reads and its
+// write: the store refuses the second application (kAborted, nothing
+// written), and UpdateFiguresThrough carries on from the new state, so the
+// batch counts once.
+TEST_F(FigureServiceTest, ABatchAppliedByAnotherProcessMeanwhileCountsOnce) {
+  Stores a = Open("a.db");
+  Import(*a.store, StatsFixture("hersys_day1.csv"));
+  ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
+  const int64_t late = Import(*a.store, StatsFixture("updates_late.csv"));
+  auto other = store::SqliteStatsStore::Open((dir_ / "a.db").string());
+  ASSERT_TRUE(other);
+  ObservedStatsStore racing(*a.stats);
+  int64_t other_changed = -1;
+  racing.before_contributions = [&] {
+    auto applied = UpdateFiguresThrough(**other, *rules_, late, "now");
+    ASSERT_TRUE(applied && applied->has_value()) << applied.error().ToString();
+    other_changed = (*applied)->changed;
+  };
+  auto aborted = UpdateAfterBatch(racing, *rules_, late, "now");
+  ASSERT_FALSE(aborted);
+  EXPECT_EQ(aborted.error().code, core::Code::kAborted);
+  EXPECT_EQ(other_changed, 5);
+  EXPECT_EQ(racing.contributions_written, 0);
+  auto verify = VerifyFigures(*a.stats, *rules_);
+  ASSERT_TRUE(verify);
+  EXPECT_TRUE(verify->differences.empty()) << verify->differences.front().what;
+
+  // The same race through UpdateFiguresThrough: it retries from the state
+  // the other process left and applies the next batch itself.
+  const int64_t more = Import(*a.store, StatsFixture("updates_more.csv"));
+  racing.before_contributions = [&] {
+    auto applied = UpdateFiguresThrough(**other, *rules_, more, "now");
+    ASSERT_TRUE(applied && applied->has_value());
+  };
+  auto through = UpdateFiguresThrough(racing, *rules_, more, "now");
+  ASSERT_TRUE(through && through->has_value()) << through.error().ToString();
+  EXPECT_EQ((*through)->changed, 0) << "the other process applied it";
+  EXPECT_EQ(racing.contributions_written, 0);
+  EXPECT_EQ((*a.stats->State())->last_batch, more);
+  verify = VerifyFigures(*a.stats, *rules_);
+  ASSERT_TRUE(verify);
+  EXPECT_TRUE(verify->differences.empty()) << verify->differences.front().what;
+  // Applying an applied batch again does nothing; skipping one is refused.
+  auto repeat = UpdateAfterBatch(*a.stats, *rules_, late, "now");
+  ASSERT_TRUE(repeat);
+  EXPECT_TRUE(repeat->already_applied);
+  auto skip = UpdateAfterBatch(*a.stats, *rules_, more + 2, "now");
+  ASSERT_FALSE(skip);
+  EXPECT_EQ(skip.error().code, core::Code::kFailedPrecondition);
+}
+
+// Two threads on their own connections update the same batches at once (as
+// a CLI import and the server would): every batch counts once.
+TEST_F(FigureServiceTest, ConcurrentUpdatesOnTwoConnectionsCountEachBatchOnce) {
+  Stores a = Open("a.db");
+  Import(*a.store, StatsFixture("hersys_day1.csv"));
+  Import(*a.store, StatsFixture("updates_late.csv"));
+  const int64_t last = Import(*a.store, StatsFixture("updates_more.csv"));
+  ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));  // the reference
+
+  Stores fresh = Open("fresh.db");
+  Import(*fresh.store, StatsFixture("hersys_day1.csv"));
+  ASSERT_TRUE(RecomputeFigures(*fresh.stats, *rules_, "now"));
+  const int64_t fresh_last_before = (*fresh.stats->State())->last_batch;
+  Import(*fresh.store, StatsFixture("updates_late.csv"));
+  const int64_t fresh_last = Import(*fresh.store, StatsFixture("updates_more.csv"));
+  ASSERT_EQ(fresh_last, fresh_last_before + 2);
+  std::vector<core::Result<std::optional<UpdateSummary>>> results(2, std::nullopt);
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < 2; ++t) {
+      threads.emplace_back([&, t] {
+        auto stats = store::SqliteStatsStore::Open((dir_ / "fresh.db").string());
+        if (!stats) {
+          results[static_cast<size_t>(t)] = std::unexpected(stats.error());
+          return;
+        }
+        results[static_cast<size_t>(t)] =
+            UpdateFiguresThrough(**stats, *rules_, fresh_last, "now");
+      });
+    }
+  }
+  int64_t changed = 0;
+  for (auto& result : results) {
+    ASSERT_TRUE(result && result->has_value()) << result.error().ToString();
+    changed += (*result)->changed;
+  }
+  EXPECT_GE(changed, 5);
+  EXPECT_EQ((*fresh.stats->State())->last_batch, fresh_last);
+  auto verify = VerifyFigures(*fresh.stats, *rules_);
+  ASSERT_TRUE(verify);
+  EXPECT_TRUE(verify->differences.empty()) << verify->differences.front().what;
+  EXPECT_EQ(Stored(*fresh.stats), Stored(*a.stats)) << "the same as recomputed from scratch";
+  EXPECT_EQ(last, fresh_last);
 }
 
 TEST_F(FigureServiceTest, EmptyRangeIsAnError) {

@@ -14,16 +14,54 @@ constexpr int64_t kEverythingReceived = std::numeric_limits<int64_t>::max();
 // A patient's state changes at most once per event and once per home period;
 // the bound only guards the loop against a rule table gone wrong.
 constexpr int kMaxBreakpoints = 4096;
-constexpr uint8_t kEncodingVersion = 1;
+// Version 1 (fixed-width days, strings in full) is still read; version 2 is
+// written: about a third of the bytes, so an import rewrites fewer pages.
+constexpr uint8_t kEncodingV1 = 1;
+constexpr uint8_t kEncodingV2 = 2;
+// Version 2 writes days relative to 2020-01-01 (the first notifications).
+const int32_t kEpochDay = core::Date::FromYmd(2020, 1, 1)->days();
+// Version 2 flag bits.
+constexpr uint8_t kSevereBit = 1;
+constexpr uint8_t kNotifiedBit = 2;
+constexpr uint8_t kPublishedBit = 4;
+constexpr uint8_t kDiedBit = 8;
+constexpr uint8_t kMunicipalityCodeBit = 16;  // six digits, stored as a number
+constexpr uint8_t kKnownFlags = 31;
+// The labels AgeBandOf and SexLabelOf return, stored as their index; anything
+// else is kOtherLabel and the text.
+constexpr std::string_view kAgeBandLabels[] = {"10歳未満", "10代", "20代", "30代",  "40代", "50代",
+                                               "60代",     "70代", "80代", "90歳以上", "不明"};
+constexpr std::string_view kSexLabels[] = {"男性", "女性", "その他", "不明"};
+constexpr uint8_t kOtherLabel = 255;
 
-void PutI32(std::string& out, int32_t v) {
-  char bytes[4];
-  std::memcpy(bytes, &v, 4);
-  out.append(bytes, 4);
-}
 void PutString(std::string& out, std::string_view s) {
   out.push_back(static_cast<char>(std::min<size_t>(s.size(), 255)));
   out.append(s.substr(0, 255));
+}
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+// Signed differences as zigzag varints (small either side of zero, small).
+uint64_t Zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+int64_t Unzigzag(uint64_t z) { return static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1); }
+void PutDiff(std::string& out, int64_t v) { PutVarint(out, Zigzag(v)); }
+template <size_t N>
+void PutLabel(std::string& out, std::string_view value, const std::string_view (&labels)[N]) {
+  for (size_t i = 0; i < N; ++i) {
+    if (labels[i] == value) {
+      out.push_back(static_cast<char>(i));
+      return;
+    }
+  }
+  out.push_back(static_cast<char>(kOtherLabel));
+  PutString(out, value);
+}
+bool IsMunicipalityCode(std::string_view s) {
+  return s.size() == 6 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 struct Reader {
@@ -49,7 +87,106 @@ struct Reader {
     in.remove_prefix(n);
     return s;
   }
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      const uint8_t byte = U8();
+      if (!ok) return 0;
+      v |= static_cast<uint64_t>(byte & 0x7F) << shift;
+      if ((byte & 0x80) == 0) return v;
+    }
+    return ok = false, 0;
+  }
+  int64_t Diff() { return Unzigzag(Varint()); }
+  // A day written as a difference from `base`; it must be a real day.
+  int32_t Day(int64_t base) {
+    const int64_t day = base + Diff();
+    if (day <= kNoDay || day >= kOpenEnd) return ok = false, 0;
+    return static_cast<int32_t>(day);
+  }
+  template <size_t N>
+  std::string Label(const std::string_view (&labels)[N]) {
+    const uint8_t index = U8();
+    if (index == kOtherLabel) return String();
+    if (index >= N) return ok = false, std::string();
+    return std::string(labels[index]);
+  }
 };
+
+core::Result<Contribution> DecodeV1(Reader& r) {
+  Contribution c;
+  c.notified_day = r.I32();
+  c.published_day = r.I32();
+  c.died_day = r.I32();
+  c.severe = r.U8() != 0;
+  c.municipality = r.String();
+  c.age_band = r.String();
+  c.sex = r.String();
+  const int32_t n = r.I32();
+  if (r.ok && n >= 0 && n <= kMaxBreakpoints) {
+    for (int32_t i = 0; i < n && r.ok; ++i) {
+      StatusInterval interval;
+      interval.start = r.I32();
+      interval.end = r.I32();
+      const uint8_t status = r.U8();
+      if (status >= domain::kCareStatusCount) r.ok = false;
+      interval.status = static_cast<domain::CareStatus>(status);
+      c.intervals.push_back(interval);
+    }
+  }
+  if (!r.ok || n < 0 || n > kMaxBreakpoints || !r.in.empty()) {
+    return core::Fail(core::Code::kDataLoss, "統計の患者別寄与データが壊れています",
+                      "a stored statistics contribution is damaged");
+  }
+  return c;
+}
+
+core::Result<Contribution> DecodeV2(Reader& r) {
+  Contribution c;
+  const uint8_t flags = r.U8();
+  if ((flags & ~kKnownFlags) != 0) r.ok = false;
+  c.severe = (flags & kSevereBit) != 0;
+  if (flags & kNotifiedBit) c.notified_day = r.Day(kEpochDay);
+  const int64_t base = c.notified_day == kNoDay ? kEpochDay : c.notified_day;
+  if (flags & kPublishedBit) c.published_day = r.Day(base);
+  if (flags & kDiedBit) c.died_day = r.Day(base);
+  if (flags & kMunicipalityCodeBit) {
+    const uint64_t code = r.Varint();
+    if (code > 999999) r.ok = false;
+    std::string digits = std::to_string(code);
+    c.municipality = std::string(6 - std::min<size_t>(digits.size(), 6), '0') + digits;
+  } else {
+    c.municipality = r.String();
+  }
+  c.age_band = r.Label(kAgeBandLabels);
+  c.sex = r.Label(kSexLabels);
+  const uint64_t n = r.Varint();
+  if (n > static_cast<uint64_t>(kMaxBreakpoints)) r.ok = false;
+  int64_t previous = base;
+  for (uint64_t i = 0; i < n && r.ok; ++i) {
+    StatusInterval interval;
+    interval.start = r.Day(previous);
+    // 0: still open; else the end as a zigzag difference from the start, plus one.
+    const uint64_t end = r.Varint();
+    if (end == 0) {
+      interval.end = kOpenEnd;
+    } else {
+      const int64_t day = int64_t{interval.start} + Unzigzag(end - 1);
+      if (day <= kNoDay || day >= kOpenEnd) r.ok = false;
+      interval.end = static_cast<int32_t>(day);
+    }
+    const uint8_t status = r.U8();
+    if (status >= domain::kCareStatusCount) r.ok = false;
+    interval.status = static_cast<domain::CareStatus>(status);
+    c.intervals.push_back(interval);
+    previous = interval.end == kOpenEnd ? interval.start : interval.end;
+  }
+  if (!r.ok || !r.in.empty()) {
+    return core::Fail(core::Code::kDataLoss, "統計の患者別寄与データが壊れています",
+                      "a stored statistics contribution is damaged");
+  }
+  return c;
+}
 
 }  // namespace
 
@@ -105,52 +242,53 @@ std::string SexLabelOf(std::string_view stored_sex) {
 
 std::string Contribution::Encode() const {
   std::string out;
-  out.reserve(32 + municipality.size() + age_band.size() + sex.size() + intervals.size() * 9);
-  out.push_back(static_cast<char>(kEncodingVersion));
-  PutI32(out, notified_day);
-  PutI32(out, published_day);
-  PutI32(out, died_day);
-  out.push_back(severe ? 1 : 0);
-  PutString(out, municipality);
-  PutString(out, age_band);
-  PutString(out, sex);
-  PutI32(out, static_cast<int32_t>(intervals.size()));
-  for (const StatusInterval& interval : intervals) {
-    PutI32(out, interval.start);
-    PutI32(out, interval.end);
-    out.push_back(static_cast<char>(interval.status));
-  }
+  EncodeInto(out);
   return out;
+}
+
+void Contribution::EncodeInto(std::string& out) const {
+  out.clear();
+  out.push_back(static_cast<char>(kEncodingV2));
+  const bool code = IsMunicipalityCode(municipality);
+  out.push_back(static_cast<char>((severe ? kSevereBit : 0) |
+                                  (notified_day != kNoDay ? kNotifiedBit : 0) |
+                                  (published_day != kNoDay ? kPublishedBit : 0) |
+                                  (died_day != kNoDay ? kDiedBit : 0) |
+                                  (code ? kMunicipalityCodeBit : 0)));
+  if (notified_day != kNoDay) PutDiff(out, int64_t{notified_day} - kEpochDay);
+  const int64_t base = notified_day == kNoDay ? kEpochDay : notified_day;
+  if (published_day != kNoDay) PutDiff(out, published_day - base);
+  if (died_day != kNoDay) PutDiff(out, died_day - base);
+  if (code) {
+    uint64_t value = 0;
+    for (char c : municipality) value = value * 10 + static_cast<uint64_t>(c - '0');
+    PutVarint(out, value);
+  } else {
+    PutString(out, municipality);
+  }
+  PutLabel(out, age_band, kAgeBandLabels);
+  PutLabel(out, sex, kSexLabels);
+  PutVarint(out, intervals.size());
+  int64_t previous = base;
+  for (const StatusInterval& interval : intervals) {
+    PutDiff(out, interval.start - previous);
+    if (interval.end == kOpenEnd) {
+      PutVarint(out, 0);
+    } else {
+      PutVarint(out, Zigzag(int64_t{interval.end} - interval.start) + 1);
+    }
+    out.push_back(static_cast<char>(interval.status));
+    previous = interval.end == kOpenEnd ? interval.start : interval.end;
+  }
 }
 
 core::Result<Contribution> Contribution::Decode(std::string_view bytes) {
   Reader r{bytes};
-  Contribution c;
   const uint8_t version = r.U8();
-  c.notified_day = r.I32();
-  c.published_day = r.I32();
-  c.died_day = r.I32();
-  c.severe = r.U8() != 0;
-  c.municipality = r.String();
-  c.age_band = r.String();
-  c.sex = r.String();
-  const int32_t n = r.I32();
-  if (r.ok && version == kEncodingVersion && n >= 0 && n <= kMaxBreakpoints) {
-    for (int32_t i = 0; i < n && r.ok; ++i) {
-      StatusInterval interval;
-      interval.start = r.I32();
-      interval.end = r.I32();
-      const uint8_t status = r.U8();
-      if (status >= domain::kCareStatusCount) r.ok = false;
-      interval.status = static_cast<domain::CareStatus>(status);
-      c.intervals.push_back(interval);
-    }
-  }
-  if (!r.ok || version != kEncodingVersion || n < 0 || n > kMaxBreakpoints || !r.in.empty()) {
-    return core::Fail(core::Code::kDataLoss, "統計の患者別寄与データが壊れています",
-                      "a stored statistics contribution is damaged");
-  }
-  return c;
+  if (r.ok && version == kEncodingV2) return DecodeV2(r);
+  if (r.ok && version == kEncodingV1) return DecodeV1(r);
+  return core::Fail(core::Code::kDataLoss, "統計の患者別寄与データが壊れています",
+                    "a stored statistics contribution is damaged");
 }
 
 Contribution ComputeContribution(const store::StatsPatient& patient,

@@ -85,8 +85,13 @@ struct Contribution {
   std::vector<StatusInterval> intervals;  // in day order, not overlapping
 
   bool Empty() const { return notified_day == kNoDay && intervals.empty(); }
-  // A compact binary form for the stats store's per-patient fingerprints.
+  // A compact binary form for the stats store's per-patient fingerprints
+  // (varint days relative to the notification day, known labels as one
+  // byte). Canonical: equal contributions have equal bytes, so an update
+  // compares bytes before decoding. Decode also reads the older fixed-width
+  // version 1 that stores written before.
   std::string Encode() const;
+  void EncodeInto(std::string& out) const;  // reuses out's buffer (cleared first)
   static core::Result<Contribution> Decode(std::string_view bytes);
   friend bool operator==(const Contribution&, const Contribution&) = default;
 };

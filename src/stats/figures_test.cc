@@ -197,6 +197,90 @@ TEST_F(FiguresTest, ContributionRoundTripsThroughItsEncoding) {
   EXPECT_EQ(damaged.error().code, core::Code::kDataLoss);
 }
 
+// The version 1 layout (fixed-width days, strings in full) that stores
+// written before version 2 hold; built by hand, as those stores have it.
+std::string EncodeV1(const Contribution& c) {
+  std::string out(1, '\x01');
+  auto i32 = [&](int32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); };
+  auto str = [&](const std::string& v) {
+    out.push_back(static_cast<char>(v.size()));
+    out += v;
+  };
+  i32(c.notified_day);
+  i32(c.published_day);
+  i32(c.died_day);
+  out.push_back(c.severe ? 1 : 0);
+  str(c.municipality);
+  str(c.age_band);
+  str(c.sex);
+  i32(static_cast<int32_t>(c.intervals.size()));
+  for (const StatusInterval& interval : c.intervals) {
+    i32(interval.start);
+    i32(interval.end);
+    out.push_back(static_cast<char>(interval.status));
+  }
+  return out;
+}
+
+// Version 2 is canonical (equal contributions, equal bytes: an update skips
+// a patient by comparing bytes), smaller than version 1, and reads back
+// every field, unusual values included; version 1 bytes still read.
+TEST_F(FiguresTest, CompactEncodingIsCanonicalSmallerAndReadsVersionOne) {
+  const auto patients = Generate(300, 11);
+  size_t v1_bytes = 0;
+  size_t v2_bytes = 0;
+  for (const auto& g : patients) {
+    const Contribution c = ComputeContribution(g.patient, g.events, rules_);
+    if (c.Empty()) continue;
+    const std::string v2 = c.Encode();
+    const std::string v1 = EncodeV1(c);
+    v1_bytes += v1.size();
+    v2_bytes += v2.size();
+    auto from_v1 = Contribution::Decode(v1);
+    ASSERT_TRUE(from_v1) << from_v1.error().ToString();
+    EXPECT_EQ(*from_v1, c);
+    EXPECT_EQ(from_v1->Encode(), v2) << "the same contribution, the same bytes";
+    std::string reused = "left over from the last patient";
+    c.EncodeInto(reused);
+    EXPECT_EQ(reused, v2);
+  }
+  ASSERT_GT(v1_bytes, 0u);
+  EXPECT_LT(v2_bytes * 2, v1_bytes) << "version 2 is under half the size";
+
+  const auto d = [](const char* iso) { return core::Date::ParseIso(iso)->days(); };
+  Contribution odd;
+  odd.notified_day = d("2019-12-01");  // before the encoding's base day
+  odd.published_day = d("2025-03-01");
+  odd.died_day = d("2019-11-30");
+  odd.severe = true;
+  odd.municipality = "不明な市";  // not a code: kept as text
+  odd.age_band = "百歳";           // not a known label
+  odd.sex = "";
+  odd.intervals = {{d("2019-11-01"), d("2019-11-30"), CareStatus::kHospitalized},
+                   {d("2019-11-30"), kOpenEnd, CareStatus::kDead}};
+  Contribution leading_zero;
+  leading_zero.notified_day = d("2022-08-01");
+  leading_zero.published_day = d("2022-08-01");
+  leading_zero.municipality = "011002";
+  leading_zero.age_band = "不明";
+  leading_zero.sex = "その他";
+  leading_zero.intervals = {{d("2022-08-01"), d("2022-08-11"), CareStatus::kHomeRecuperation}};
+  for (const Contribution& c : {odd, leading_zero, Contribution{}}) {
+    auto decoded = Contribution::Decode(c.Encode());
+    ASSERT_TRUE(decoded) << decoded.error().ToString();
+    EXPECT_EQ(*decoded, c);
+  }
+  // Cut short, a stray byte after the end, an unknown version or flag.
+  const std::string whole = leading_zero.Encode();
+  for (const std::string& bad :
+       {whole.substr(0, whole.size() - 1), whole + "x", "\x07" + whole.substr(1),
+        whole.substr(0, 1) + "\x80" + whole.substr(2)}) {
+    auto damaged = Contribution::Decode(bad);
+    ASSERT_FALSE(damaged);
+    EXPECT_EQ(damaged.error().code, core::Code::kDataLoss);
+  }
+}
+
 TEST(AgeBandTest, FromAgeElsePublishedBand) {
   EXPECT_EQ(AgeBandOf(0, ""), "10歳未満");
   EXPECT_EQ(AgeBandOf(9, "50代"), "10歳未満");

@@ -21,6 +21,11 @@ std::string_view ColumnView(const SqliteStmt& s, int column) {
 
 core::Result<domain::Event> ReadSqliteEvent(const SqliteStmt& s) {
   domain::Event e;
+  RETURN_IF_ERROR(ReadSqliteEventInto(s, e));
+  return e;
+}
+
+core::Status ReadSqliteEventInto(const SqliteStmt& s, domain::Event& e) {
   e.id = s.Int(0);
   ASSIGN_OR_RETURN(e.type, domain::ParseEventType(ColumnView(s, 2)));
   e.effective_on = core::Date::FromDays(static_cast<int32_t>(s.Int(3)));
@@ -33,13 +38,15 @@ core::Result<domain::Event> ReadSqliteEvent(const SqliteStmt& s) {
   e.onset_on = OptDate(s, 10);
   e.diagnosed_on = OptDate(s, 11);
   e.extended_until = OptDate(s, 12);
+  e.care_status.reset();
   if (!s.IsNull(13)) {
     ASSIGN_OR_RETURN(e.care_status, domain::ParseCareStatus(ColumnView(s, 13)));
   }
+  e.symptomatic.reset();
   if (!s.IsNull(14)) e.symptomatic = s.Int(14) != 0;
   e.supersedes = s.Int(15);
   e.cancels = s.Int(16) != 0;
-  return e;
+  return core::Ok();
 }
 
 }  // namespace ichigen::store

@@ -17,5 +17,8 @@ inline constexpr const char* kSqliteEventColumns =
     "supersedes, cancels";
 
 core::Result<domain::Event> ReadSqliteEvent(const SqliteStmt& stmt);
+// The same into an event read before, every field assigned: a pass that
+// reuses its events keeps their strings' buffers instead of allocating anew.
+core::Status ReadSqliteEventInto(const SqliteStmt& stmt, domain::Event& event);
 
 }  // namespace ichigen::store

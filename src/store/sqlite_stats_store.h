@@ -30,6 +30,9 @@ class SqliteStatsStore final : public StatsStore {
   core::Status ForEachPatientInputIn(PatientIdRange range, const StatsPatientFn& fn) override;
   core::Result<int64_t> MaxPatientId() override;
   core::Status ForEachPatientInputOfBatch(int64_t batch_id, const StatsPatientFn& fn) override;
+  core::Result<std::vector<int64_t>> PatientIdsOfBatch(int64_t batch_id) override;
+  core::Status ForEachPatientInputOf(std::span<const int64_t> patient_ids,
+                                     const StatsPatientFn& fn) override;
   core::Result<int64_t> LatestBatch() override;
   core::Result<std::vector<std::pair<int64_t, std::string>>> Contributions(
       std::span<const int64_t> patient_ids) override;

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -81,6 +82,44 @@ class StatsStore {
   virtual core::Result<int64_t> MaxPatientId() { return int64_t{0}; }
   // The same for the patients the rows of one batch ended on.
   virtual core::Status ForEachPatientInputOfBatch(int64_t batch_id, const StatsPatientFn& fn) = 0;
+  // The patients the rows of one batch ended on, ascending, each once. The
+  // default collects them from ForEachPatientInputOfBatch (right, not fast).
+  virtual core::Result<std::vector<int64_t>> PatientIdsOfBatch(int64_t batch_id) {
+    std::vector<int64_t> ids;
+    RETURN_IF_ERROR(ForEachPatientInputOfBatch(
+        batch_id, [&](const StatsPatient& patient, std::span<const domain::Event>) {
+          ids.push_back(patient.id);
+          return core::Ok();
+        }));
+    return ids;
+  }
+  // The same as ForEachPatientInputOfBatch for the given patients (ascending,
+  // each once), so that an update reads a batch's patients in slices on
+  // several connections: every id is reported, with no events (and only its
+  // id) if it has none. The default filters ForEachPatientInputIn over the
+  // ids' span (right, not fast); implementations should override.
+  virtual core::Status ForEachPatientInputOf(std::span<const int64_t> patient_ids,
+                                             const StatsPatientFn& fn) {
+    if (patient_ids.empty()) return core::Ok();
+    size_t next = 0;
+    auto report_missing_before = [&](int64_t id) -> core::Status {
+      for (; next < patient_ids.size() && patient_ids[next] < id; ++next) {
+        StatsPatient missing;
+        missing.id = patient_ids[next];
+        RETURN_IF_ERROR(fn(missing, {}));
+      }
+      return core::Ok();
+    };
+    RETURN_IF_ERROR(ForEachPatientInputIn(
+        PatientIdRange{patient_ids.front(), patient_ids.back() + 1},
+        [&](const StatsPatient& patient, std::span<const domain::Event> events) -> core::Status {
+          RETURN_IF_ERROR(report_missing_before(patient.id));
+          if (next == patient_ids.size() || patient_ids[next] != patient.id) return core::Ok();
+          ++next;
+          return fn(patient, events);
+        }));
+    return report_missing_before(std::numeric_limits<int64_t>::max());
+  }
   // The highest batch id in the store (0 if none).
   virtual core::Result<int64_t> LatestBatch() = 0;
 
@@ -94,8 +133,12 @@ class StatsStore {
                                   std::span<const std::pair<int64_t, std::string>> contributions,
                                   const StatsState& state) = 0;
   // Adds the deltas (counts that reach zero are removed), sets or deletes
-  // (empty bytes) the given contributions, and raises last_batch, in one
-  // transaction.
+  // (empty bytes) the given contributions, and raises last_batch to
+  // batch_id, in one transaction. Each batch is applied once: with batch_id
+  // > 0, if last_batch is already batch_id or later when the transaction
+  // holds the write lock (another process applied it after this one read
+  // the stored contributions), it fails with kAborted and changes nothing.
+  // batch_id 0 adjusts the figures without a batch (tests, repairs).
   virtual core::Status ApplyDelta(std::span<const FlowCount> flow_deltas,
                                   std::span<const CensusDelta> census_deltas,
                                   std::span<const std::pair<int64_t, std::string>> contributions,

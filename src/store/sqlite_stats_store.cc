@@ -429,10 +429,20 @@ core::Status SqliteStatsStore::ApplyDelta(
   // every import would cost more than the update itself).
   ASSIGN_OR_RETURN(SqliteStmt update,
                    db_->Prepare("UPDATE stats_contributions SET data = ?2 WHERE patient_id = ?1"));
-  ASSIGN_OR_RETURN(SqliteStmt insert,
-                   db_->Prepare("INSERT INTO stats_contributions (patient_id, data) VALUES (?1, ?2)"));
+  ASSIGN_OR_RETURN(SqliteStmt insert, db_->Prepare("INSERT OR IGNORE INTO stats_contributions "
+                                                   "(patient_id, data) VALUES (?1, ?2)"));
   ASSIGN_OR_RETURN(SqliteStmt drop,
                    db_->Prepare("DELETE FROM stats_contributions WHERE patient_id = ?1"));
+  // A batch's patients are mostly new (a HER-SYS export) or mostly known
+  // (update sheets): try first whichever of insert and update worked last.
+  bool try_insert_first = false;
+  auto write = [&](SqliteStmt& stmt, int64_t id, const std::string& bytes) -> core::Result<bool> {
+    stmt.Bind(1, id);
+    sqlite3_bind_blob(stmt.get(), 2, bytes.data(), static_cast<int>(bytes.size()),
+                      SQLITE_STATIC);
+    RETURN_IF_ERROR(stmt.Run());
+    return sqlite3_changes(db_->get()) > 0;
+  };
   int64_t added = 0;
   for (const auto& [id, bytes] : contributions) {
     if (bytes.empty()) {
@@ -441,16 +451,20 @@ core::Status SqliteStatsStore::ApplyDelta(
       added -= sqlite3_changes(db_->get());
       continue;
     }
-    update.Bind(1, id);
-    sqlite3_bind_blob(update.get(), 2, bytes.data(), static_cast<int>(bytes.size()),
-                      SQLITE_STATIC);
-    RETURN_IF_ERROR(update.Run());
-    if (sqlite3_changes(db_->get()) > 0) continue;
-    insert.Bind(1, id);
-    sqlite3_bind_blob(insert.get(), 2, bytes.data(), static_cast<int>(bytes.size()),
-                      SQLITE_STATIC);
-    RETURN_IF_ERROR(insert.Run());
-    ++added;
+    const bool insert_first = try_insert_first;
+    ASSIGN_OR_RETURN(bool done, write(insert_first ? insert : update, id, bytes));
+    bool inserted = done && insert_first;
+    if (!done) {
+      ASSIGN_OR_RETURN(done, write(insert_first ? update : insert, id, bytes));
+      if (!done) {
+        return core::Fail(core::Code::kInternal, "統計の患者別寄与を書き込めません",
+                          "a statistics contribution was neither inserted nor updated",
+                          std::to_string(id));
+      }
+      inserted = !insert_first;
+      try_insert_first = !insert_first;
+    }
+    if (inserted) ++added;
   }
   if (added != 0) {
     RETURN_IF_ERROR(db_->Exec("UPDATE stats_meta SET value = CAST(value AS INTEGER) + " +

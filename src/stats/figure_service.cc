@@ -237,6 +237,7 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
     }
     run(stats, slice_ids(0), parts[0]);
   }
+  extra.clear();  // closed before the write; their time is the read's
   size_t write_count = 0;
   for (Slice& part : parts) {
     RETURN_IF_ERROR(std::move(part.status));

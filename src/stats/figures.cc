@@ -26,7 +26,15 @@ constexpr uint8_t kNotifiedBit = 2;
 constexpr uint8_t kPublishedBit = 4;
 constexpr uint8_t kDiedBit = 8;
 constexpr uint8_t kMunicipalityCodeBit = 16;  // six digits, stored as a number
-constexpr uint8_t kKnownFlags = 31;
+constexpr uint8_t kPublishedSameBit = 32;     // published on the notification day
+constexpr uint8_t kKnownFlags = 63;
+// Each interval opens with a byte: its status, whether its start differs
+// from the previous interval's end (the first: the notification day) and is
+// written, and whether it is still open (no end written).
+constexpr uint8_t kStatusMask = 7;
+constexpr uint8_t kStartWrittenBit = 8;
+constexpr uint8_t kOpenBit = 16;
+static_assert(domain::kCareStatusCount <= kStatusMask + 1);
 // The labels AgeBandOf and SexLabelOf return, stored as their index; anything
 // else is kOtherLabel and the text.
 constexpr std::string_view kAgeBandLabels[] = {"10歳未満", "10代", "20代", "30代",  "40代", "50代",
@@ -149,6 +157,10 @@ core::Result<Contribution> DecodeV2(Reader& r) {
   if (flags & kNotifiedBit) c.notified_day = r.Day(kEpochDay);
   const int64_t base = c.notified_day == kNoDay ? kEpochDay : c.notified_day;
   if (flags & kPublishedBit) c.published_day = r.Day(base);
+  if (flags & kPublishedSameBit) {
+    if ((flags & kPublishedBit) || c.notified_day == kNoDay) r.ok = false;
+    c.published_day = c.notified_day;
+  }
   if (flags & kDiedBit) c.died_day = r.Day(base);
   if (flags & kMunicipalityCodeBit) {
     const uint64_t code = r.Varint();
@@ -165,19 +177,19 @@ core::Result<Contribution> DecodeV2(Reader& r) {
   int64_t previous = base;
   for (uint64_t i = 0; i < n && r.ok; ++i) {
     StatusInterval interval;
-    interval.start = r.Day(previous);
-    // 0: still open; else the end as a zigzag difference from the start, plus one.
-    const uint64_t end = r.Varint();
-    if (end == 0) {
-      interval.end = kOpenEnd;
+    const uint8_t head = r.U8();
+    if ((head & ~(kStatusMask | kStartWrittenBit | kOpenBit)) != 0) r.ok = false;
+    if ((head & kStatusMask) >= domain::kCareStatusCount) r.ok = false;
+    interval.status = static_cast<domain::CareStatus>(head & kStatusMask);
+    if (head & kStartWrittenBit) {
+      interval.start = r.Day(previous);
+      if (interval.start == previous) r.ok = false;  // not canonical
+    } else if (previous <= kNoDay || previous >= kOpenEnd) {
+      r.ok = false;
     } else {
-      const int64_t day = int64_t{interval.start} + Unzigzag(end - 1);
-      if (day <= kNoDay || day >= kOpenEnd) r.ok = false;
-      interval.end = static_cast<int32_t>(day);
+      interval.start = static_cast<int32_t>(previous);
     }
-    const uint8_t status = r.U8();
-    if (status >= domain::kCareStatusCount) r.ok = false;
-    interval.status = static_cast<domain::CareStatus>(status);
+    if (!(head & kOpenBit)) interval.end = r.Day(interval.start);
     c.intervals.push_back(interval);
     previous = interval.end == kOpenEnd ? interval.start : interval.end;
   }
@@ -250,14 +262,16 @@ void Contribution::EncodeInto(std::string& out) const {
   out.clear();
   out.push_back(static_cast<char>(kEncodingV2));
   const bool code = IsMunicipalityCode(municipality);
+  const bool published_same = notified_day != kNoDay && published_day == notified_day;
   out.push_back(static_cast<char>((severe ? kSevereBit : 0) |
                                   (notified_day != kNoDay ? kNotifiedBit : 0) |
-                                  (published_day != kNoDay ? kPublishedBit : 0) |
+                                  (published_day != kNoDay && !published_same ? kPublishedBit : 0) |
+                                  (published_same ? kPublishedSameBit : 0) |
                                   (died_day != kNoDay ? kDiedBit : 0) |
                                   (code ? kMunicipalityCodeBit : 0)));
   if (notified_day != kNoDay) PutDiff(out, int64_t{notified_day} - kEpochDay);
   const int64_t base = notified_day == kNoDay ? kEpochDay : notified_day;
-  if (published_day != kNoDay) PutDiff(out, published_day - base);
+  if (published_day != kNoDay && !published_same) PutDiff(out, published_day - base);
   if (died_day != kNoDay) PutDiff(out, died_day - base);
   if (code) {
     uint64_t value = 0;
@@ -271,14 +285,14 @@ void Contribution::EncodeInto(std::string& out) const {
   PutVarint(out, intervals.size());
   int64_t previous = base;
   for (const StatusInterval& interval : intervals) {
-    PutDiff(out, interval.start - previous);
-    if (interval.end == kOpenEnd) {
-      PutVarint(out, 0);
-    } else {
-      PutVarint(out, Zigzag(int64_t{interval.end} - interval.start) + 1);
-    }
-    out.push_back(static_cast<char>(interval.status));
-    previous = interval.end == kOpenEnd ? interval.start : interval.end;
+    const bool start_written = interval.start != previous;
+    const bool open = interval.end == kOpenEnd;
+    out.push_back(static_cast<char>((static_cast<uint8_t>(interval.status) & kStatusMask) |
+                                    (start_written ? kStartWrittenBit : 0) |
+                                    (open ? kOpenBit : 0)));
+    if (start_written) PutDiff(out, interval.start - previous);
+    if (!open) PutDiff(out, int64_t{interval.end} - interval.start);
+    previous = open ? interval.start : interval.end;
   }
 }
 

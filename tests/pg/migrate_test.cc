@@ -507,6 +507,24 @@ TEST_F(MigrateTest, RefusesASourceAtAnotherSchemaVersion) {
   EXPECT_EQ(TargetCount("patients"), 0);
 }
 
+TEST_F(MigrateTest, TextPostgresCannotStoreStopsTheCopyAndLeavesTheTargetEmpty) {
+  const std::string damaged = CopyOfSource("damaged.db");
+  {
+    auto db = store::SqliteDb::Open(damaged);
+    ASSERT_TRUE(db.has_value());
+    ASSERT_TRUE((*db)->Exec("UPDATE patients SET address = CAST(x'e6a8aaff' AS TEXT) "
+                            "WHERE id = (SELECT max(id) FROM patients)")
+                    .has_value());
+  }
+  ShellResult refused = Migrate(damaged, "--skip-unknown-tables 2>&1");
+  EXPECT_EQ(refused.exit, core::ExitCodeFor(core::Code::kInvalidArgument)) << refused.out;
+  EXPECT_NE(refused.out.find("patients.address"), std::string::npos) << refused.out;
+  EXPECT_NE(refused.out.find("invalid UTF-8"), std::string::npos) << refused.out;
+  // The tables copied before it were rolled back with it.
+  EXPECT_EQ(TargetCount("batches"), 0);
+  EXPECT_EQ(TargetCount("audit_log"), 0);
+}
+
 TEST_F(MigrateTest, BadArgumentsAreClearErrors) {
   ShellResult not_a_url = Shell(std::string(ICHIGEN_BINARY) + " migrate --from " +
                                 Quote(*source_) + " --to /tmp/x.db 2>&1");

@@ -525,6 +525,30 @@ TEST_F(MigrateTest, TextPostgresCannotStoreStopsTheCopyAndLeavesTheTargetEmpty) 
   EXPECT_EQ(TargetCount("audit_log"), 0);
 }
 
+TEST_F(MigrateTest, ARowThatBreaksAForeignKeyFailsTheWholeCopy) {
+  // The foreign keys are made again after the copy; they still check it.
+  const std::string broken = CopyOfSource("broken.db");
+  {
+    auto db = store::SqliteDb::Open(broken);  // without PRAGMA foreign_keys
+    ASSERT_TRUE(db.has_value());
+    ASSERT_TRUE((*db)->Exec("UPDATE batch_rows SET patient_id = 99999999 "
+                            "WHERE patient_id = (SELECT min(patient_id) FROM batch_rows)")
+                    .has_value());
+  }
+  ShellResult refused = Migrate(broken, "--skip-unknown-tables 2>&1");
+  EXPECT_EQ(refused.exit, core::ExitCodeFor(core::Code::kFailedPrecondition)) << refused.out;
+  EXPECT_NE(refused.out.find("23503"), std::string::npos) << refused.out;  // foreign_key_violation
+  EXPECT_EQ(TargetCount("patients"), 0);
+  EXPECT_EQ(TargetCount("batch_rows"), 0);
+  // The target's schema is whole again (the rollback undid the drops too).
+  auto conn = store::PgConn::Connect(target_);
+  ASSERT_TRUE(conn.has_value());
+  auto keys = (*conn)->Query("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND "
+                             "conrelid = 'batch_rows'::regclass");
+  ASSERT_TRUE(keys.has_value());
+  EXPECT_EQ(keys->Int(0, 0), 2);
+}
+
 TEST_F(MigrateTest, BadArgumentsAreClearErrors) {
   ShellResult not_a_url = Shell(std::string(ICHIGEN_BINARY) + " migrate --from " +
                                 Quote(*source_) + " --to /tmp/x.db 2>&1");

@@ -7,7 +7,7 @@
 #include <memory>
 #include <set>
 
-#include "core/sha256.h"
+#include "store/migrate_encoding.h"
 #include "store/pg_handle.h"
 #include "store/sqlite_account_store.h"
 #include "store/sqlite_handle.h"
@@ -15,6 +15,14 @@
 namespace ichigen::store {
 
 namespace {
+
+using migration::AppendNumber;
+using migration::CanonicalBytes;
+using migration::CanonicalInteger;
+using migration::CanonicalReal;
+using migration::CopyBytea;
+using migration::CopyText;
+using migration::TableChecksum;
 
 // The transaction-scoped advisory lock every PostgreSQL batch writer takes
 // (postgres_store.cc): holding it, the migration keeps imports out until it
@@ -51,102 +59,6 @@ std::string Join(const std::vector<std::string>& names) {
   std::string out;
   for (const std::string& name : names) out += (out.empty() ? "" : ", ") + name;
   return out;
-}
-
-// --- The order-independent table checksum (invariant 5). -------------------
-
-class TableChecksum {
- public:
-  void AddRow(std::string_view encoding) {
-    hasher_.Update(encoding);
-    const std::string hex = hasher_.HexDigest();
-    const uint64_t high = ParseHex(std::string_view(hex).substr(0, 16));
-    const uint64_t low = ParseHex(std::string_view(hex).substr(16, 16));
-    low_ += low;
-    high_ += high + (low_ < low ? 1 : 0);  // the carry
-    ++rows_;
-  }
-  int64_t rows() const { return rows_; }
-  std::string Hex() const {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out(32, '0');
-    for (int i = 0; i < 16; ++i) {
-      out[15 - i] = kDigits[(high_ >> (4 * i)) & 0xF];
-      out[31 - i] = kDigits[(low_ >> (4 * i)) & 0xF];
-    }
-    return out;
-  }
-
- private:
-  static uint64_t ParseHex(std::string_view hex) {
-    uint64_t value = 0;
-    std::from_chars(hex.data(), hex.data() + hex.size(), value, 16);
-    return value;
-  }
-  core::Sha256 hasher_;
-  uint64_t high_ = 0;
-  uint64_t low_ = 0;
-  int64_t rows_ = 0;
-};
-
-void AppendNumber(std::string& out, int64_t value) {
-  char buffer[24];
-  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out.append(buffer, end);
-}
-
-void AppendNumber(std::string& out, double value) {
-  char buffer[64];
-  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out.append(buffer, end);
-}
-
-void CanonicalInteger(std::string& out, int64_t value) {
-  out += 'i';
-  AppendNumber(out, value);
-  out += ';';
-}
-void CanonicalReal(std::string& out, double value) {
-  out += 'r';
-  AppendNumber(out, value);
-  out += ';';
-}
-void CanonicalBytes(std::string& out, char kind, std::string_view bytes) {
-  out += kind;
-  AppendNumber(out, static_cast<int64_t>(bytes.size()));
-  out += ':';
-  out.append(bytes);
-}
-
-// --- COPY's text format. ----------------------------------------------------
-
-void CopyText(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
-    }
-  }
-}
-
-// bytea in hex form; the backslash doubled for COPY's text format.
-void CopyBytea(std::string& out, std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  out += "\\\\x";
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 0xF];
-  }
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // --- The two sides' catalogues. ---------------------------------------------
@@ -560,14 +472,15 @@ core::Result<SideSummary> ReadTargetTable(PgConn& conn, const SourceTable& table
               case PgKind::kReal:
                 CanonicalReal(line, chunk.Real(r, c));
                 break;
-              case PgKind::kBytes: {
-                bytes.clear();
-                for (size_t i = 2; i + 1 < value.size(); i += 2) {  // after "\x"
-                  bytes += static_cast<char>(HexValue(value[i]) * 16 + HexValue(value[i + 1]));
+              case PgKind::kBytes:
+                if (!migration::DecodeByteaHex(value, bytes)) {
+                  return core::Fail(core::Code::kInternal,
+                                    "PostgreSQL のバイナリ値を読み取れません",
+                                    "cannot read a bytea value from PostgreSQL",
+                                    table.name + "." + table.columns[static_cast<size_t>(c)]);
                 }
                 CanonicalBytes(line, 'b', bytes);
                 break;
-              }
               case PgKind::kText:
                 CanonicalBytes(line, 't', value);
                 break;
@@ -664,9 +577,9 @@ struct Plan {
   MigrationReport report;
 };
 
-core::Result<Plan> MakePlan(const MigrationOptions& options, PgConn& conn) {
+core::Result<Plan> MakePlan(const MigrationOptions& options, Source source, PgConn& conn) {
   Plan plan;
-  ASSIGN_OR_RETURN(plan.source, ReadSource(options.source_path));
+  plan.source = std::move(source);
   ASSIGN_OR_RETURN(plan.target, ReadTarget(conn));
   ASSIGN_OR_RETURN(plan.report.versions, CheckVersions(plan.source, plan.target));
   std::vector<const SourceTable*> copied;
@@ -712,12 +625,12 @@ core::Result<MigrationReport> Migrate(const MigrationOptions& options) {
     return core::Fail(core::Code::kInternal, "移行先の準備方法がありません",
                       "no way to prepare the target", "prepare_target");
   }
-  // Check the source before the target's schema is created.
-  ASSIGN_OR_RETURN(Source checked, ReadSource(options.source_path));
-  (void)checked;
+  // The source is opened (and found) before the target's schema is created.
+  ASSIGN_OR_RETURN(Source source, ReadSource(options.source_path));
   RETURN_IF_ERROR(options.prepare_target(options.target));
   ASSIGN_OR_RETURN(std::unique_ptr<PgConn> conn, PgConn::Connect(options.target));
-  ASSIGN_OR_RETURN(Plan plan, MakePlan(options, *conn));
+  RETURN_IF_ERROR(conn->Exec("SET bytea_output = 'hex'"));  // what the checksum reads
+  ASSIGN_OR_RETURN(Plan plan, MakePlan(options, std::move(source), *conn));
 
   RETURN_IF_ERROR(conn->Exec("BEGIN"));
   auto copy = [&]() -> core::Status {
@@ -753,8 +666,10 @@ core::Result<MigrationReport> Migrate(const MigrationOptions& options) {
 }
 
 core::Result<MigrationReport> CompareMigration(const MigrationOptions& options) {
+  ASSIGN_OR_RETURN(Source source, ReadSource(options.source_path));
   ASSIGN_OR_RETURN(std::unique_ptr<PgConn> conn, PgConn::Connect(options.target));
-  ASSIGN_OR_RETURN(Plan plan, MakePlan(options, *conn));
+  RETURN_IF_ERROR(conn->Exec("SET bytea_output = 'hex'"));  // what the checksum reads
+  ASSIGN_OR_RETURN(Plan plan, MakePlan(options, std::move(source), *conn));
   // One snapshot of the target too.
   RETURN_IF_ERROR(conn->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
   auto compared = CompareTables(*conn, plan, options, nullptr);

@@ -33,7 +33,9 @@
 //     "b<bytes>:<bytes>". A value that changes kind on the way (text "12" in
 //     an integer column) therefore counts as a mismatch.
 //  6. The source is read in one read transaction (a snapshot), and is never
-//     written.
+//     written. The target is not in use meanwhile: the copy holds the batch
+//     writers' advisory lock and, for the dropped indexes and foreign keys,
+//     exclusive locks on the copied tables until it commits.
 //
 // Text must be valid UTF-8 without NUL bytes (PostgreSQL cannot store other
 // text); a value that is not fails the migration naming its table and column.

@@ -22,6 +22,7 @@ target_sources(ichigen_store PRIVATE
 add_library(ichigen_store_migrate STATIC
   ${CMAKE_CURRENT_LIST_DIR}/migrate.cc
   ${CMAKE_CURRENT_LIST_DIR}/migrate_encoding.cc
+  ${CMAKE_CURRENT_LIST_DIR}/migrate_plan.cc
 )
 target_include_directories(ichigen_store_migrate PUBLIC ${PROJECT_SOURCE_DIR}/src)
 target_link_libraries(ichigen_store_migrate PUBLIC ichigen_core

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/audit_commands.h"
+#include "cli/migrate_command.h"
 #include "cli/normalize_command.h"
 #include "cli/serve_command.h"
 #include "cli/synth_command.h"
@@ -97,6 +98,7 @@ int main(int argc, char** argv) {
   };
   server_stores.open_stats = open_stats;
   cli::AddStatsCommands(app, context, open_stats);
+  cli::AddMigrateCommand(app, context, server_stores);
   // Imports keep the figures current once they exist.
   // (Not on PostgreSQL yet: the statistics store has no PostgreSQL
   // implementation, and an import there has no figures to keep current.)

@@ -286,28 +286,41 @@ core::Status PgConn::ForEachChunk(const std::string& sql, const PgParams& params
 }
 
 core::Status PgConn::CopyIn(const std::string& copy_sql, std::string_view data) {
-  ASSIGN_OR_RETURN(PgResult started, [&]() -> core::Result<PgResult> {
-    PgResult result(PQexec(conn_, copy_sql.c_str()));
-    if (PQresultStatus(result.get()) != PGRES_COPY_IN) {
-      return std::unexpected(PgError(conn_, result.get(), copy_sql));
-    }
-    return result;
-  }());
-  (void)started;
+  RETURN_IF_ERROR(CopyBegin(copy_sql));
+  auto sent = CopySend(data);
+  auto ended = CopyEnd();
+  if (!sent) return sent;
+  return ended;
+}
+
+core::Status PgConn::CopyBegin(const std::string& copy_sql) {
+  PgResult result(PQexec(conn_, copy_sql.c_str()));
+  if (PQresultStatus(result.get()) != PGRES_COPY_IN) {
+    return std::unexpected(PgError(conn_, result.get(), copy_sql));
+  }
+  copy_sql_ = copy_sql;
+  return core::Ok();
+}
+
+core::Status PgConn::CopySend(std::string_view data) {
   constexpr size_t kChunk = 1 << 20;
   for (size_t at = 0; at < data.size(); at += kChunk) {
     const size_t n = std::min(kChunk, data.size() - at);
     if (PQputCopyData(conn_, data.data() + at, static_cast<int>(n)) != 1) {
-      return std::unexpected(PgError(conn_, nullptr, copy_sql));
+      return std::unexpected(PgError(conn_, nullptr, copy_sql_));
     }
   }
-  if (PQputCopyEnd(conn_, nullptr) != 1) return std::unexpected(PgError(conn_, nullptr, copy_sql));
+  return core::Ok();
+}
+
+core::Status PgConn::CopyEnd() {
+  if (PQputCopyEnd(conn_, nullptr) != 1) return std::unexpected(PgError(conn_, nullptr, copy_sql_));
   // The COPY's own result, then the end of the command.
   core::Status status = core::Ok();
   while (PGresult* raw = PQgetResult(conn_)) {
     PgResult result(raw);
     if (PQresultStatus(raw) != PGRES_COMMAND_OK && status) {
-      status = std::unexpected(PgError(conn_, raw, copy_sql));
+      status = std::unexpected(PgError(conn_, raw, copy_sql_));
     }
   }
   return status;
@@ -339,6 +352,15 @@ core::Result<std::string> PgConninfoWithDatabase(const std::string& conninfo,
   PQconninfoFree(options);
   out += "dbname=" + quote(dbname);
   return out;
+}
+
+bool IsStorableText(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const size_t n = Utf8SequenceLength(text, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
 }
 
 bool IsPostgresUrl(std::string_view path) {

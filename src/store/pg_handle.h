@@ -98,6 +98,12 @@ class PgConn {
                             const std::function<core::Status(const PgResult&)>& fn);
   // COPY … FROM STDIN with `data` in COPY's text format.
   core::Status CopyIn(const std::string& copy_sql, std::string_view data);
+  // The same, streamed: CopyBegin, any number of CopySend, then CopyEnd, which
+  // returns the COPY's outcome. Between CopyBegin and CopyEnd nothing else may
+  // run on the connection (a failed CopySend still needs the CopyEnd).
+  core::Status CopyBegin(const std::string& copy_sql);
+  core::Status CopySend(std::string_view data);
+  core::Status CopyEnd();
 
   bool InTransaction() const;
   PGconn* get() const { return conn_; }
@@ -110,6 +116,7 @@ class PgConn {
   std::vector<std::string> prepared_;  // names prepared on this connection
   std::unordered_map<std::string, std::string> statement_names_;  // SQL → name
   int cursor_serial_ = 0;
+  std::string copy_sql_;  // the COPY in progress, for its errors
 };
 
 // The error for a failed result (or a failed connection when `result` is null).
@@ -119,6 +126,9 @@ core::Error PgError(PGconn* conn, const PGresult* result, std::string_view what)
 // as a keyword=value string. Tests use it to point at a fresh database.
 core::Result<std::string> PgConninfoWithDatabase(const std::string& conninfo,
                                                  const std::string& dbname);
+
+// Whether PostgreSQL can store `text` as it is: valid UTF-8 without NUL bytes.
+bool IsStorableText(std::string_view text);
 
 // Whether `path` names a PostgreSQL server rather than a file.
 bool IsPostgresUrl(std::string_view path);

@@ -16,3 +16,18 @@ target_sources(ichigen_store PRIVATE
   postgres_account_store.cc
   postgres_audit_store.cc
 )
+
+# `ichigen migrate`: a SQLite store (and its accounts companion file) copied
+# into PostgreSQL and compared; its own library, since it reads both.
+add_library(ichigen_store_migrate STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/migrate.cc
+  ${CMAKE_CURRENT_LIST_DIR}/migrate_encoding.cc
+  ${CMAKE_CURRENT_LIST_DIR}/migrate_plan.cc
+)
+target_include_directories(ichigen_store_migrate PUBLIC ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(ichigen_store_migrate PUBLIC ichigen_core
+  PRIVATE ichigen_store ichigen_store_accounts ichigen_warnings)
+
+ichigen_test(store_migrate_encoding_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/migrate_encoding_test.cc
+  LIBS ichigen_store_migrate)

@@ -116,6 +116,21 @@ core::Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) 
   return db;
 }
 
+core::Result<std::unique_ptr<SqliteDb>> SqliteDb::OpenReadOnly(const std::string& path) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  std::unique_ptr<SqliteDb> db(new SqliteDb(raw));
+  if (rc != SQLITE_OK) {
+    return core::Fail(rc == SQLITE_CANTOPEN ? core::Code::kNotFound : core::Code::kUnavailable,
+                      "データベースを開けません", "cannot open database",
+                      path + ": " + (raw ? sqlite3_errmsg(raw) : "out of memory"));
+  }
+  sqlite3_busy_timeout(raw, 10000);
+  sqlite3_extended_result_codes(raw, 1);
+  return db;
+}
+
 SqliteDb::~SqliteDb() { sqlite3_close_v2(db_); }
 
 core::Status SqliteDb::Exec(const std::string& sql) {

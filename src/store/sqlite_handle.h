@@ -52,6 +52,8 @@ class SqliteStmt {
 class SqliteDb {
  public:
   static core::Result<std::unique_ptr<SqliteDb>> Open(const std::string& path);
+  // Opens an existing file for reading only (kNotFound when there is none).
+  static core::Result<std::unique_ptr<SqliteDb>> OpenReadOnly(const std::string& path);
   ~SqliteDb();
 
   core::Status Exec(const std::string& sql);

@@ -11,6 +11,7 @@
 #include "store/pg_test_env.h"
 #include "store/postgres_store.h"
 #include "store/sqlite_store.h"
+#include "synth/synth.h"
 
 namespace ichigen {
 namespace {
@@ -242,6 +243,116 @@ TEST_P(ImportTest, EmptyAndHeaderOnlyFiles) {
   ASSERT_TRUE(report.has_value()) << report.error().ToString();
   EXPECT_EQ(report->rows, 0);
   EXPECT_EQ(store_->ListBatches()->size(), 1u);
+}
+
+// What a store holds after some imports, independent of how it numbers
+// patients and events: each batch's row outcomes by line, and each patient's
+// events by HER-SYS ID (or by name and birth date when it has none).
+struct StoredOutcome {
+  std::vector<std::map<int64_t, std::string>> rows_by_batch;
+  std::map<std::string, std::vector<std::string>> events_by_patient;
+};
+
+StoredOutcome Describe(store::Store& store) {
+  StoredOutcome out;
+  auto batches = store.ListBatches();
+  EXPECT_TRUE(batches.has_value());
+  std::sort(batches->begin(), batches->end(),
+            [](const store::BatchInfo& a, const store::BatchInfo& b) { return a.id < b.id; });
+  for (const store::BatchInfo& batch : *batches) {
+    std::map<int64_t, std::string>& rows = out.rows_by_batch.emplace_back();
+    EXPECT_TRUE(store.ForEachRow(batch.id, std::nullopt, [&](const store::RowRecord& row) {
+      rows[row.line] = std::string(store::OutcomeName(row.outcome)) + " " + row.reason_code + " " +
+                       row.hersys_id;
+      return core::Ok();
+    }));
+  }
+  std::map<int64_t, std::string> key_of;
+  EXPECT_TRUE(store.ForEachPatient([&](const store::PatientRecord& p) {
+    key_of[p.id] = p.hersys_id.empty() ? p.name + " " + p.birth_date : p.hersys_id;
+    return core::Ok();
+  }));
+  EXPECT_TRUE(store.ForEachPatientEvents(
+      [&](int64_t patient_id, std::span<const domain::Event> events) {
+        std::vector<std::string>& mine = out.events_by_patient[key_of[patient_id]];
+        for (const domain::Event& e : events) {
+          mine.push_back(std::string(domain::EventTypeNameEn(e.type)) + " " +
+                         e.effective_on.ToIso() + " " + e.facility + " " + std::to_string(e.line) +
+                         (e.care_status ? " " + std::string(domain::CareStatusNameEn(*e.care_status))
+                                        : ""));
+        }
+        return core::Ok();
+      }));
+  return out;
+}
+
+// Update sheets over several of the importer's chunks (1,024 rows), naming
+// stored patients again and again, with every row sent twice, then the
+// patients re-notified: each store must end exactly as a SQLite store fed
+// the same files (on PostgreSQL this checks the writer's per-chunk prefetch
+// of stored patients and its in-memory dedupe of their events).
+TEST_P(ImportTest, UpdateSheetsOverManyChunksEndAsOnSqlite) {
+  auto make = [&](const std::string& name, synth::SynthKind kind, uint64_t seed, int64_t rows,
+                  io::Encoding encoding) {
+    synth::SynthOptions o;
+    o.kind = kind;
+    o.out = (dir_ / name).string();
+    o.rows = rows;
+    o.seed = seed;
+    o.encoding = encoding;
+    o.header_style = synth::HeaderStyle::kCanonical;
+    o.to = core::Date::ParseIso("2022-07-27");
+    o.patients = 600;
+    o.no_id_rate = 0.25;
+    o.duplicate_rate = 0.1;
+    auto made = synth::Synthesize(o, *context_->registry);
+    EXPECT_TRUE(made.has_value()) << made.error().ToString();
+    return o.out;
+  };
+  const std::string hersys = make("hersys.csv", synth::SynthKind::kHersys, 42, 600,
+                                  io::Encoding::kUtf8);
+  const std::string updates = make("updates.csv", synth::SynthKind::kUpdates, 42, 1500,
+                                   io::Encoding::kUtf8);
+  // The same sheet with every data row twice: the second copy adds nothing.
+  const std::string twice = (dir_ / "updates_twice.csv").string();
+  {
+    std::ifstream in(updates, std::ios::binary);
+    std::string header, line, body;
+    std::getline(in, header);
+    while (std::getline(in, line)) body += line + "\n";
+    std::ofstream out(twice, std::ios::binary);
+    out << header << "\n" << body << body;
+  }
+  // The first file again in another encoding: every patient is stored.
+  const std::string again = make("hersys_again.csv", synth::SynthKind::kHersys, 42, 600,
+                                 io::Encoding::kCp932);
+  const std::vector<std::string> files = {hersys, updates, twice, again};
+
+  for (const std::string& file : files) {
+    auto report = Import(file);
+    ASSERT_TRUE(report.has_value()) << file << ": " << report.error().ToString();
+  }
+  auto reference = store::SqliteStore::Open((dir_ / "reference.db").string());
+  ASSERT_TRUE(reference.has_value());
+  for (const std::string& file : files) {
+    intake::Importer importer(**reference, *context_);
+    auto report = importer.ImportFile(file, options_);
+    ASSERT_TRUE(report.has_value()) << file << ": " << report.error().ToString();
+  }
+
+  const StoredOutcome got = Describe(*store_);
+  const StoredOutcome want = Describe(**reference);
+  ASSERT_EQ(got.rows_by_batch.size(), 4u);
+  EXPECT_EQ(got.rows_by_batch, want.rows_by_batch);
+  EXPECT_EQ(got.events_by_patient, want.events_by_patient);
+  // The doubled sheet spans several chunks and its second half adds nothing.
+  EXPECT_EQ(got.rows_by_batch[2].size(), 3000u);
+  std::map<std::string, int64_t> second_half;  // "outcome reason" → rows
+  for (const auto& [line, outcome] : got.rows_by_batch[2]) {
+    if (line > 1501) ++second_half[outcome.substr(0, outcome.rfind(' '))];
+  }
+  EXPECT_EQ(second_half["merged events_added"], 0);
+  EXPECT_GT(second_half["merged unchanged"], 900);
 }
 
 }  // namespace

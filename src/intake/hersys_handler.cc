@@ -143,6 +143,11 @@ class HersysHandler final : public RowHandler {
     if (work.mapped) work.mapped->extra_json = std::move(work.extra_json);
   }
 
+  std::string_view HersysIdOf(const RowWork& base) const override {
+    const Work& work = static_cast<const Work&>(base);
+    return work.mapped ? std::string_view(work.mapped->hersys_id) : std::string_view();
+  }
+
   core::Status Apply(RowWork& base) override {
     Work& work = static_cast<Work&>(base);
     const io::Record& record = work.record;

@@ -279,7 +279,14 @@ core::Result<ImportReport> Importer::ImportFile(const std::string& path,
   core::Status written = core::Ok();
   while (written) {
     Chunk chunk = queue.Pop();
+    std::vector<std::string> hersys_ids;
+    for (const std::unique_ptr<RowWork>& work : chunk.works) {
+      if (work->rejected) continue;
+      if (std::string_view id = handler->HersysIdOf(*work); !id.empty()) hersys_ids.emplace_back(id);
+    }
+    if (!hersys_ids.empty()) written = writer->Prefetch(hersys_ids);
     for (std::unique_ptr<RowWork>& work : chunk.works) {
+      if (!written) break;
       written = apply(*work);
       if (!written) break;
     }

@@ -72,6 +72,9 @@ class RowHandler {
   virtual void Prepare(RowWork& /*work*/) const {}
   // Writing thread, in file order: decides the outcome and writes effects.
   virtual core::Status Apply(RowWork& work) = 0;
+  // The normalized HER-SYS ID a prepared record will look up ("" if none):
+  // the importer passes a chunk's IDs to BatchWriter::Prefetch.
+  virtual std::string_view HersysIdOf(const RowWork& /*work*/) const { return {}; }
 };
 
 // The handler for ctx.profile, or nullptr when the profile has none.

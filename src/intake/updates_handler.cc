@@ -168,6 +168,11 @@ class UpdatesHandler final : public RowHandler {
     if (hersys_id_ >= 0) work.hersys_id = text::NormalizeText(values[hersys_id_]);
   }
 
+  std::string_view HersysIdOf(const RowWork& base) const override {
+    const Work& work = static_cast<const Work&>(base);
+    return work.rejected_early ? std::string_view() : std::string_view(work.hersys_id);
+  }
+
   core::Status Apply(RowWork& base) override {
     Work& work = static_cast<Work&>(base);
     if (work.rejected_early) return ctx_.outcomes.Reject(work.record, *work.rejected_early);

@@ -349,8 +349,17 @@ void AddEventParams(PgParams& params, int64_t patient_id, const domain::Event& e
 //    instead of one round trip each. Everything the batch reads is answered
 //    as if they were stored: FindPatientBy… and EventsOf look in the buffer
 //    first, dedupe of a buffered patient's events is decided in memory, and
-//    anything that reads through SQL (FindCandidates, review items,
-//    decisions, the Store's own reads on this connection) flushes first.
+//    anything that reads through SQL (review items, decisions, the Store's
+//    own reads on this connection) flushes first; FindCandidates reads only
+//    the patients table, so it flushes only when patients are buffered.
+//  - Prefetch. The importer names the HER-SYS IDs of each chunk of rows
+//    before applying it; the stored patients among them and all their events
+//    (with dedupe keys) are read in one query each. Until the next chunk,
+//    lookups, EventsOf and the dedupe of AddEvent for those patients are
+//    answered from memory, and their new events are buffered like a new
+//    patient's (a wave-peak day's 120,000 updates are 120,000 stored
+//    patients: one round trip per row and event before). UpdatePatient sends
+//    the change at once and drops the cached record.
 //  - Uniqueness of HER-SYS and external ids is checked before buffering (a
 //    key this batch already looked up and found absent needs no round trip:
 //    the writer lock keeps other writers out), so InsertPatient still answers
@@ -404,6 +413,10 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
 
   core::Result<std::optional<PatientRecord>> FindPatientByHersysId(
       const std::string& hersys_id) override {
+    if (auto id = prefetched_ids_.find(hersys_id); id != prefetched_ids_.end()) {
+      const std::optional<PatientRecord>& record = prefetched_.at(id->second).record;
+      if (record) return record;
+    }
     return FindByKey(hersys_id, pending_by_hersys_, absent_hersys_, known_hersys_,
                      "hersys_id = $1");
   }
@@ -412,6 +425,68 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
       const std::string& external_id) override {
     return FindByKey(external_id, pending_by_external_, absent_external_, known_external_,
                      "external_id = $1");
+  }
+
+  // Reads the stored patients of the next rows, and their events, in one
+  // query each (see the class comment).
+  core::Status Prefetch(std::span<const std::string> hersys_ids) override {
+    if (decision_only_) return core::Ok();
+    // Buffered events of prefetched patients are stored before the cache is
+    // replaced: once a patient leaves it, AddEvent asks the table.
+    if (prefetched_pending_events_ > 0) RETURN_IF_ERROR(FlushAll());
+    prefetched_ids_.clear();
+    prefetched_.clear();
+    std::string array = "{";
+    std::vector<std::string> asked;
+    for (const std::string& key : hersys_ids) {
+      if (key.empty() || pending_by_hersys_.contains(key) || absent_hersys_.contains(key)) continue;
+      if (keys_known_ && !known_hersys_.contains(key)) continue;
+      asked.push_back(key);
+    }
+    if (asked.empty()) return core::Ok();
+    for (size_t i = 0; i < asked.size(); ++i) {
+      if (i > 0) array += ',';
+      array += '"';
+      for (char c : asked[i]) {
+        if (c == '"' || c == '\\') array += '\\';
+        array += c;
+      }
+      array += '"';
+    }
+    array += '}';
+    PgParams keys;
+    keys.AddText(array);
+    ASSIGN_OR_RETURN(PgResult patients,
+                     conn_.Execute("SELECT " + PatientSelectList() +
+                                       " FROM patients WHERE hersys_id = ANY($1::text[])",
+                                   keys));
+    std::vector<int64_t> ids;
+    for (int r = 0; r < patients.rows(); ++r) {
+      PatientRecord record = ReadPatient(patients, r);
+      ids.push_back(record.id);
+      prefetched_ids_[record.hersys_id] = record.id;
+      prefetched_[record.id].record = std::move(record);
+    }
+    for (const std::string& key : asked) {
+      if (!prefetched_ids_.contains(key) && absent_hersys_.size() < kMaxAbsentKeys) {
+        absent_hersys_.insert(key);
+      }
+    }
+    if (ids.empty()) return core::Ok();
+    PgParams patient_ids;
+    patient_ids.AddText("{" + JoinIds(ids) + "}");
+    ASSIGN_OR_RETURN(PgResult events,
+                     conn_.Execute(std::string("SELECT ") + kEventColumns +
+                                       ", dedupe_key FROM events WHERE patient_id = "
+                                       "ANY($1::bigint[]) ORDER BY patient_id, id",
+                                   patient_ids));
+    for (int r = 0; r < events.rows(); ++r) {
+      ASSIGN_OR_RETURN(domain::Event event, ReadEvent(events, r));
+      Prefetched& entry = prefetched_.at(events.Int(r, 1));
+      entry.dedupe_keys.insert(events.Text(r, 17));
+      entry.events.push_back(std::move(event));
+    }
+    return core::Ok();
   }
 
   core::Result<int64_t> InsertPatient(PatientRecord& patient) override {
@@ -444,6 +519,11 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
       }
       // A key changes: let the database check it.
       RETURN_IF_ERROR(FlushAll());
+    }
+    if (auto cached = prefetched_.find(patient.id); cached != prefetched_.end()) {
+      // The record is read from the table from now on; the events stay.
+      if (cached->second.record) prefetched_ids_.erase(cached->second.record->hersys_id);
+      cached->second.record.reset();
     }
     PgParams params;
     AddPatient(params, patient);
@@ -509,6 +589,19 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
       pending_events_.push_back({patient_id, event, dedupe_key});
       return true;
     }
+    if (auto cached = prefetched_.find(patient_id); cached != prefetched_.end()) {
+      // A prefetched patient: its stored dedupe keys are known (the writer
+      // lock keeps other writers out), so the event is buffered too.
+      if (!cached->second.dedupe_keys.insert(dedupe_key).second) {
+        event.id = 0;
+        return false;
+      }
+      ASSIGN_OR_RETURN(event.id, NextId(event_ids_, "events_id_seq"));
+      cached->second.events.push_back(event);
+      pending_events_.push_back({patient_id, event, dedupe_key});
+      ++prefetched_pending_events_;
+      return true;
+    }
     PgParams params;
     AddEventParams(params, patient_id, event, dedupe_key);
     ASSIGN_OR_RETURN(
@@ -533,11 +626,17 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
       }
       return events;
     }
+    if (auto cached = prefetched_.find(patient_id); cached != prefetched_.end()) {
+      return cached->second.events;
+    }
     return QueryEventsOf(conn_, patient_id);
   }
 
+  // Candidates are read from the patients table only: buffered patients are
+  // sent first (with their events, whose dedupe is decided in the buffer);
+  // buffered rows and a prefetched patient's events can wait.
   core::Result<CandidateSet> FindCandidates(const CandidateQuery& query) override {
-    RETURN_IF_ERROR(FlushAll());
+    if (!pending_patient_order_.empty()) RETURN_IF_ERROR(FlushAll());
     return QueryPgCandidates(conn_, query);
   }
 
@@ -664,6 +763,7 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
     pending_by_external_.clear();
     pending_events_.clear();
     pending_events_of_.clear();
+    prefetched_pending_events_ = 0;
     if (rows_buffered_ > 0) {
       RETURN_IF_ERROR(conn_.CopyIn(
           "COPY batch_rows (batch_id, line, outcome, patient_id, hersys_id, reason_code, "
@@ -825,6 +925,16 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
   std::unordered_set<std::string> known_external_;
   std::vector<PendingEvent> pending_events_;
   std::unordered_map<int64_t, std::vector<size_t>> pending_events_of_;  // patient → indexes
+  // Stored patients of the current chunk of rows (Prefetch): the record
+  // (until UpdatePatient changes it) and every event with its dedupe key.
+  struct Prefetched {
+    std::optional<PatientRecord> record;
+    std::vector<domain::Event> events;
+    std::unordered_set<std::string> dedupe_keys;
+  };
+  std::unordered_map<std::string, int64_t> prefetched_ids_;  // HER-SYS ID → patient id
+  std::unordered_map<int64_t, Prefetched> prefetched_;
+  size_t prefetched_pending_events_ = 0;  // buffered events of prefetched patients
   std::string rows_copy_;  // batch_rows not yet sent, in COPY text format
   size_t rows_buffered_ = 0;
 };

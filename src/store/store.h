@@ -223,6 +223,11 @@ class BatchWriter {
   // whole record (120,000 rows on a peak day). The default reads it whole.
   virtual core::Result<std::optional<PatientRecord>> FindPatientIdentityByHersysId(
       const std::string& hersys_id);
+  // The HER-SYS IDs the next rows will look up (in the order of the file),
+  // so a store whose every lookup is a round trip to a server (PostgreSQL)
+  // can read those patients and their events in one query each. A hint:
+  // lookups give the same answers with or without it. The default ignores it.
+  virtual core::Status Prefetch(std::span<const std::string> /*hersys_ids*/) { return core::Ok(); }
   // Sets patient.id and returns it.
   virtual core::Result<int64_t> InsertPatient(PatientRecord& patient) = 0;
   virtual core::Status UpdatePatient(const PatientRecord& patient) = 0;

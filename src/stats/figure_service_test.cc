@@ -1,5 +1,6 @@
-// Figures over a real store: files through the real importer into SQLite,
-// then the figures materialized, updated per batch and verified. Incremental
+// Figures over a real store: files through the real importer into SQLite and
+// into PostgreSQL (a server named by ICHIGEN_TEST_PG, see
+// store/pg_test_env.h), then the figures materialized, updated per batch and verified. Incremental
 // updates (late and out-of-order sheets, a withdrawal, a death) equal a full
 // recomputation; the daily series and census read back match the patients;
 // the real Tokyo open-data files round-trip through import and export.
@@ -14,6 +15,9 @@
 #include "io/record_reader.h"
 #include "stats/census_service.h"
 #include "stats/opendata_export.h"
+#include "store/pg_test_env.h"
+#include "store/postgres_stats_store.h"
+#include "store/postgres_store.h"
 #include "store/sqlite_stats_store.h"
 #include "store/sqlite_store.h"
 #include "synth/synth.h"
@@ -29,7 +33,9 @@ std::string RefFile(const std::string& name) {
 }
 core::Date D(const char* iso) { return *core::Date::ParseIso(iso); }
 
-class FigureServiceTest : public ::testing::Test {
+enum class StoreKind { kSqlite, kPostgres };
+
+class FigureServiceTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   static void SetUpTestSuite() {
     auto context = intake::IntakeContext::Load();
@@ -44,13 +50,47 @@ class FigureServiceTest : public ::testing::Test {
     delete rules_;
   }
   void SetUp() override {
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    name = name.substr(0, name.find('/'));
     dir_ = std::filesystem::temp_directory_path() /
-           ("ichigen_stats_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("ichigen_stats_test_" + std::to_string(::getpid()) + "_" + name +
+            (GetParam() == StoreKind::kPostgres ? "_pg" : ""));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
+    if (GetParam() == StoreKind::kPostgres) {
+      server_ = store::FindPgTestServer();
+      if (!server_.available()) {
+        if (server_.required) FAIL() << server_.why;
+        GTEST_SKIP() << server_.why;
+      }
+    }
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void TearDown() override {
+    for (const std::string& database : databases_) {
+      store::DropPgDatabase(server_.conninfo, database);
+    }
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Where the stores named `name` live: a file, or a fresh database.
+  std::string Location(const std::string& name) {
+    if (GetParam() == StoreKind::kSqlite) return (dir_ / name).string();
+    if (auto it = locations_.find(name); it != locations_.end()) return it->second;
+    auto fresh = store::FreshPgDatabase(server_.conninfo, "stats_" + name);
+    EXPECT_TRUE(fresh.has_value()) << fresh.error().ToString();
+    if (!fresh) return "";
+    databases_.push_back(*fresh);
+    locations_[name] = *fresh;
+    return *fresh;
+  }
+  core::Result<std::unique_ptr<store::StatsStore>> OpenStats(const std::string& location) {
+    if (GetParam() == StoreKind::kPostgres) {
+      ASSIGN_OR_RETURN(auto opened, store::PostgresStatsStore::Open(location));
+      return std::unique_ptr<store::StatsStore>(std::move(opened));
+    }
+    ASSIGN_OR_RETURN(auto opened, store::SqliteStatsStore::Open(location));
+    return std::unique_ptr<store::StatsStore>(std::move(opened));
+  }
 
   struct Stores {
     std::unique_ptr<store::Store> store;
@@ -58,11 +98,17 @@ class FigureServiceTest : public ::testing::Test {
   };
   Stores Open(const std::string& name) {
     Stores out;
-    const std::string path = (dir_ / name).string();
-    auto store = store::SqliteStore::Open(path);
-    EXPECT_TRUE(store.has_value());
-    out.store = std::move(*store);
-    auto stats = store::SqliteStatsStore::Open(path);
+    const std::string path = Location(name);
+    if (GetParam() == StoreKind::kPostgres) {
+      auto store = store::PostgresStore::Open(path);
+      EXPECT_TRUE(store.has_value()) << store.error().ToString();
+      out.store = std::move(*store);
+    } else {
+      auto store = store::SqliteStore::Open(path);
+      EXPECT_TRUE(store.has_value()) << store.error().ToString();
+      out.store = std::move(*store);
+    }
+    auto stats = OpenStats(path);
     EXPECT_TRUE(stats.has_value()) << stats.error().ToString();
     out.stats = std::move(*stats);
     return out;
@@ -86,11 +132,31 @@ class FigureServiceTest : public ::testing::Test {
   static intake::IntakeContext* context_;
   static domain::RecuperationRules* rules_;
   std::filesystem::path dir_;
+  store::PgTestServer server_;
+  std::map<std::string, std::string> locations_;  // PostgreSQL: name → conninfo
+  std::vector<std::string> databases_;            // to drop
 };
 intake::IntakeContext* FigureServiceTest::context_ = nullptr;
 domain::RecuperationRules* FigureServiceTest::rules_ = nullptr;
 
-TEST_F(FigureServiceTest, IncrementalUpdatesEqualFullRecomputation) {
+INSTANTIATE_TEST_SUITE_P(Stores, FigureServiceTest,
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kPostgres),
+                         [](const ::testing::TestParamInfo<StoreKind>& info) {
+                           return info.param == StoreKind::kSqlite ? "SQLite" : "PostgreSQL";
+                         });
+
+// Both dialects carry the same statistics migrations, version for version.
+TEST(StatsMigrationsTest, BothDialectsHaveTheSameVersions) {
+  ASSERT_EQ(store::PostgresStatsMigrations().size(), store::SqliteStatsMigrations().size());
+  for (size_t i = 0; i < store::SqliteStatsMigrations().size(); ++i) {
+    EXPECT_EQ(store::PostgresStatsMigrations()[i].version,
+              store::SqliteStatsMigrations()[i].version);
+    EXPECT_STREQ(store::PostgresStatsMigrations()[i].description,
+                 store::SqliteStatsMigrations()[i].description);
+  }
+}
+
+TEST_P(FigureServiceTest, IncrementalUpdatesEqualFullRecomputation) {
   Stores a = Open("a.db");
   const int64_t b1 = Import(*a.store, StatsFixture("hersys_day1.csv"));
   ASSERT_GT(b1, 0);
@@ -158,7 +224,7 @@ TEST_F(FigureServiceTest, IncrementalUpdatesEqualFullRecomputation) {
   }
 }
 
-TEST_F(FigureServiceTest, UpdateThroughDoesNothingBeforeFiguresAndCatchesUpMissedBatches) {
+TEST_P(FigureServiceTest, UpdateThroughDoesNothingBeforeFiguresAndCatchesUpMissedBatches) {
   Stores a = Open("a.db");
   const int64_t b1 = Import(*a.store, StatsFixture("hersys_day1.csv"));
   // No figures yet: an import's update computes nothing.
@@ -196,7 +262,7 @@ TEST_F(FigureServiceTest, UpdateThroughDoesNothingBeforeFiguresAndCatchesUpMisse
 // patients, imported one batch at a time with an incremental update after
 // each, equal a recomputation from scratch; a parallel pass in several
 // slices equals a serial one.
-TEST_F(FigureServiceTest, GeneratedDataIncrementalEqualsFullAndParallelEqualsSerial) {
+TEST_P(FigureServiceTest, GeneratedDataIncrementalEqualsFullAndParallelEqualsSerial) {
   // Update sheets name patients of the HER-SYS run with the same seed, IDs
   // and date range; each sheet kind brings different events.
   auto write = [&](synth::SynthKind kind, synth::SheetKind sheet, int64_t rows,
@@ -243,13 +309,10 @@ TEST_F(FigureServiceTest, GeneratedDataIncrementalEqualsFullAndParallelEqualsSer
   EXPECT_GT(serial->patients, 700);
   EXPECT_EQ(incremental, serial->figures);
 
-  const std::string b_path = (dir_ / "b.db").string();
+  const std::string b_path = Location("b.db");
   Parallelism parallel;
   parallel.slices = 3;
-  parallel.open = [&]() -> core::Result<std::unique_ptr<store::StatsStore>> {
-    ASSIGN_OR_RETURN(auto opened, store::SqliteStatsStore::Open(b_path));
-    return std::unique_ptr<store::StatsStore>(std::move(opened));
-  };
+  parallel.open = [&]() { return OpenStats(b_path); };
   auto sliced = ComputeAllFigures(*b.stats, *rules_, parallel);
   ASSERT_TRUE(sliced) << sliced.error().ToString();
   EXPECT_EQ(sliced->patients, serial->patients);
@@ -258,7 +321,7 @@ TEST_F(FigureServiceTest, GeneratedDataIncrementalEqualsFullAndParallelEqualsSer
   EXPECT_EQ(sliced->contributions, serial->contributions);
 }
 
-TEST_F(FigureServiceTest, VerifyReportsADamagedFigure) {
+TEST_P(FigureServiceTest, VerifyReportsADamagedFigure) {
   Stores a = Open("a.db");
   Import(*a.store, StatsFixture("hersys_day1.csv"));
   ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
@@ -273,7 +336,7 @@ TEST_F(FigureServiceTest, VerifyReportsADamagedFigure) {
   EXPECT_EQ(verify->differences[0].computed, 2);
 }
 
-TEST_F(FigureServiceTest, EmptyRangeIsAnError) {
+TEST_P(FigureServiceTest, EmptyRangeIsAnError) {
   Stores a = Open("a.db");
   auto days = ReadDaily(*a.stats, Series::kNotified, D("2022-08-05"), D("2022-08-01"));
   ASSERT_FALSE(days);
@@ -321,7 +384,7 @@ void ExpectRoundTrip(const std::vector<std::vector<std::string>>& original,
   EXPECT_GE(compared, static_cast<int>(original.size() - 1) * 10);
 }
 
-TEST_F(FigureServiceTest, TokyoOpenDataRoundTrips) {
+TEST_P(FigureServiceTest, TokyoOpenDataRoundTrips) {
   for (const char* file : {"tokyo_130001_tokyo_covid19_patients_2020-05-01.csv",
                            "tokyo_130001_tokyo_covid19_patients_2022-1_sample60.csv"}) {
     Stores a = Open(std::string(file) + ".db");

@@ -1,0 +1,66 @@
+// PostgresStatsStore: StatsStore in the PostgreSQL database of the main store
+// (migration track 3000–3999, the same versions as SqliteStatsStore's). It
+// reads the core tables (patients, events, batch_rows) with narrow queries
+// streamed through a cursor, and writes in bulk: a full recomputation COPYs
+// its rows, an import's delta is COPYed into temporary tables and merged with
+// one statement per table. Writes of every server are serialized by a
+// transaction-scoped advisory lock, so two servers updating the figures at
+// once add both deltas (never lose one) and a recomputation replaces the
+// figures whole. Readers never wait. Open it after PostgresStore has created
+// the core schema.
+// Thread-safety: thread-safe; every call holds mu_, which guards the
+// connection. A parallel pass opens one store per slice.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+
+#include "store/sqlite_store.h"  // struct Migration
+#include "store/stats_store.h"
+
+namespace ichigen::store {
+
+class PgConn;
+
+class PostgresStatsStore final : public StatsStore {
+ public:
+  // Connects (conninfo or postgresql:// URL) and applies the statistics track.
+  static core::Result<std::unique_ptr<PostgresStatsStore>> Open(const std::string& conninfo);
+  ~PostgresStatsStore() override;
+
+  core::Status ForEachPatientInput(const StatsPatientFn& fn) override;
+  core::Status ForEachPatientInputIn(PatientIdRange range, const StatsPatientFn& fn) override;
+  core::Result<int64_t> MaxPatientId() override;
+  core::Status ForEachPatientInputOfBatch(int64_t batch_id, const StatsPatientFn& fn) override;
+  core::Result<int64_t> LatestBatch() override;
+  core::Result<std::vector<std::pair<int64_t, std::string>>> Contributions(
+      std::span<const int64_t> patient_ids) override;
+  core::Status ReplaceAll(std::span<const FlowCount> flows, std::span<const CensusDelta> census,
+                          std::span<const std::pair<int64_t, std::string>> contributions,
+                          const StatsState& state) override;
+  core::Status ApplyDelta(std::span<const FlowCount> flow_deltas,
+                          std::span<const CensusDelta> census_deltas,
+                          std::span<const std::pair<int64_t, std::string>> contributions,
+                          int64_t batch_id) override;
+  core::Result<std::vector<FlowCount>> ReadFlows(const std::string& series, int32_t from,
+                                                 int32_t to) override;
+  core::Result<std::vector<FlowCount>> ReadAllFlows() override;
+  core::Result<std::vector<CensusDelta>> ReadCensusDeltas(int32_t to) override;
+  core::Result<std::optional<StatsState>> State() override;
+
+ private:
+  explicit PostgresStatsStore(std::unique_ptr<PgConn> conn);
+  // Runs `fn` in one transaction holding the statistics write lock (mu_ held).
+  core::Status InWriteTransaction(const std::function<core::Status()>& fn);
+
+  std::mutex mu_;
+  std::unique_ptr<PgConn> conn_;  // guarded by mu_
+};
+
+// The statistics track in PostgreSQL's dialect; exposed for tests.
+std::span<const Migration> PostgresStatsMigrations();
+
+}  // namespace ichigen::store

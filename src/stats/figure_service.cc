@@ -202,7 +202,16 @@ core::Result<std::optional<UpdateSummary>> UpdateFiguresThrough(
   UpdateSummary total;
   total.batch_id = batch_id;
   for (int64_t b = std::max<int64_t>(state->last_batch + 1, 1); b <= batch_id; ++b) {
-    ASSIGN_OR_RETURN(UpdateSummary one, UpdateAfterBatch(stats, rules, b, now_iso));
+    // kAborted: another server changed these patients' figures between our
+    // read and our write (a store that can tell refuses the write); the
+    // batch's delta is computed again from what is stored now.
+    constexpr int kAttempts = 8;
+    core::Result<UpdateSummary> attempt = UpdateAfterBatch(stats, rules, b, now_iso);
+    for (int i = 1; i < kAttempts && !attempt && attempt.error().code == core::Code::kAborted;
+         ++i) {
+      attempt = UpdateAfterBatch(stats, rules, b, now_iso);
+    }
+    ASSIGN_OR_RETURN(UpdateSummary one, std::move(attempt));
     total.patients += one.patients;
     total.changed += one.changed;
     total.flow_deltas += one.flow_deltas;

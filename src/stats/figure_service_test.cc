@@ -336,6 +336,48 @@ TEST_P(FigureServiceTest, VerifyReportsADamagedFigure) {
   EXPECT_EQ(verify->differences[0].computed, 2);
 }
 
+// Two servers on one database update the figures for imports that touched
+// the same patient: the one whose read is stale by the time it writes is
+// refused (kAborted) and stores nothing, so no change is counted twice.
+TEST_P(FigureServiceTest, ADeltaFromAStaleReadIsRefusedAndStoresNothing) {
+  if (GetParam() == StoreKind::kSqlite) {
+    GTEST_SKIP() << "SqliteStatsStore does not check: one server per file";
+  }
+  Stores a = Open("a.db");
+  Import(*a.store, StatsFixture("hersys_day1.csv"));
+  ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
+  auto other = OpenStats(Location("a.db"));
+  ASSERT_TRUE(other.has_value()) << other.error().ToString();
+  auto max_id = a.store->MaxPatientId();
+  ASSERT_TRUE(max_id.has_value());
+  const int64_t id = *max_id;
+  const int32_t day = D("2022-08-01").days();
+  auto before = a.stats->ReadFlows("notified", day, day);
+  ASSERT_TRUE(before.has_value());
+  int64_t total_before = 0;
+  for (const auto& f : *before) total_before += f.key == "total" ? f.count : 0;
+  // Both read the patient's contribution; the other server writes first.
+  ASSERT_TRUE(a.stats->Contributions({&id, 1}).has_value());
+  ASSERT_TRUE((*other)->Contributions({&id, 1}).has_value());
+  const store::FlowCount one{"notified", "total", day, 1};
+  const std::vector<std::pair<int64_t, std::string>> theirs = {{id, "theirs"}};
+  ASSERT_TRUE((*other)->ApplyDelta({&one, 1}, {}, theirs, 0).has_value());
+  const std::vector<std::pair<int64_t, std::string>> mine = {{id, "mine"}};
+  auto refused = a.stats->ApplyDelta({&one, 1}, {}, mine, 0);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, core::Code::kAborted);
+  auto after = a.stats->ReadFlows("notified", day, day);
+  ASSERT_TRUE(after.has_value());
+  int64_t total_after = 0;
+  for (const auto& f : *after) total_after += f.key == "total" ? f.count : 0;
+  EXPECT_EQ(total_after, total_before + 1);  // the other server's change, once
+  auto stored = a.stats->Contributions({&id, 1});
+  ASSERT_TRUE(stored.has_value() && stored->size() == 1u);
+  EXPECT_EQ((*stored)[0].second, "theirs");
+  // Read again, the write goes through.
+  EXPECT_TRUE(a.stats->ApplyDelta({}, {}, mine, 0).has_value());
+}
+
 TEST_P(FigureServiceTest, EmptyRangeIsAnError) {
   Stores a = Open("a.db");
   auto days = ReadDaily(*a.stats, Series::kNotified, D("2022-08-05"), D("2022-08-01"));

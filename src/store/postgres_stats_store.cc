@@ -115,12 +115,58 @@ core::Status ForEachGrouped(PgConn& conn, const std::string& sql, const PgParams
   return core::Ok();
 }
 
+// Ids as a bigint[] literal: one parameter for any number of ids.
+std::string IdArray(std::span<const int64_t> ids) {
+  std::string out = "{";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  out += '}';
+  return out;
+}
+
 // A number this store wrote itself; anything else reads as 0.
 int64_t ParseCount(std::string_view text) {
   int64_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) return 0;
   return value;
+}
+
+// Under the write lock: whether the stored contributions of the patients
+// about to be written are still the ones read (see the header); kAborted if
+// another server changed one meanwhile.
+core::Status CheckUnchanged(
+    PgConn& conn, const std::unordered_map<int64_t, std::optional<std::string>>& read,
+    std::span<const std::pair<int64_t, std::string>> writes) {
+  std::vector<int64_t> ids;
+  for (const auto& write : writes) {
+    if (read.contains(write.first)) ids.push_back(write.first);
+  }
+  if (ids.empty()) return core::Ok();
+  PgParams params;
+  params.AddText(IdArray(ids));
+  ASSIGN_OR_RETURN(PgResult r, conn.Execute("SELECT patient_id, data FROM stats_contributions "
+                                            "WHERE patient_id = ANY($1::bigint[])",
+                                            params));
+  std::unordered_map<int64_t, std::string> now;
+  for (int row = 0; row < r.rows(); ++row) {
+    auto bytes = r.Bytes(row, 1);
+    if (bytes) now.emplace(r.Int(row, 0), std::move(*bytes));
+  }
+  for (const int64_t id : ids) {
+    const std::optional<std::string>& before = read.at(id);
+    const auto it = now.find(id);
+    const bool same = it == now.end() ? !before.has_value() : before && *before == it->second;
+    if (!same) {
+      return core::Fail(core::Code::kAborted,
+                        "集計が他のサーバーで更新されました。読み直して再試行します",
+                        "the figures were updated meanwhile (another server); recompute and retry",
+                        "patient " + std::to_string(id));
+    }
+  }
+  return core::Ok();
 }
 
 }  // namespace
@@ -215,17 +261,11 @@ core::Result<int64_t> PostgresStatsStore::LatestBatch() {
 core::Result<std::vector<std::pair<int64_t, std::string>>> PostgresStatsStore::Contributions(
     std::span<const int64_t> patient_ids) {
   std::lock_guard lock(mu_);
+  read_contributions_.clear();
   std::vector<std::pair<int64_t, std::string>> out;
   if (patient_ids.empty()) return out;
-  // One statement for every id (an array parameter), not one round trip each.
-  std::string ids = "{";
-  for (size_t i = 0; i < patient_ids.size(); ++i) {
-    if (i > 0) ids += ',';
-    ids += std::to_string(patient_ids[i]);
-  }
-  ids += '}';
   PgParams params;
-  params.AddText(ids);
+  params.AddText(IdArray(patient_ids));
   ASSIGN_OR_RETURN(PgResult r, conn_->Execute("SELECT patient_id, data FROM stats_contributions "
                                               "WHERE patient_id = ANY($1::bigint[])",
                                               params));
@@ -245,6 +285,8 @@ core::Result<std::vector<std::pair<int64_t, std::string>>> PostgresStatsStore::C
     out.emplace_back(id, std::move(*bytes));
     row_of.erase(it);
   }
+  for (const int64_t id : patient_ids) read_contributions_.emplace(id, std::nullopt);
+  for (const auto& [id, bytes] : out) read_contributions_[id] = bytes;
   return out;
 }
 
@@ -305,7 +347,10 @@ core::Status PostgresStatsStore::ApplyDelta(
     std::span<const FlowCount> flow_deltas, std::span<const CensusDelta> census_deltas,
     std::span<const std::pair<int64_t, std::string>> contributions, int64_t batch_id) {
   std::lock_guard lock(mu_);
+  const auto read = std::move(read_contributions_);
+  read_contributions_.clear();
   return InWriteTransaction([&]() -> core::Status {
+    RETURN_IF_ERROR(CheckUnchanged(*conn_, read, contributions));
     std::string data;
     PgParams line;
     if (!flow_deltas.empty()) {

@@ -8,6 +8,15 @@
 // once add both deltas (never lose one) and a recomputation replaces the
 // figures whole. Readers never wait. Open it after PostgresStore has created
 // the core schema.
+//
+// A delta is computed from the contributions its caller read; another server
+// may have replaced them since (two imports touching the same patient, their
+// updates running at once). So ApplyDelta, under the lock, checks that every
+// contribution it writes is still the one Contributions() last returned for
+// that patient on this store (absent stays absent), and otherwise changes
+// nothing and returns kAborted: the caller recomputes that batch's delta from
+// what is stored now (stats::UpdateFiguresThrough retries). Without this
+// check both servers would add their delta for the same change.
 // Thread-safety: thread-safe; every call holds mu_, which guards the
 // connection. A parallel pass opens one store per slice.
 #pragma once
@@ -16,7 +25,9 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "store/sqlite_store.h"  // struct Migration
 #include "store/stats_store.h"
@@ -58,6 +69,9 @@ class PostgresStatsStore final : public StatsStore {
 
   std::mutex mu_;
   std::unique_ptr<PgConn> conn_;  // guarded by mu_
+  // What the last Contributions() call read, by patient (nullopt: none
+  // stored); ApplyDelta's check. Guarded by mu_.
+  std::unordered_map<int64_t, std::optional<std::string>> read_contributions_;
 };
 
 // The statistics track in PostgreSQL's dialect; exposed for tests.

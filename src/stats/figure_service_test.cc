@@ -339,10 +339,13 @@ TEST_P(FigureServiceTest, VerifyReportsADamagedFigure) {
 // Two servers on one database update the figures for imports that touched
 // the same patient: the one whose read is stale by the time it writes is
 // refused (kAborted) and stores nothing, so no change is counted twice.
-TEST_P(FigureServiceTest, ADeltaFromAStaleReadIsRefusedAndStoresNothing) {
-  if (GetParam() == StoreKind::kSqlite) {
-    GTEST_SKIP() << "SqliteStatsStore does not check: one server per file";
-  }
+// SqliteStatsStore makes no such check (one server per file): PostgreSQL only.
+class PostgresFigureServiceTest : public FigureServiceTest {};
+INSTANTIATE_TEST_SUITE_P(Stores, PostgresFigureServiceTest,
+                         ::testing::Values(StoreKind::kPostgres),
+                         [](const ::testing::TestParamInfo<StoreKind>&) { return "PostgreSQL"; });
+
+TEST_P(PostgresFigureServiceTest, ADeltaFromAStaleReadIsRefusedAndStoresNothing) {
   Stores a = Open("a.db");
   Import(*a.store, StatsFixture("hersys_day1.csv"));
   ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));

@@ -14,6 +14,8 @@
 #include "store/pg_handle.h"
 #include "store/postgres_account_store.h"
 #include "store/postgres_audit_store.h"
+#include "store/postgres_distribution_store.h"
+#include "store/postgres_stats_store.h"
 #include "store/postgres_store.h"
 #include "store/sqlite_account_store.h"
 #include "store/sqlite_audit_store.h"
@@ -35,7 +37,8 @@ int main(int argc, char** argv) {
                  "store: SQLite file path, or postgresql://… for a PostgreSQL server (env ICHIGEN_DB)")
       ->capture_default_str();
   // `--db postgresql://…` (or postgres://) selects the PostgreSQL stores; the
-  // accounts and the audit trail then live in the same database.
+  // accounts, the audit trail, the distribution records and the figures then
+  // live in the same database.
   context.open_store = [](const std::string& path) -> core::Result<std::unique_ptr<store::Store>> {
     if (store::IsPostgresUrl(path)) {
       ASSIGN_OR_RETURN(auto postgres, store::PostgresStore::Open(path));
@@ -43,14 +46,6 @@ int main(int argc, char** argv) {
     }
     ASSIGN_OR_RETURN(auto sqlite, store::SqliteStore::Open(path));
     return std::unique_ptr<store::Store>(std::move(sqlite));
-  };
-  // Stores that have no PostgreSQL implementation yet say so, instead of
-  // trying to open the URL as a file.
-  const auto not_on_postgres = [](const char* what_ja, const char* what_en) {
-    return core::Fail(core::Code::kFailedPrecondition,
-                      std::string(what_ja) + "は PostgreSQL ではまだ使えません",
-                      std::string(what_en) + " is not available on PostgreSQL yet",
-                      "--db postgresql://");
   };
   cli::AddImportCommand(app, context);
   cli::AddBatchCommands(app, context);
@@ -79,9 +74,11 @@ int main(int argc, char** argv) {
     return std::unique_ptr<store::AuditStore>(std::move(sqlite));
   };
   const cli::DistributionStoreOpener open_distribution =
-      [not_on_postgres](const std::string& path)
-      -> core::Result<std::unique_ptr<store::DistributionStore>> {
-    if (store::IsPostgresUrl(path)) return not_on_postgres("配布ストア", "the distribution store");
+      [](const std::string& path) -> core::Result<std::unique_ptr<store::DistributionStore>> {
+    if (store::IsPostgresUrl(path)) {
+      ASSIGN_OR_RETURN(auto postgres, store::PostgresDistributionStore::Open(path));
+      return std::unique_ptr<store::DistributionStore>(std::move(postgres));
+    }
     ASSIGN_OR_RETURN(auto sqlite, store::SqliteDistributionStore::Open(path));
     return std::unique_ptr<store::DistributionStore>(std::move(sqlite));
   };
@@ -91,22 +88,19 @@ int main(int argc, char** argv) {
   cli::AddAuditCommands(app, context, server_stores);
   cli::AddDistributionCommands(app, context, open_distribution);
   const cli::StatsStoreOpener open_stats =
-      [not_on_postgres](const std::string& path) -> core::Result<std::unique_ptr<store::StatsStore>> {
-    if (store::IsPostgresUrl(path)) return not_on_postgres("統計ストア", "the statistics store");
+      [](const std::string& path) -> core::Result<std::unique_ptr<store::StatsStore>> {
+    if (store::IsPostgresUrl(path)) {
+      ASSIGN_OR_RETURN(auto postgres, store::PostgresStatsStore::Open(path));
+      return std::unique_ptr<store::StatsStore>(std::move(postgres));
+    }
     ASSIGN_OR_RETURN(auto sqlite, store::SqliteStatsStore::Open(path));
     return std::unique_ptr<store::StatsStore>(std::move(sqlite));
   };
   server_stores.open_stats = open_stats;
   cli::AddStatsCommands(app, context, open_stats);
   cli::AddMigrateCommand(app, context, server_stores);
-  // Imports keep the figures current once they exist.
-  // (Not on PostgreSQL yet: the statistics store has no PostgreSQL
-  // implementation, and an import there has no figures to keep current.)
-  context.after_batch = [&context, hook = cli::StatsAfterBatch(context, open_stats)](
-                            int64_t batch_id) -> core::Result<std::optional<cli::AfterBatchNote>> {
-    if (store::IsPostgresUrl(context.db_path)) return std::nullopt;
-    return hook(batch_id);
-  };
+  // Imports keep the figures current once they exist (on either store).
+  context.after_batch = cli::StatsAfterBatch(context, open_stats);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

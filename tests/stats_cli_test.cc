@@ -2,7 +2,8 @@
 // nothing is computed until `ichigen stats recompute` turns the figures on;
 // after that each import updates them (late sheets, a withdrawal), and a
 // failed update leaves the batch committed, is reported, and is repaired by
-// the next import or by `ichigen stats recompute`.
+// the next import or by `ichigen stats recompute`. Both on a SQLite file and
+// with `--db postgresql://…` (ICHIGEN_TEST_PG, see store/pg_test_env.h).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "store/pg_test_env.h"
 #include "store/sqlite_handle.h"
 
 namespace ichigen {
@@ -41,20 +43,40 @@ std::string Fixture(const std::string& name) {
   return std::string(ICHIGEN_TEST_DATA_DIR) + "/stats/" + name;
 }
 
-class StatsCliTest : public ::testing::Test {
+enum class StoreKind { kSqlite, kPostgres };
+
+class StatsCliTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (char& c : name) {
+      if (c == '/') c = '_';
+    }
     dir_ = fs::temp_directory_path() /
-           ("ichigen_stats_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("ichigen_stats_cli_" + std::to_string(::getpid()) + "_" + name);
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    db_ = (dir_ / "t.db").string();
+    if (GetParam() == StoreKind::kPostgres) {
+      server_ = store::FindPgTestServer();
+      if (!server_.available()) {
+        if (server_.required) FAIL() << server_.why;
+        GTEST_SKIP() << server_.why;
+      }
+      auto fresh = store::FreshPgDatabase(server_.conninfo, "stats_cli");
+      ASSERT_TRUE(fresh.has_value()) << fresh.error().ToString();
+      database_ = *fresh;
+      db_ = store::PgUrl(database_);
+    } else {
+      db_ = (dir_ / "t.db").string();
+    }
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override {
+    if (!database_.empty()) store::DropPgDatabase(server_.conninfo, database_);
+    fs::remove_all(dir_);
+  }
 
   ShellResult Run(const std::string& args) const {
-    return Shell(std::string(ICHIGEN_BINARY) + " --db " + db_ + " " + args + " 2>/dev/null");
+    return Shell(std::string(ICHIGEN_BINARY) + " --db '" + db_ + "' " + args + " 2>/dev/null");
   }
   json ImportJson(const std::string& fixture) const {
     ShellResult r = Run("import --json " + Fixture(fixture));
@@ -74,11 +96,19 @@ class StatsCliTest : public ::testing::Test {
     return report.is_object() ? report["differences"].get<int64_t>() : -1;
   }
 
+  store::PgTestServer server_;
+  std::string database_;  // PostgreSQL: the conninfo, to drop
   fs::path dir_;
-  std::string db_;
+  std::string db_;  // as given to --db: a file, or a postgresql:// URL
 };
 
-TEST_F(StatsCliTest, ImportUpdatesTheFiguresOnceTheyExist) {
+INSTANTIATE_TEST_SUITE_P(Stores, StatsCliTest,
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kPostgres),
+                         [](const ::testing::TestParamInfo<StoreKind>& info) {
+                           return info.param == StoreKind::kSqlite ? "SQLite" : "PostgreSQL";
+                         });
+
+TEST_P(StatsCliTest, ImportUpdatesTheFiguresOnceTheyExist) {
   // No figures yet: the import computes nothing and says nothing about them.
   json first = ImportJson("hersys_day1.csv");
   ASSERT_TRUE(first.is_object());
@@ -109,11 +139,15 @@ TEST_F(StatsCliTest, ImportUpdatesTheFiguresOnceTheyExist) {
   EXPECT_EQ(VerifyDifferences(), 0);
 }
 
-TEST_F(StatsCliTest, AFailedUpdateKeepsTheBatchAndIsRepaired) {
+TEST_P(StatsCliTest, AFailedUpdateKeepsTheBatchAndIsRepaired) {
   ImportJson("hersys_day1.csv");
   ASSERT_EQ(Run("stats recompute --json").exit_code, 0);
-  {
-    // Damage the stored contributions: the next update cannot decode them.
+  // Damage the stored contributions: the next update cannot decode them.
+  if (GetParam() == StoreKind::kPostgres) {
+    auto conn = store::PgConn::Connect(database_);
+    ASSERT_TRUE(conn.has_value()) << conn.error().ToString();
+    ASSERT_TRUE((*conn)->Exec("UPDATE stats_contributions SET data = '\\x00'::bytea"));
+  } else {
     auto db = store::SqliteDb::Open(db_);
     ASSERT_TRUE(db.has_value());
     ASSERT_TRUE((*db)->Exec("UPDATE stats_contributions SET data = x'00'"));

@@ -2,7 +2,8 @@
 // side): agreements set by an admin, consent (one record, a CP932 sheet),
 // packages issued, then a municipality records contact results on the refs
 // of its own packages, one at a time and by an XLSX sheet, and the alerts
-// reach GET /api/v1/alerts. Server on port 0 over real SQLite files; the
+// reach GET /api/v1/alerts. Server on port 0 over real SQLite files and a real
+// PostgreSQL database (StoreKind, see api/test_stores.h); the
 // clock is injected so agreements recorded "before" the cutoff govern it.
 #include <gtest/gtest.h>
 #include <xlsxwriter.h>
@@ -22,10 +23,9 @@
 #include "distribution/snapshot.h"
 #include "distribution/xlsx_workbook.h"
 #include "io/encoding.h"
-#include "store/sqlite_account_store.h"
-#include "store/sqlite_audit_store.h"
+#include "api/test_stores.h"
+#include "store/postgres_distribution_store.h"
 #include "store/sqlite_distribution_store.h"
-#include "store/sqlite_store.h"
 
 namespace ichigen::api {
 namespace {
@@ -39,7 +39,7 @@ const std::string kKamakuraCenter = "鎌倉保健福祉事務所";
 
 audit::TimePoint At(const std::string& iso_utc) { return *audit::ParseIsoUtc(iso_utc); }
 
-class LastmileApiTest : public ::testing::Test {
+class LastmileApiTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   static void SetUpTestSuite() {
     auto intake = intake::IntakeContext::Load();
@@ -52,24 +52,36 @@ class LastmileApiTest : public ::testing::Test {
   }
 
   void SetUp() override {
+    ICHIGEN_SKIP_WITHOUT_PG(GetParam());
     dir_ = fs::temp_directory_path() /
-           (std::string("ichigen_lastmile_api_") +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("ichigen_lastmile_api_" + std::to_string(::getpid()) + "_" + TestLabel());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    db_ = (dir_ / "ichigen.db").string();
+    auto prepared = site_.Prepare(GetParam(), dir_);
+    ASSERT_TRUE(prepared.has_value()) << prepared.error().ToString();
+    db_ = site_.location();
     {
-      auto s = store::SqliteStore::Open(db_);
-      ASSERT_TRUE(s.has_value());
+      auto s = site_.OpenStore();
+      ASSERT_TRUE(s.has_value()) << s.error().ToString();
       AddHomePatient(**s, "HS1", "鎌倉 花子", kKamakura, kKamakuraCenter);
       AddHomePatient(**s, "HS2", "鎌倉 次郎", kKamakura, kKamakuraCenter);
       AddHomePatient(**s, "HS3", "藤沢 三郎", kFujisawa, "藤沢市保健所");
     }
-    accounts_ = std::move(*store::SqliteAccountStore::Open(store::AccountsDbPath(db_)));
-    audit_store_ = std::move(*store::SqliteAuditStore::Open(store::AccountsDbPath(db_)));
-    auto dist = store::SqliteDistributionStore::Open(db_);
-    ASSERT_TRUE(dist.has_value()) << dist.error().ToString();
-    distribution_ = std::move(*dist);
+    auto accounts = site_.OpenAccounts();
+    ASSERT_TRUE(accounts.has_value()) << accounts.error().ToString();
+    accounts_ = std::move(*accounts);
+    auto audit_store = site_.OpenAudit();
+    ASSERT_TRUE(audit_store.has_value()) << audit_store.error().ToString();
+    audit_store_ = std::move(*audit_store);
+    if (site_.postgres()) {
+      auto dist = store::PostgresDistributionStore::Open(db_);
+      ASSERT_TRUE(dist.has_value()) << dist.error().ToString();
+      distribution_ = std::move(*dist);
+    } else {
+      auto dist = store::SqliteDistributionStore::Open(db_);
+      ASSERT_TRUE(dist.has_value()) << dist.error().ToString();
+      distribution_ = std::move(*dist);
+    }
     jurisdictions_ = std::make_unique<GeoJurisdictions>(*intake_->registry);
     now_ = At("2022-07-30T00:00:00Z");
 
@@ -80,10 +92,7 @@ class LastmileApiTest : public ::testing::Test {
     options.max_upload_bytes = 256 * 1024;
     options.upload_dir = (dir_ / "uploads").string();
     ServerDeps deps;
-    deps.open_store = [this]() -> core::Result<std::unique_ptr<store::Store>> {
-      ASSIGN_OR_RETURN(auto s, store::SqliteStore::Open(db_));
-      return std::unique_ptr<store::Store>(std::move(s));
-    };
+    deps.open_store = [this]() { return site_.OpenStore(); };
     deps.account_store = accounts_.get();
     deps.audit_store = audit_store_.get();
     deps.distribution_store = distribution_.get();
@@ -113,6 +122,7 @@ class LastmileApiTest : public ::testing::Test {
     distribution_.reset();
     audit_store_.reset();
     accounts_.reset();
+    site_.Drop();
     fs::remove_all(dir_);
   }
 
@@ -223,15 +233,16 @@ class LastmileApiTest : public ::testing::Test {
   }
 
   static intake::IntakeContext* intake_;
+  TestStoreSite site_;
   fs::path dir_;
-  std::string db_;
+  std::string db_;  // SQLite file or PostgreSQL conninfo
   std::atomic<audit::TimePoint> now_;
   CountingRandom random_;
   DenyAllFieldPolicy field_policy_;
   std::unique_ptr<GeoJurisdictions> jurisdictions_;
-  std::unique_ptr<store::SqliteAccountStore> accounts_;
-  std::unique_ptr<store::SqliteAuditStore> audit_store_;
-  std::unique_ptr<store::SqliteDistributionStore> distribution_;
+  std::unique_ptr<store::AccountStore> accounts_;
+  std::unique_ptr<store::AuditStore> audit_store_;
+  std::unique_ptr<store::DistributionStore> distribution_;
   std::ostringstream log_;
   std::unique_ptr<ApiServer> server_;
   int port_ = 0;
@@ -240,7 +251,11 @@ class LastmileApiTest : public ::testing::Test {
 
 intake::IntakeContext* LastmileApiTest::intake_ = nullptr;
 
-TEST_F(LastmileApiTest, AdminSetsVersionedAgreementsOthersCannot) {
+INSTANTIATE_TEST_SUITE_P(Stores, LastmileApiTest,
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kPostgres),
+                         StoreKindName);
+
+TEST_P(LastmileApiTest, AdminSetsVersionedAgreementsOthersCannot) {
   auto res = Post("admin", "/api/v1/agreements",
                   {{"municipality_code", kKamakura}, {"fields", "name,address"},
                    {"valid_from", "2022-07-30"}, {"purposes", "食料品の支援"}});
@@ -278,7 +293,7 @@ TEST_F(LastmileApiTest, AdminSetsVersionedAgreementsOthersCannot) {
   EXPECT_EQ(Get("aud", "/api/v1/agreements")->status, 403);
 }
 
-TEST_F(LastmileApiTest, BadAgreementsGetClearErrors) {
+TEST_P(LastmileApiTest, BadAgreementsGetClearErrors) {
   struct Case {
     json body;
     std::string needle;  // in the Japanese message
@@ -314,7 +329,7 @@ TEST_F(LastmileApiTest, BadAgreementsGetClearErrors) {
   EXPECT_EQ(distribution_->ListAgreements()->size(), 1u);
 }
 
-TEST_F(LastmileApiTest, MunicipalityRecordsOnItsOwnRefsAndAlertsReachTheHealthCenter) {
+TEST_P(LastmileApiTest, MunicipalityRecordsOnItsOwnRefsAndAlertsReachTheHealthCenter) {
   IssuePackages();
   const std::vector<std::string> kamakura_refs = RefsOf(kKamakura);
   ASSERT_EQ(kamakura_refs.size(), 2u);
@@ -383,7 +398,7 @@ TEST_F(LastmileApiTest, MunicipalityRecordsOnItsOwnRefsAndAlertsReachTheHealthCe
   EXPECT_GE(AuditCount("lastmile.list"), 3u);
 }
 
-TEST_F(LastmileApiTest, MunicipalityUploadsAnXlsxSheetUnderATitleRow) {
+TEST_P(LastmileApiTest, MunicipalityUploadsAnXlsxSheetUnderATitleRow) {
   IssuePackages();
   const std::vector<std::string> refs = RefsOf(kKamakura);
   const std::string fujisawa_ref = RefsOf(kFujisawa).at(0);
@@ -442,7 +457,7 @@ TEST_F(LastmileApiTest, MunicipalityUploadsAnXlsxSheetUnderATitleRow) {
   EXPECT_EQ(Upload("op", "/api/v1/lastmile/upload", csv, "sheet.csv")->status, 403);
 }
 
-TEST_F(LastmileApiTest, ConsentIsRecordedWithdrawnAndImportedFromACp932Sheet) {
+TEST_P(LastmileApiTest, ConsentIsRecordedWithdrawnAndImportedFromACp932Sheet) {
   auto res = Upload("op", "/api/v1/consent/upload",
                     ReadFile(ICHIGEN_TEST_DATA_DIR "/distribution/consent_cp932.csv"),
                     "consent_cp932.csv");
@@ -488,7 +503,7 @@ TEST_F(LastmileApiTest, ConsentIsRecordedWithdrawnAndImportedFromACp932Sheet) {
   }
 }
 
-TEST_F(LastmileApiTest, HostileSheetsAndBodiesGetClearFourHundreds) {
+TEST_P(LastmileApiTest, HostileSheetsAndBodiesGetClearFourHundreds) {
   IssuePackages();
   const std::string ref = RefsOf(kKamakura).at(0);
   struct Case {
@@ -541,7 +556,7 @@ TEST_F(LastmileApiTest, HostileSheetsAndBodiesGetClearFourHundreds) {
   EXPECT_TRUE(!fs::exists(dir_ / "uploads") || fs::is_empty(dir_ / "uploads"));
 }
 
-TEST_F(LastmileApiTest, ReferenceDataIsReadOnlyForStaff) {
+TEST_P(LastmileApiTest, ReferenceDataIsReadOnlyForStaff) {
   auto res = Get("admin", "/api/v1/reference/municipalities?prefecture=14");
   ASSERT_EQ(res->status, 200) << res->body;
   bool found = false;

@@ -1,5 +1,7 @@
 // End-to-end tests of the server: started in-process on port 0 over a
-// temporary SQLite store, exercised with an HTTP client.
+// temporary SQLite store and over a fresh PostgreSQL database (StoreKind;
+// see api/test_stores.h), exercised with an HTTP client. The tests that look
+// at SQLite's files and locks run on SQLite only (SqliteServerTest).
 #include "api/server.h"
 
 #include <gtest/gtest.h>
@@ -16,10 +18,8 @@
 #include "api/handlers.h"
 #include "api/inbox.h"
 #include "api/test_random.h"
-#include "store/sqlite_account_store.h"
-#include "store/sqlite_audit_store.h"
+#include "api/test_stores.h"
 #include "store/sqlite_handle.h"
-#include "store/sqlite_store.h"
 #include "synth/synth.h"
 
 namespace ichigen::api {
@@ -31,7 +31,7 @@ using nlohmann::json;
 // Deterministic randomness: tests are hermetic.
 const std::string kYokohama = "141003";  // 横浜市 (designated city)
 
-class ServerTest : public ::testing::Test {
+class ServerTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   static void SetUpTestSuite() {
     auto intake = intake::IntakeContext::Load();
@@ -44,17 +44,24 @@ class ServerTest : public ::testing::Test {
   }
 
   void SetUp() override {
+    ICHIGEN_SKIP_WITHOUT_PG(GetParam());
     dir_ = fs::temp_directory_path() /
-           (std::string("ichigen_server_") +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("ichigen_server_" + std::to_string(::getpid()) + "_" + TestLabel());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    db_ = (dir_ / "ichigen.db").string();
+    auto prepared = site_.Prepare(GetParam(), dir_);
+    ASSERT_TRUE(prepared.has_value()) << prepared.error().ToString();
+    db_ = site_.location();
     SeedPatients();
-    // As the composition root does: accounts and the audit trail in the
-    // companion file, apart from the patient data.
-    accounts_ = std::move(*store::SqliteAccountStore::Open(store::AccountsDbPath(db_)));
-    audit_store_ = std::move(*store::SqliteAuditStore::Open(store::AccountsDbPath(db_)));
+    // As the composition root does: on SQLite, accounts and the audit trail
+    // in the companion file, apart from the patient data; on PostgreSQL, in
+    // the same database.
+    auto accounts = site_.OpenAccounts();
+    ASSERT_TRUE(accounts.has_value()) << accounts.error().ToString();
+    accounts_ = std::move(*accounts);
+    auto audit_store = site_.OpenAudit();
+    ASSERT_TRUE(audit_store.has_value()) << audit_store.error().ToString();
+    audit_store_ = std::move(*audit_store);
     jurisdictions_ = std::make_unique<GeoJurisdictions>(*intake_->registry);
 
     ServerOptions options;
@@ -67,10 +74,7 @@ class ServerTest : public ::testing::Test {
     options.inbox_dir = (dir_ / "inbox").string();
     options.inbox_poll = std::chrono::milliseconds(40);
     ServerDeps deps;
-    deps.open_store = [this]() -> core::Result<std::unique_ptr<store::Store>> {
-      ASSIGN_OR_RETURN(auto s, store::SqliteStore::Open(db_));
-      return std::unique_ptr<store::Store>(std::move(s));
-    };
+    deps.open_store = [this]() { return site_.OpenStore(); };
     deps.account_store = accounts_.get();
     deps.audit_store = audit_store_.get();
     deps.intake = intake_;
@@ -107,6 +111,7 @@ class ServerTest : public ::testing::Test {
     server_.reset();
     audit_store_.reset();
     accounts_.reset();
+    site_.Drop();
     fs::remove_all(dir_);
   }
 
@@ -118,8 +123,8 @@ class ServerTest : public ::testing::Test {
 
   // Patients with known residence, health center, facility and status.
   void SeedPatients() {
-    auto store = store::SqliteStore::Open(db_);
-    ASSERT_TRUE(store.has_value());
+    auto store = site_.OpenStore();
+    ASSERT_TRUE(store.has_value()) << store.error().ToString();
     store::BatchInfo info{.sha256 = "seed", .file_name = "seed.csv", .source = "test",
                           .profile = "hersys", .encoding = "utf-8", .format = "csv",
                           .started_at = "2024-05-01T00:00:00Z"};
@@ -190,14 +195,15 @@ class ServerTest : public ::testing::Test {
   }
 
   static intake::IntakeContext* intake_;
+  TestStoreSite site_;
   fs::path dir_;
-  std::string db_;
+  std::string db_;  // SQLite file or PostgreSQL conninfo
   std::string text_key_;
   CountingRandom random_;
   DenyAllFieldPolicy field_policy_;
   std::unique_ptr<GeoJurisdictions> jurisdictions_;
-  std::unique_ptr<store::SqliteAccountStore> accounts_;
-  std::unique_ptr<store::SqliteAuditStore> audit_store_;
+  std::unique_ptr<store::AccountStore> accounts_;
+  std::unique_ptr<store::AuditStore> audit_store_;
   std::ostringstream log_;
   std::unique_ptr<ApiServer> server_;
   int port_ = 0;
@@ -206,7 +212,16 @@ class ServerTest : public ::testing::Test {
 
 intake::IntakeContext* ServerTest::intake_ = nullptr;
 
-TEST_F(ServerTest, HealthzNeedsNoLogInAndApiDoes) {
+INSTANTIATE_TEST_SUITE_P(Stores, ServerTest,
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kPostgres),
+                         StoreKindName);
+
+// Tests that reach past the stores into SQLite's files and locks.
+class SqliteServerTest : public ServerTest {};
+INSTANTIATE_TEST_SUITE_P(Stores, SqliteServerTest, ::testing::Values(StoreKind::kSqlite),
+                         StoreKindName);
+
+TEST_P(ServerTest, HealthzNeedsNoLogInAndApiDoes) {
   auto health = Client().Get("/healthz");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);
@@ -222,7 +237,7 @@ TEST_F(ServerTest, HealthzNeedsNoLogInAndApiDoes) {
 
 // Every route, every role: a role the route does not list gets 403 before
 // the handler runs (one enforcement point, default deny).
-TEST_F(ServerTest, RoleByEndpointMatrixDeniesEveryUnlistedRole) {
+TEST_P(ServerTest, RoleByEndpointMatrixDeniesEveryUnlistedRole) {
   int denials = 0;
   for (const Route& route : server_->routes().routes()) {
     if (route.access.is_public) continue;
@@ -256,7 +271,7 @@ TEST_F(ServerTest, RoleByEndpointMatrixDeniesEveryUnlistedRole) {
   EXPECT_GT(denials, 40);
 }
 
-TEST_F(ServerTest, MunicipalitySeesOnlyItsHomeResidentsAndNoPersonalField) {
+TEST_P(ServerTest, MunicipalitySeesOnlyItsHomeResidentsAndNoPersonalField) {
   auto own = Get("muni", "/api/v1/patients/1");  // 鶴見区, a ward of 横浜市
   ASSERT_EQ(own->status, 200) << own->body;
   json body = Body(own);
@@ -285,7 +300,7 @@ TEST_F(ServerTest, MunicipalitySeesOnlyItsHomeResidentsAndNoPersonalField) {
   EXPECT_EQ(Body(foreign)["total"], 0);
 }
 
-TEST_F(ServerTest, HealthCenterAndFacilitySeeOnlyTheirOwn) {
+TEST_P(ServerTest, HealthCenterAndFacilitySeeOnlyTheirOwn) {
   auto own = Get("hc", "/api/v1/patients/1");
   ASSERT_EQ(own->status, 200);
   EXPECT_EQ(Body(own)["name"], "山田太郎");
@@ -300,7 +315,7 @@ TEST_F(ServerTest, HealthCenterAndFacilitySeeOnlyTheirOwn) {
   EXPECT_EQ(Body(op)["total"], 3);
 }
 
-TEST_F(ServerTest, AuditorSeesTheTrailButNoPersonalData) {
+TEST_P(ServerTest, AuditorSeesTheTrailButNoPersonalData) {
   EXPECT_EQ(Get("aud", "/api/v1/patients/1")->status, 403);
   EXPECT_EQ(Get("aud", "/api/v1/patients")->status, 403);
   EXPECT_EQ(Get("aud", "/api/v1/batches/1/rows")->status, 403);
@@ -311,7 +326,7 @@ TEST_F(ServerTest, AuditorSeesTheTrailButNoPersonalData) {
   EXPECT_EQ(Get("op", "/api/v1/audit/verify")->status, 403);
 }
 
-TEST_F(ServerTest, ReadsAreAuditedWithWhoWhatWhereAndPurpose) {
+TEST_P(ServerTest, ReadsAreAuditedWithWhoWhatWhereAndPurpose) {
   ASSERT_EQ(Client().Get("/api/v1/patients/1?purpose=%E5%81%A5%E5%BA%B7%E8%A6%B3%E5%AF%9F",
                          Bearer("hc"))->status,
             200);
@@ -330,7 +345,7 @@ TEST_F(ServerTest, ReadsAreAuditedWithWhoWhatWhereAndPurpose) {
   EXPECT_EQ(csv->body.rfind("\xEF\xBB\xBFseq,", 0), 0u);
 }
 
-TEST_F(ServerTest, TamperedRemovedAndReorderedAuditRowsAreCaughtAndLocated) {
+TEST_P(SqliteServerTest, TamperedRemovedAndReorderedAuditRowsAreCaughtAndLocated) {
   for (int i = 0; i < 6; ++i) ASSERT_EQ(Get("op", "/api/v1/patients/1")->status, 200);
   auto db = store::OpenSqliteConnection(store::AccountsDbPath(db_));
   ASSERT_TRUE(db.has_value());
@@ -357,7 +372,7 @@ TEST_F(ServerTest, TamperedRemovedAndReorderedAuditRowsAreCaughtAndLocated) {
   EXPECT_TRUE(reordered);
 }
 
-TEST_F(ServerTest, CookieRequestsNeedTheCsrfHeaderToChangeAnything) {
+TEST_P(ServerTest, CookieRequestsNeedTheCsrfHeaderToChangeAnything) {
   auto [cookie, csrf] = Login("op");
   httplib::Headers with_cookie = {{"Cookie", cookie}};
   auto me = Client().Get("/api/v1/me", with_cookie);
@@ -377,7 +392,7 @@ TEST_F(ServerTest, CookieRequestsNeedTheCsrfHeaderToChangeAnything) {
   EXPECT_EQ(Client().Get("/api/v1/me", with_cookie)->status, 401);
 }
 
-TEST_F(ServerTest, LoginIsThrottledAndAccountsLock) {
+TEST_P(ServerTest, LoginIsThrottledAndAccountsLock) {
   auto attempt = [&](const std::string& login, const std::string& password) {
     return Client().Post("/api/v1/login", json{{"login", login}, {"password", password}}.dump(),
                          "application/json");
@@ -418,7 +433,7 @@ TEST_F(ServerTest, LoginIsThrottledAndAccountsLock) {
   EXPECT_EQ(attempt("ghost", "whatever-pass")->status, 429);
 }
 
-TEST_F(ServerTest, ReadTokensCannotWriteAndTokensCarryTheUsersScope) {
+TEST_P(ServerTest, ReadTokensCannotWriteAndTokensCarryTheUsersScope) {
   auto user = server_->accounts().GetUserByLogin("op");
   const std::string read = server_->accounts().IssueToken(user->id, "ro", "read")->token;
   httplib::Headers h = {{"Authorization", "Bearer " + read}};
@@ -439,7 +454,7 @@ TEST_F(ServerTest, ReadTokensCannotWriteAndTokensCarryTheUsersScope) {
   EXPECT_EQ(Client().Delete("/api/v1/tokens/1", Bearer("hc"))->status, 404);
 }
 
-TEST_F(ServerTest, HostileInputGetsClearFourHundreds) {
+TEST_P(ServerTest, HostileInputGetsClearFourHundreds) {
   // Oversized JSON body.
   auto big = Client().Post("/api/v1/login", std::string(200 * 1024, 'x'), "application/json");
   EXPECT_EQ(big->status, 413);
@@ -482,7 +497,7 @@ TEST_F(ServerTest, HostileInputGetsClearFourHundreds) {
 // search field, traversal in URL paths, deeply nested and huge JSON, an
 // over-long URI and header block. Each gets a clear 4xx (or an empty
 // result for text that is merely odd) and the server keeps serving.
-TEST_F(ServerTest, MoreHostileInputIsAnsweredAndHarmless) {
+TEST_P(ServerTest, MoreHostileInputIsAnsweredAndHarmless) {
   // SQL in each text filter is matched as text, never run.
   for (const char* query : {"kana=%E3%83%A4%27%20OR%20%271%27%3D%271",
                             "phone=090%27%3B%20DELETE%20FROM%20patients%3B--",
@@ -576,7 +591,7 @@ json WaitForJob(httplib::Client client, const httplib::Headers& h, int64_t id) {
   return json();
 }
 
-TEST_F(ServerTest, UploadRunsAsAJobAndBecomesABatch) {
+TEST_P(ServerTest, UploadRunsAsAJobAndBecomesABatch) {
   httplib::MultipartFormDataItems items = {{"file", SmallHersysCsv(), "hersys_0801.csv", "text/csv"}};
   auto upload = Client().Post("/api/v1/batches", Bearer("op"), items);
   ASSERT_EQ(upload->status, 202) << upload->body;
@@ -601,7 +616,7 @@ TEST_F(ServerTest, UploadRunsAsAJobAndBecomesABatch) {
   EXPECT_NE(rejects->body.find("\x8d\x73\x94\xd4\x8d\x86"), std::string::npos);  // 行番号 in CP932
 }
 
-TEST_F(ServerTest, InboxImportsStableFilesAndSortsThemIntoDoneAndFailed) {
+TEST_P(ServerTest, InboxImportsStableFilesAndSortsThemIntoDoneAndFailed) {
   const fs::path hersys = dir_ / "inbox" / "hersys";
   ASSERT_TRUE(fs::is_directory(hersys));
   { std::ofstream(hersys / "partial.csv.part") << SmallHersysCsv(); }
@@ -626,10 +641,10 @@ TEST_F(ServerTest, InboxImportsStableFilesAndSortsThemIntoDoneAndFailed) {
 // Conflicts: patients 1 (鶴見) and 2 (川崎) were admitted after their death;
 // patient 3's history is consistent. Operators see both, the 鶴見 health
 // center only its own, a municipality none; the list pages and is audited.
-TEST_F(ServerTest, ConflictsListsImpossibleHistoriesWithinTheCallersScope) {
+TEST_P(ServerTest, ConflictsListsImpossibleHistoriesWithinTheCallersScope) {
   {
-    auto store = store::SqliteStore::Open(db_);
-    ASSERT_TRUE(store.has_value());
+    auto store = site_.OpenStore();
+    ASSERT_TRUE(store.has_value()) << store.error().ToString();
     store::BatchInfo info{.sha256 = "events", .file_name = "updates.csv", .source = "test",
                           .profile = "updates", .encoding = "utf-8", .format = "csv",
                           .started_at = "2024-05-02T00:00:00Z"};
@@ -695,7 +710,7 @@ TEST_F(ServerTest, ConflictsListsImpossibleHistoriesWithinTheCallersScope) {
   EXPECT_NE(trail.find("\"target_ids\":\"patient:1 patient:2\""), std::string::npos);
 }
 
-TEST_F(ServerTest, OperatorMergesAndUnmergesTwoPatientsWithAReason) {
+TEST_P(ServerTest, OperatorMergesAndUnmergesTwoPatientsWithAReason) {
   auto post = [&](const std::string& path, const json& body) {
     return Client().Post(path, Bearer("op"), body.dump(), "application/json");
   };
@@ -726,7 +741,7 @@ TEST_F(ServerTest, OperatorMergesAndUnmergesTwoPatientsWithAReason) {
   EXPECT_EQ(Body(Get("op", "/api/v1/patients?name=%E5%B1%B1%E7%94%B0"))["total"], 3);
 }
 
-TEST_F(ServerTest, OpenApiDocumentsExactlyTheRegisteredRoutes) {
+TEST_P(ServerTest, OpenApiDocumentsExactlyTheRegisteredRoutes) {
   auto res = Client().Get("/api/v1/openapi.json");
   ASSERT_EQ(res->status, 200);
   json doc = Body(res);
@@ -753,7 +768,7 @@ TEST_F(ServerTest, OpenApiDocumentsExactlyTheRegisteredRoutes) {
   EXPECT_EQ(documented, registered);
 }
 
-TEST_F(ServerTest, MetricsCountRequestsAndAuditEntries) {
+TEST_P(ServerTest, MetricsCountRequestsAndAuditEntries) {
   ASSERT_EQ(Get("op", "/api/v1/patients/1")->status, 200);
   auto metrics = Client().Get("/metrics");
   ASSERT_EQ(metrics->status, 200);
@@ -765,7 +780,7 @@ TEST_F(ServerTest, MetricsCountRequestsAndAuditEntries) {
   EXPECT_NE(log_.str().find("\"msg\":\"server started\""), std::string::npos);
 }
 
-TEST_F(ServerTest, AdminManagesUsers) {
+TEST_P(ServerTest, AdminManagesUsers) {
   auto admin = Login("admin");
   httplib::Headers h = {{"Cookie", admin.first}, {"X-CSRF-Token", admin.second}};
   auto added = Client().Post("/api/v1/users", h,
@@ -789,7 +804,7 @@ TEST_F(ServerTest, AdminManagesUsers) {
 // An import holds the main file's write lock for its whole batch; log-ins,
 // session and token checks and the audit entry every patient read writes go
 // to the companion file, so they do not wait behind it.
-TEST_F(ServerTest, LongImportBlocksNeitherLogInNorPatientReads) {
+TEST_P(SqliteServerTest, LongImportBlocksNeitherLogInNorPatientReads) {
   synth::SynthOptions synth_options;
   synth_options.out = (dir_ / "big.csv").string();
   synth_options.rows = 80000;

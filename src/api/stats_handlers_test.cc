@@ -14,10 +14,9 @@
 #include "api/test_random.h"
 #include "io/encoding.h"
 #include "stats/figure_service.h"
-#include "store/sqlite_account_store.h"
-#include "store/sqlite_audit_store.h"
+#include "api/test_stores.h"
+#include "store/postgres_stats_store.h"
 #include "store/sqlite_stats_store.h"
-#include "store/sqlite_store.h"
 
 namespace ichigen::api {
 namespace {
@@ -79,7 +78,7 @@ class FlakyStatsStore final : public store::StatsStore {
   std::unique_ptr<store::StatsStore> real_;
 };
 
-class StatsApiTest : public ::testing::Test {
+class StatsApiTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   static void SetUpTestSuite() {
     auto intake = intake::IntakeContext::Load();
@@ -95,26 +94,38 @@ class StatsApiTest : public ::testing::Test {
   }
 
   void SetUp() override {
+    ICHIGEN_SKIP_WITHOUT_PG(GetParam());
     dir_ = fs::temp_directory_path() /
-           (std::string("ichigen_stats_api_") + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("ichigen_stats_api_" + std::to_string(::getpid()) + "_" + TestLabel());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    db_ = (dir_ / "ichigen.db").string();
+    auto prepared = site_.Prepare(GetParam(), dir_);
+    ASSERT_TRUE(prepared.has_value()) << prepared.error().ToString();
+    db_ = site_.location();
     {
-      auto store = store::SqliteStore::Open(db_);
-      ASSERT_TRUE(store.has_value());
+      auto store = site_.OpenStore();
+      ASSERT_TRUE(store.has_value()) << store.error().ToString();
       intake::Importer importer(**store, *intake_);
       intake::ImportOptions options;
       options.today = *core::Date::ParseIso("2022-08-31");
       auto report = importer.ImportFile(StatsFixture("hersys_day1.csv"), options);
       ASSERT_TRUE(report.has_value()) << report.error().ToString();
     }
-    auto stats = store::SqliteStatsStore::Open(db_);
-    ASSERT_TRUE(stats.has_value()) << stats.error().ToString();
-    stats_ = std::make_unique<FlakyStatsStore>(std::move(*stats));
-    accounts_ = std::move(*store::SqliteAccountStore::Open(store::AccountsDbPath(db_)));
-    audit_store_ = std::move(*store::SqliteAuditStore::Open(store::AccountsDbPath(db_)));
+    if (site_.postgres()) {
+      auto stats = store::PostgresStatsStore::Open(db_);
+      ASSERT_TRUE(stats.has_value()) << stats.error().ToString();
+      stats_ = std::make_unique<FlakyStatsStore>(std::move(*stats));
+    } else {
+      auto stats = store::SqliteStatsStore::Open(db_);
+      ASSERT_TRUE(stats.has_value()) << stats.error().ToString();
+      stats_ = std::make_unique<FlakyStatsStore>(std::move(*stats));
+    }
+    auto accounts = site_.OpenAccounts();
+    ASSERT_TRUE(accounts.has_value()) << accounts.error().ToString();
+    accounts_ = std::move(*accounts);
+    auto audit_store = site_.OpenAudit();
+    ASSERT_TRUE(audit_store.has_value()) << audit_store.error().ToString();
+    audit_store_ = std::move(*audit_store);
     jurisdictions_ = std::make_unique<GeoJurisdictions>(*intake_->registry);
 
     ServerOptions options;
@@ -123,10 +134,7 @@ class StatsApiTest : public ::testing::Test {
     options.store_connections = 2;
     options.upload_dir = (dir_ / "uploads").string();
     ServerDeps deps;
-    deps.open_store = [this]() -> core::Result<std::unique_ptr<store::Store>> {
-      ASSIGN_OR_RETURN(auto s, store::SqliteStore::Open(db_));
-      return std::unique_ptr<store::Store>(std::move(s));
-    };
+    deps.open_store = [this]() { return site_.OpenStore(); };
     deps.account_store = accounts_.get();
     deps.audit_store = audit_store_.get();
     deps.stats_store = stats_.get();
@@ -162,6 +170,7 @@ class StatsApiTest : public ::testing::Test {
     stats_.reset();
     audit_store_.reset();
     accounts_.reset();
+    site_.Drop();
     fs::remove_all(dir_);
   }
 
@@ -201,11 +210,12 @@ class StatsApiTest : public ::testing::Test {
 
   static intake::IntakeContext* intake_;
   static domain::RecuperationRules* rules_;
+  TestStoreSite site_;
   fs::path dir_;
-  std::string db_;
+  std::string db_;  // SQLite file or PostgreSQL conninfo
   std::unique_ptr<FlakyStatsStore> stats_;
-  std::unique_ptr<store::SqliteAccountStore> accounts_;
-  std::unique_ptr<store::SqliteAuditStore> audit_store_;
+  std::unique_ptr<store::AccountStore> accounts_;
+  std::unique_ptr<store::AuditStore> audit_store_;
   std::unique_ptr<GeoJurisdictions> jurisdictions_;
   DenyAllFieldPolicy field_policy_;
   CountingRandom random_;
@@ -217,14 +227,18 @@ class StatsApiTest : public ::testing::Test {
 intake::IntakeContext* StatsApiTest::intake_ = nullptr;
 domain::RecuperationRules* StatsApiTest::rules_ = nullptr;
 
-TEST_F(StatsApiTest, NoFiguresYetIsAPreconditionNotZeros) {
+INSTANTIATE_TEST_SUITE_P(Stores, StatsApiTest,
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kPostgres),
+                         StoreKindName);
+
+TEST_P(StatsApiTest, NoFiguresYetIsAPreconditionNotZeros) {
   auto res = Get("op", "/api/v1/stats/daily?from=2022-08-01&to=2022-08-03");
   ASSERT_EQ(res->status, 409) << res->body;
   EXPECT_EQ(Body(res)["error"]["code"], "failed_precondition");
   EXPECT_NE(Body(res)["error"]["message"].get<std::string>().find("recompute"), std::string::npos);
 }
 
-TEST_F(StatsApiTest, DailySeriesAsJsonAndCsv) {
+TEST_P(StatsApiTest, DailySeriesAsJsonAndCsv) {
   Recompute();
   auto res = Get("op", "/api/v1/stats/daily?from=2022-08-01&to=2022-08-03");
   ASSERT_EQ(res->status, 200) << res->body;
@@ -267,7 +281,7 @@ TEST_F(StatsApiTest, DailySeriesAsJsonAndCsv) {
   EXPECT_EQ(io::DetectEncoding(sjis->body), io::Encoding::kCp932);
 }
 
-TEST_F(StatsApiTest, CensusAndPressSummary) {
+TEST_P(StatsApiTest, CensusAndPressSummary) {
   Recompute();
   auto res = Get("hc", "/api/v1/stats/census?from=2022-08-03&to=2022-08-03");
   ASSERT_EQ(res->status, 200) << res->body;
@@ -297,7 +311,7 @@ TEST_F(StatsApiTest, CensusAndPressSummary) {
   EXPECT_EQ(Get("op", "/api/v1/stats/daily?from=2022-08-05&to=2022-08-01")->status, 400);
 }
 
-TEST_F(StatsApiTest, RolesThatMustNotSeeThemAreRefused) {
+TEST_P(StatsApiTest, RolesThatMustNotSeeThemAreRefused) {
   Recompute();
   for (const char* path : {"/api/v1/stats/daily", "/api/v1/stats/census",
                            "/api/v1/stats/press?date=2022-08-01", "/api/v1/stats/opendata"}) {
@@ -321,7 +335,7 @@ TEST_F(StatsApiTest, RolesThatMustNotSeeThemAreRefused) {
   EXPECT_TRUE(audited);
 }
 
-TEST_F(StatsApiTest, ImportJobsKeepTheFiguresCurrent) {
+TEST_P(StatsApiTest, ImportJobsKeepTheFiguresCurrent) {
   Recompute();
   const int64_t before = DailyTotal("2022-08-02");
   ASSERT_EQ(before, 2);
@@ -336,7 +350,7 @@ TEST_F(StatsApiTest, ImportJobsKeepTheFiguresCurrent) {
   EXPECT_TRUE(verify->differences.empty());
 }
 
-TEST_F(StatsApiTest, AFailedUpdateKeepsTheBatchAndIsRepairedByTheNext) {
+TEST_P(StatsApiTest, AFailedUpdateKeepsTheBatchAndIsRepairedByTheNext) {
   Recompute();
   stats_->fail_writes = true;
   json job = ImportJob(StatsFixture("updates_late.csv"));
@@ -362,7 +376,7 @@ TEST_F(StatsApiTest, AFailedUpdateKeepsTheBatchAndIsRepairedByTheNext) {
   EXPECT_TRUE(verify->differences.empty()) << verify->differences.front().what;
 }
 
-TEST_F(StatsApiTest, OpenApiListsTheEndpoints) {
+TEST_P(StatsApiTest, OpenApiListsTheEndpoints) {
   const json doc = OpenApiDocument(server_->routes());
   for (const char* path : {"/api/v1/stats/daily", "/api/v1/stats/census", "/api/v1/stats/press",
                            "/api/v1/stats/opendata"}) {

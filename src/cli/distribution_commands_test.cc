@@ -1,5 +1,6 @@
 // The distribution commands through CLI11 as a clerk types them, on a real
-// SQLite file: agreements, a CP932 consent sheet, distribute --out, a
+// SQLite file and on a real PostgreSQL database (ICHIGEN_TEST_PG, see
+// store/pg_test_env.h): agreements, a CP932 consent sheet, distribute --out, a
 // last-mile sheet that raises an alert, and a receipt.
 #include "cli/distribution_commands.h"
 
@@ -9,6 +10,9 @@
 #include <fstream>
 
 #include "distribution/snapshot.h"
+#include "store/pg_test_env.h"
+#include "store/postgres_distribution_store.h"
+#include "store/postgres_store.h"
 #include "store/sqlite_distribution_store.h"
 #include "store/sqlite_store.h"
 
@@ -17,26 +21,60 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class DistributionCommandsTest : public ::testing::Test {
+enum class StoreKind { kSqlite, kPostgres };
+
+class DistributionCommandsTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    name = name.substr(0, name.find('/'));
     dir_ = fs::temp_directory_path() /
-           ("ichigen_distcli_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("ichigen_distcli_" + std::to_string(::getpid()) + "_" + name +
+            (GetParam() == StoreKind::kPostgres ? "_pg" : ""));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    context_.db_path = (dir_ / "ichigen.db").string();
-    context_.open_store = [](const std::string& path)
+    const bool postgres = GetParam() == StoreKind::kPostgres;
+    if (postgres) {
+      server_ = store::FindPgTestServer();
+      if (!server_.available()) {
+        if (server_.required) FAIL() << server_.why;
+        GTEST_SKIP() << server_.why;
+      }
+      auto fresh = store::FreshPgDatabase(server_.conninfo, "distcli_" + name);
+      ASSERT_TRUE(fresh.has_value()) << fresh.error().ToString();
+      context_.db_path = *fresh;
+    } else {
+      context_.db_path = (dir_ / "ichigen.db").string();
+    }
+    context_.open_store = [postgres](const std::string& path)
         -> core::Result<std::unique_ptr<store::Store>> {
+      if (postgres) {
+        ASSIGN_OR_RETURN(auto opened, store::PostgresStore::Open(path));
+        return std::unique_ptr<store::Store>(std::move(opened));
+      }
       ASSIGN_OR_RETURN(auto sqlite, store::SqliteStore::Open(path));
       return std::unique_ptr<store::Store>(std::move(sqlite));
     };
-    auto s = store::SqliteStore::Open(context_.db_path);
-    ASSERT_TRUE(s.has_value());
+    auto s = context_.OpenStore();
+    ASSERT_TRUE(s.has_value()) << s.error().ToString();
     AddHomePatient(**s, "HS1", "鎌倉 花子");
     AddHomePatient(**s, "HS2", "鎌倉 次郎");
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override {
+    if (GetParam() == StoreKind::kPostgres && server_.available()) {
+      store::DropPgDatabase(server_.conninfo, context_.db_path);
+    }
+    fs::remove_all(dir_);
+  }
+
+  core::Result<std::unique_ptr<store::DistributionStore>> OpenDist(const std::string& path) const {
+    if (GetParam() == StoreKind::kPostgres) {
+      ASSIGN_OR_RETURN(auto opened, store::PostgresDistributionStore::Open(path));
+      return std::unique_ptr<store::DistributionStore>(std::move(opened));
+    }
+    ASSIGN_OR_RETURN(auto sqlite, store::SqliteDistributionStore::Open(path));
+    return std::unique_ptr<store::DistributionStore>(std::move(sqlite));
+  }
 
   static void AddHomePatient(store::Store& s, const std::string& hersys, const std::string& name) {
     store::BatchInfo info;
@@ -71,11 +109,8 @@ class DistributionCommandsTest : public ::testing::Test {
   int Run(std::vector<std::string> args) {
     CLI::App app;
     context_.exit_code = 0;
-    AddDistributionCommands(app, context_, [](const std::string& path)
-                                -> core::Result<std::unique_ptr<store::DistributionStore>> {
-      ASSIGN_OR_RETURN(auto sqlite, store::SqliteDistributionStore::Open(path));
-      return std::unique_ptr<store::DistributionStore>(std::move(sqlite));
-    });
+    AddDistributionCommands(app, context_,
+                            [this](const std::string& path) { return OpenDist(path); });
     std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
     try {
       app.parse(args);
@@ -85,17 +120,24 @@ class DistributionCommandsTest : public ::testing::Test {
     return context_.exit_code;
   }
 
-  std::unique_ptr<store::SqliteDistributionStore> Dist() {
-    auto d = store::SqliteDistributionStore::Open(context_.db_path);
-    EXPECT_TRUE(d.has_value());
+  std::unique_ptr<store::DistributionStore> Dist() {
+    auto d = OpenDist(context_.db_path);
+    EXPECT_TRUE(d.has_value()) << d.error().ToString();
     return std::move(*d);
   }
 
+  store::PgTestServer server_;
   fs::path dir_;
   CliContext context_;
 };
 
-TEST_F(DistributionCommandsTest, FromAgreementToReceiptAndAlert) {
+INSTANTIATE_TEST_SUITE_P(Stores, DistributionCommandsTest,
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kPostgres),
+                         [](const ::testing::TestParamInfo<StoreKind>& info) {
+                           return info.param == StoreKind::kSqlite ? "SQLite" : "PostgreSQL";
+                         });
+
+TEST_P(DistributionCommandsTest, FromAgreementToReceiptAndAlert) {
   ASSERT_EQ(Run({"agreements", "set", "142042", "--fields", "name,phone", "--from", "2022-04-01",
                  "--recorded-at", "2022-04-01T00:00", "--consent-required", "true"}),
             0);
@@ -137,7 +179,7 @@ TEST_F(DistributionCommandsTest, FromAgreementToReceiptAndAlert) {
   EXPECT_EQ(Run({"ack", "142042-20990101T0900"}), core::ExitCodeFor(core::Code::kNotFound));
 }
 
-TEST_F(DistributionCommandsTest, BadInputGetsAClearErrorNotACrash) {
+TEST_P(DistributionCommandsTest, BadInputGetsAClearErrorNotACrash) {
   EXPECT_EQ(Run({"agreements", "set", "142042", "--fields", "hersys_id"}),
             core::ExitCodeFor(core::Code::kInvalidArgument));
   EXPECT_EQ(Run({"agreements", "set", "999999", "--fields", "name"}),

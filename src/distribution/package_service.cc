@@ -356,7 +356,24 @@ core::Result<DistributeReport> PackageService::Distribute(const DistributeOption
       record.manifest_sha256 = written.manifest_sha256;
       record.snapshot_json = SnapshotToJson(package.snapshot);
       record.created_at = options.now_utc;
-      RETURN_IF_ERROR(distribution_.InsertPackage(record, blobs));
+      core::Status inserted = distribution_.InsertPackage(record, blobs);
+      if (!inserted && inserted.error().code == core::Code::kAlreadyExists) {
+        // Another server (same database) stored this package meanwhile: the
+        // stored one stands (a package's bytes never change once built).
+        ASSIGN_OR_RETURN(std::optional<store::PackageRecord> stored,
+                         distribution_.GetPackage(record.id));
+        if (stored) {
+          ASSIGN_OR_RETURN(auto files,
+                           distribution_.PackageFiles(record.id, !options.out_dir.empty()));
+          if (!options.out_dir.empty()) {
+            RETURN_IF_ERROR(WriteFilesTo(files, options.formats, options.out_dir));
+            for (auto& f : files) f.bytes.clear();
+          }
+          report.packages.push_back({std::move(*stored), std::move(files), true});
+          continue;
+        }
+      }
+      RETURN_IF_ERROR(inserted);
       if (!options.out_dir.empty()) RETURN_IF_ERROR(WriteFilesTo(blobs, options.formats, options.out_dir));
       for (auto& b : blobs) b.bytes.clear();
       report.store_seconds += Since(store_start);

@@ -1,4 +1,5 @@
-// PackageService and LastmileService end to end on a real SQLite file:
+// PackageService and LastmileService end to end on a real SQLite file and on
+// a real PostgreSQL database (ICHIGEN_TEST_PG, see store/pg_test_env.h):
 // patients and care events in the Store, agreements and consent in the
 // DistributionStore, packages rendered and kept as bytes, read back.
 #include "distribution/package_service.h"
@@ -15,6 +16,9 @@
 #include "distribution/test_support.h"
 #include "io/encoding.h"
 #include "io/zip_archive.h"
+#include "store/pg_test_env.h"
+#include "store/postgres_distribution_store.h"
+#include "store/postgres_store.h"
 #include "store/sqlite_distribution_store.h"
 #include "store/sqlite_store.h"
 
@@ -28,15 +32,31 @@ using testing::kKamakura;
 using testing::kYokohama;
 using testing::kYokohamaTsurumi;
 
-class PackageServiceTest : public ::testing::Test {
+enum class StoreKind { kSqlite, kPostgres };
+
+class PackageServiceTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    name = name.substr(0, name.find('/'));
     dir_ = fs::temp_directory_path() /
-           ("ichigen_pkgsvc_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("ichigen_pkgsvc_" + std::to_string(::getpid()) + "_" + name +
+            (GetParam() == StoreKind::kPostgres ? "_pg" : ""));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    path_ = (dir_ / "ichigen.db").string();
+    if (GetParam() == StoreKind::kPostgres) {
+      server_ = store::FindPgTestServer();
+      if (!server_.available()) {
+        if (server_.required) FAIL() << server_.why;
+        GTEST_SKIP() << server_.why;
+      }
+      auto fresh = store::FreshPgDatabase(server_.conninfo, "pkgsvc");
+      ASSERT_TRUE(fresh.has_value()) << fresh.error().ToString();
+      path_ = *fresh;
+      databases_.push_back(path_);
+    } else {
+      path_ = (dir_ / "ichigen.db").string();
+    }
     auto rules = domain::RecuperationRules::LoadDefault();
     ASSERT_TRUE(rules.has_value()) << rules.error().ToString();
     rules_ = std::make_unique<domain::RecuperationRules>(std::move(*rules));
@@ -44,13 +64,46 @@ class PackageServiceTest : public ::testing::Test {
   }
   void TearDown() override {
     Close();
+    for (const std::string& database : databases_) {
+      store::DropPgDatabase(server_.conninfo, database);
+    }
     fs::remove_all(dir_);
   }
+  core::Result<std::unique_ptr<store::Store>> OpenStoreAt(const std::string& location) const {
+    if (GetParam() == StoreKind::kPostgres) {
+      ASSIGN_OR_RETURN(auto opened, store::PostgresStore::Open(location));
+      return std::unique_ptr<store::Store>(std::move(opened));
+    }
+    ASSIGN_OR_RETURN(auto opened, store::SqliteStore::Open(location));
+    return std::unique_ptr<store::Store>(std::move(opened));
+  }
+  core::Result<std::unique_ptr<store::DistributionStore>> OpenDistAt(
+      const std::string& location) const {
+    if (GetParam() == StoreKind::kPostgres) {
+      ASSIGN_OR_RETURN(auto opened, store::PostgresDistributionStore::Open(location));
+      return std::unique_ptr<store::DistributionStore>(std::move(opened));
+    }
+    ASSIGN_OR_RETURN(auto opened, store::SqliteDistributionStore::Open(location));
+    return std::unique_ptr<store::DistributionStore>(std::move(opened));
+  }
+  // A copy of the closed store (a file copy, or a database made from it).
+  std::string CopyOfStore(const std::string& tag) {
+    if (GetParam() == StoreKind::kPostgres) {
+      auto copy = store::CopyPgDatabase(server_.conninfo, path_, "pkgsvc_" + tag);
+      EXPECT_TRUE(copy.has_value()) << copy.error().ToString();
+      if (!copy) return "";
+      databases_.push_back(*copy);
+      return *copy;
+    }
+    const std::string copy = (dir_ / (tag + ".db")).string();
+    fs::copy_file(path_, copy);
+    return copy;
+  }
   void Open(const std::string& path) {
-    auto s = store::SqliteStore::Open(path);
+    auto s = OpenStoreAt(path);
     ASSERT_TRUE(s.has_value()) << s.error().ToString();
     store_ = std::move(*s);
-    auto d = store::SqliteDistributionStore::Open(path);
+    auto d = OpenDistAt(path);
     ASSERT_TRUE(d.has_value()) << d.error().ToString();
     dist_ = std::move(*d);
   }
@@ -208,15 +261,23 @@ class PackageServiceTest : public ::testing::Test {
     return text;
   }
 
+  store::PgTestServer server_;
+  std::vector<std::string> databases_;  // PostgreSQL databases to drop
   fs::path dir_;
-  std::string path_;
+  std::string path_;  // SQLite file or PostgreSQL conninfo
   int batches_ = 0;
   std::unique_ptr<domain::RecuperationRules> rules_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<store::SqliteDistributionStore> dist_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<store::DistributionStore> dist_;
 };
 
-TEST_F(PackageServiceTest, UnagreedFieldNeverAppearsInAnyStoredFormat) {
+INSTANTIATE_TEST_SUITE_P(Stores, PackageServiceTest,
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kPostgres),
+                         [](const ::testing::TestParamInfo<StoreKind>& info) {
+                           return info.param == StoreKind::kSqlite ? "SQLite" : "PostgreSQL";
+                         });
+
+TEST_P(PackageServiceTest, UnagreedFieldNeverAppearsInAnyStoredFormat) {
   const int64_t id = AddHomePatient("HS1", "鎌倉 花子", kKamakura, "2022-08-01");
   Consent(id, Consent::kGiven, "2022-08-01");
   Agree(kKamakura, "name,phone");
@@ -237,7 +298,7 @@ TEST_F(PackageServiceTest, UnagreedFieldNeverAppearsInAnyStoredFormat) {
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), FileBytes(pid, "csv"));
 }
 
-TEST_F(PackageServiceTest, ConsentWithdrawalEndsWithoutDetailsThenIsAbsent) {
+TEST_P(PackageServiceTest, ConsentWithdrawalEndsWithoutDetailsThenIsAbsent) {
   const int64_t id = AddHomePatient("HS1", "鎌倉 花子", kKamakura, "2022-08-01");
   Consent(id, Consent::kGiven, "2022-08-01");
   Agree(kKamakura, "name,phone,care_period");
@@ -255,7 +316,7 @@ TEST_F(PackageServiceTest, ConsentWithdrawalEndsWithoutDetailsThenIsAbsent) {
   EXPECT_EQ(Find(day3, kKamakura)->record.rows, 0);
 }
 
-TEST_F(PackageServiceTest, ConsentDefaultFromTheAgreement) {
+TEST_P(PackageServiceTest, ConsentDefaultFromTheAgreement) {
   AddHomePatient("HS1", "鎌倉 花子", kKamakura, "2022-08-01");  // no consent recorded
   Agree(kKamakura, "name", false, /*consent_required=*/true);
   Agree(kFujisawa, "name", false, /*consent_required=*/false);
@@ -265,7 +326,7 @@ TEST_F(PackageServiceTest, ConsentDefaultFromTheAgreement) {
   EXPECT_EQ(Find(report, kFujisawa)->record.rows, 1);
 }
 
-TEST_F(PackageServiceTest, MoveIsEndedForOneAndNewForTheOther) {
+TEST_P(PackageServiceTest, MoveIsEndedForOneAndNewForTheOther) {
   const int64_t id = AddHomePatient("HS1", "鎌倉 花子", kKamakura, "2022-08-01");
   Consent(id, Consent::kGiven, "2022-08-01");
   Agree(kKamakura, "name");
@@ -285,7 +346,7 @@ TEST_F(PackageServiceTest, MoveIsEndedForOneAndNewForTheOther) {
   EXPECT_NE(s1->entries[0].ref, s2->entries[0].ref);
 }
 
-TEST_F(PackageServiceTest, WardResidentsRollUpToTheCity) {
+TEST_P(PackageServiceTest, WardResidentsRollUpToTheCity) {
   const int64_t id = AddHomePatient("HS1", "横浜 一郎", kYokohamaTsurumi, "2022-08-01",
                                     "神奈川県横浜市鶴見区鶴見中央3-20-1");
   Consent(id, Consent::kGiven, "2022-08-01");
@@ -296,7 +357,7 @@ TEST_F(PackageServiceTest, WardResidentsRollUpToTheCity) {
   EXPECT_NE(AllVisibleText(p->record.id).find("鶴見中央"), std::string::npos);
 }
 
-TEST_F(PackageServiceTest, ReasonsComeFromRealEvents) {
+TEST_P(PackageServiceTest, ReasonsComeFromRealEvents) {
   // Onset 2022-07-19: home recuperation ends by itself after 10 days.
   const int64_t expiring = AddHomePatient("HS1", "期間 満了", kKamakura, "2022-07-20");
   const int64_t admitted = AddHomePatient("HS2", "入院 予定", kKamakura, "2022-07-28");
@@ -315,14 +376,13 @@ TEST_F(PackageServiceTest, ReasonsComeFromRealEvents) {
   EXPECT_EQ(counts["ended"], 3);
 }
 
-TEST_F(PackageServiceTest, RebuildGivesTheSameBytesAndNoSecondPackage) {
+TEST_P(PackageServiceTest, RebuildGivesTheSameBytesAndNoSecondPackage) {
   const int64_t id = AddHomePatient("HS1", "鎌倉 花子", kKamakura, "2022-08-01");
   Consent(id, Consent::kGiven, "2022-08-01");
   Agree(kKamakura, "name,name_kana,address,phone,care_period");
   Agree(kFujisawa, "name");
   Close();  // the last connection checkpoints the WAL: one file to copy
-  const std::string copy = (dir_ / "copy.db").string();
-  fs::copy_file(path_, copy);
+  const std::string copy = CopyOfStore("copy");
   Open(copy);
   const auto from_copy = Distribute("2022-08-01");
   std::map<std::string, std::string> bytes_copy;
@@ -349,7 +409,7 @@ TEST_F(PackageServiceTest, RebuildGivesTheSameBytesAndNoSecondPackage) {
   EXPECT_EQ(dist_->ListPackages({})->size(), 2u);
 }
 
-TEST_F(PackageServiceTest, ReceiptsAndTheUnacknowledgedList) {
+TEST_P(PackageServiceTest, ReceiptsAndTheUnacknowledgedList) {
   AddHomePatient("HS1", "鎌倉 花子", kKamakura, "2022-08-01");
   Agree(kKamakura, "name");
   Agree(kFujisawa, "name");
@@ -363,7 +423,7 @@ TEST_F(PackageServiceTest, ReceiptsAndTheUnacknowledgedList) {
   EXPECT_EQ((*left)[0].municipality_code6, kFujisawa);
 }
 
-TEST_F(PackageServiceTest, NoAgreementInForceIsNotFound) {
+TEST_P(PackageServiceTest, NoAgreementInForceIsNotFound) {
   PackageService service(*store_, *dist_, testing::TestRegistry(), *rules_);
   DistributeOptions options;
   options.cutoff = testing::At("2022-08-01");
@@ -372,7 +432,7 @@ TEST_F(PackageServiceTest, NoAgreementInForceIsNotFound) {
   EXPECT_EQ(report.error().code, core::Code::kNotFound);
 }
 
-TEST_F(PackageServiceTest, LastmileResolvesRefsAndRaisesAlerts) {
+TEST_P(PackageServiceTest, LastmileResolvesRefsAndRaisesAlerts) {
   const int64_t worse = AddHomePatient("HS1", "鎌倉 花子", kKamakura, "2022-08-01");
   const int64_t silent = AddHomePatient("HS2", "鎌倉 次郎", kKamakura, "2022-08-01");
   for (int64_t id : {worse, silent}) Consent(id, Consent::kGiven, "2022-08-01");
@@ -416,7 +476,7 @@ TEST_F(PackageServiceTest, LastmileResolvesRefsAndRaisesAlerts) {
 // a generated store (residents at home in wards and cities, admissions,
 // moves, a consent withdrawal) distributed on two days, from copies of one
 // store file, with 1, 2, 3 and 5 slices.
-TEST_F(PackageServiceTest, ParallelDistributeGivesTheSameBytesAsOneThread) {
+TEST_P(PackageServiceTest, ParallelDistributeGivesTheSameBytesAsOneThread) {
   const std::string codes[] = {kKamakura, kFujisawa, kYokohamaTsurumi, testing::kYokohamaNaka};
   std::vector<int64_t> ids;
   for (int i = 0; i < 240; ++i) {
@@ -438,15 +498,11 @@ TEST_F(PackageServiceTest, ParallelDistributeGivesTheSameBytesAsOneThread) {
 
   // Per slice count: every package of both days, with its files' bytes.
   auto run = [&](int slices) {
-    const std::string copy = (dir_ / ("copy" + std::to_string(slices) + ".db")).string();
-    fs::copy_file(path_, copy);
-    auto store = store::SqliteStore::Open(copy);
-    auto dist = store::SqliteDistributionStore::Open(copy);
+    const std::string copy = CopyOfStore("copy" + std::to_string(slices));
+    auto store = OpenStoreAt(copy);
+    auto dist = OpenDistAt(copy);
     EXPECT_TRUE(store.has_value() && dist.has_value());
-    store::StoreOpener open = [copy]() -> core::Result<std::unique_ptr<store::Store>> {
-      ASSIGN_OR_RETURN(auto opened, store::SqliteStore::Open(copy));
-      return std::unique_ptr<store::Store>(std::move(opened));
-    };
+    store::StoreOpener open = [this, copy]() { return OpenStoreAt(copy); };
     PackageService service(**store, **dist, testing::TestRegistry(), *rules_,
                            slices > 1 ? open : store::StoreOpener{}, slices);
     std::vector<std::pair<std::string, std::string>> out;  // (package/file, bytes)

@@ -1,5 +1,6 @@
-// Figures over a real store: files through the real importer into SQLite,
-// then the figures materialized, updated per batch and verified. Incremental
+// Figures over a real store: files through the real importer into SQLite and
+// into PostgreSQL (a server named by ICHIGEN_TEST_PG, see
+// store/pg_test_env.h), then the figures materialized, updated per batch and verified. Incremental
 // updates (late and out-of-order sheets, a withdrawal, a death) equal a full
 // recomputation; the daily series and census read back match the patients;
 // the real Tokyo open-data files round-trip through import and export.
@@ -16,6 +17,9 @@
 #include "io/record_reader.h"
 #include "stats/census_service.h"
 #include "stats/opendata_export.h"
+#include "store/pg_test_env.h"
+#include "store/postgres_stats_store.h"
+#include "store/postgres_store.h"
 #include "store/sqlite_stats_store.h"
 #include "store/sqlite_store.h"
 #include "synth/synth.h"
@@ -99,7 +103,9 @@ class ObservedStatsStore final : public store::StatsStore {
   bool own_batch_reads_;
 };
 
-class FigureServiceTest : public ::testing::Test {
+enum class StoreKind { kSqlite, kPostgres };
+
+class FigureServiceTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   static void SetUpTestSuite() {
     auto context = intake::IntakeContext::Load();
@@ -114,13 +120,47 @@ class FigureServiceTest : public ::testing::Test {
     delete rules_;
   }
   void SetUp() override {
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    name = name.substr(0, name.find('/'));
     dir_ = std::filesystem::temp_directory_path() /
-           ("ichigen_stats_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("ichigen_stats_test_" + std::to_string(::getpid()) + "_" + name +
+            (GetParam() == StoreKind::kPostgres ? "_pg" : ""));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
+    if (GetParam() == StoreKind::kPostgres) {
+      server_ = store::FindPgTestServer();
+      if (!server_.available()) {
+        if (server_.required) FAIL() << server_.why;
+        GTEST_SKIP() << server_.why;
+      }
+    }
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void TearDown() override {
+    for (const std::string& database : databases_) {
+      store::DropPgDatabase(server_.conninfo, database);
+    }
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Where the stores named `name` live: a file, or a fresh database.
+  std::string Location(const std::string& name) {
+    if (GetParam() == StoreKind::kSqlite) return (dir_ / name).string();
+    if (auto it = locations_.find(name); it != locations_.end()) return it->second;
+    auto fresh = store::FreshPgDatabase(server_.conninfo, "stats_" + name);
+    EXPECT_TRUE(fresh.has_value()) << fresh.error().ToString();
+    if (!fresh) return "";
+    databases_.push_back(*fresh);
+    locations_[name] = *fresh;
+    return *fresh;
+  }
+  core::Result<std::unique_ptr<store::StatsStore>> OpenStats(const std::string& location) {
+    if (GetParam() == StoreKind::kPostgres) {
+      ASSIGN_OR_RETURN(auto opened, store::PostgresStatsStore::Open(location));
+      return std::unique_ptr<store::StatsStore>(std::move(opened));
+    }
+    ASSIGN_OR_RETURN(auto opened, store::SqliteStatsStore::Open(location));
+    return std::unique_ptr<store::StatsStore>(std::move(opened));
+  }
 
   struct Stores {
     std::unique_ptr<store::Store> store;
@@ -128,11 +168,17 @@ class FigureServiceTest : public ::testing::Test {
   };
   Stores Open(const std::string& name) {
     Stores out;
-    const std::string path = (dir_ / name).string();
-    auto store = store::SqliteStore::Open(path);
-    EXPECT_TRUE(store.has_value());
-    out.store = std::move(*store);
-    auto stats = store::SqliteStatsStore::Open(path);
+    const std::string path = Location(name);
+    if (GetParam() == StoreKind::kPostgres) {
+      auto store = store::PostgresStore::Open(path);
+      EXPECT_TRUE(store.has_value()) << store.error().ToString();
+      out.store = std::move(*store);
+    } else {
+      auto store = store::SqliteStore::Open(path);
+      EXPECT_TRUE(store.has_value()) << store.error().ToString();
+      out.store = std::move(*store);
+    }
+    auto stats = OpenStats(path);
     EXPECT_TRUE(stats.has_value()) << stats.error().ToString();
     out.stats = std::move(*stats);
     return out;
@@ -156,11 +202,31 @@ class FigureServiceTest : public ::testing::Test {
   static intake::IntakeContext* context_;
   static domain::RecuperationRules* rules_;
   std::filesystem::path dir_;
+  store::PgTestServer server_;
+  std::map<std::string, std::string> locations_;  // PostgreSQL: name → conninfo
+  std::vector<std::string> databases_;            // to drop
 };
 intake::IntakeContext* FigureServiceTest::context_ = nullptr;
 domain::RecuperationRules* FigureServiceTest::rules_ = nullptr;
 
-TEST_F(FigureServiceTest, IncrementalUpdatesEqualFullRecomputation) {
+INSTANTIATE_TEST_SUITE_P(Stores, FigureServiceTest,
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kPostgres),
+                         [](const ::testing::TestParamInfo<StoreKind>& info) {
+                           return info.param == StoreKind::kSqlite ? "SQLite" : "PostgreSQL";
+                         });
+
+// Both dialects carry the same statistics migrations, version for version.
+TEST(StatsMigrationsTest, BothDialectsHaveTheSameVersions) {
+  ASSERT_EQ(store::PostgresStatsMigrations().size(), store::SqliteStatsMigrations().size());
+  for (size_t i = 0; i < store::SqliteStatsMigrations().size(); ++i) {
+    EXPECT_EQ(store::PostgresStatsMigrations()[i].version,
+              store::SqliteStatsMigrations()[i].version);
+    EXPECT_STREQ(store::PostgresStatsMigrations()[i].description,
+                 store::SqliteStatsMigrations()[i].description);
+  }
+}
+
+TEST_P(FigureServiceTest, IncrementalUpdatesEqualFullRecomputation) {
   Stores a = Open("a.db");
   const int64_t b1 = Import(*a.store, StatsFixture("hersys_day1.csv"));
   ASSERT_GT(b1, 0);
@@ -228,7 +294,7 @@ TEST_F(FigureServiceTest, IncrementalUpdatesEqualFullRecomputation) {
   }
 }
 
-TEST_F(FigureServiceTest, UpdateThroughDoesNothingBeforeFiguresAndCatchesUpMissedBatches) {
+TEST_P(FigureServiceTest, UpdateThroughDoesNothingBeforeFiguresAndCatchesUpMissedBatches) {
   Stores a = Open("a.db");
   const int64_t b1 = Import(*a.store, StatsFixture("hersys_day1.csv"));
   // No figures yet: an import's update computes nothing.
@@ -266,7 +332,7 @@ TEST_F(FigureServiceTest, UpdateThroughDoesNothingBeforeFiguresAndCatchesUpMisse
 // patients, imported one batch at a time with an incremental update after
 // each, equal a recomputation from scratch; a parallel pass in several
 // slices equals a serial one.
-TEST_F(FigureServiceTest, GeneratedDataIncrementalEqualsFullAndParallelEqualsSerial) {
+TEST_P(FigureServiceTest, GeneratedDataIncrementalEqualsFullAndParallelEqualsSerial) {
   // Update sheets name patients of the HER-SYS run with the same seed, IDs
   // and date range; each sheet kind brings different events.
   auto write = [&](synth::SynthKind kind, synth::SheetKind sheet, int64_t rows,
@@ -313,13 +379,10 @@ TEST_F(FigureServiceTest, GeneratedDataIncrementalEqualsFullAndParallelEqualsSer
   EXPECT_GT(serial->patients, 700);
   EXPECT_EQ(incremental, serial->figures);
 
-  const std::string b_path = (dir_ / "b.db").string();
+  const std::string b_path = Location("b.db");
   Parallelism parallel;
   parallel.slices = 3;
-  parallel.open = [&]() -> core::Result<std::unique_ptr<store::StatsStore>> {
-    ASSIGN_OR_RETURN(auto opened, store::SqliteStatsStore::Open(b_path));
-    return std::unique_ptr<store::StatsStore>(std::move(opened));
-  };
+  parallel.open = [&]() { return OpenStats(b_path); };
   auto sliced = ComputeAllFigures(*b.stats, *rules_, parallel);
   ASSERT_TRUE(sliced) << sliced.error().ToString();
   EXPECT_EQ(sliced->patients, serial->patients);
@@ -333,15 +396,14 @@ TEST_F(FigureServiceTest, GeneratedDataIncrementalEqualsFullAndParallelEqualsSer
   // all new to them (inserted), the sheets' known (updated).
   Stores c = Open("c.db");
   ASSERT_TRUE(RecomputeFigures(*c.stats, *rules_, "now"));
-  const std::string c_path = (dir_ / "c.db").string();
+  const std::string c_path = Location("c.db");
   Parallelism update_slices;
   update_slices.slices = 3;
   update_slices.min_update_slice = 50;
   int opened = 0;
   update_slices.open = [&]() -> core::Result<std::unique_ptr<store::StatsStore>> {
     ++opened;
-    ASSIGN_OR_RETURN(auto stats, store::SqliteStatsStore::Open(c_path));
-    return std::unique_ptr<store::StatsStore>(std::move(stats));
+    return OpenStats(c_path);
   };
   std::vector<std::string> files = {hersys};
   files.insert(files.end(), sheets.rbegin(), sheets.rend());
@@ -363,7 +425,7 @@ TEST_F(FigureServiceTest, GeneratedDataIncrementalEqualsFullAndParallelEqualsSer
   EXPECT_EQ((*c.stats->State())->patients, static_cast<int64_t>(c_all->contributions.size()));
 }
 
-TEST_F(FigureServiceTest, VerifyReportsADamagedFigure) {
+TEST_P(FigureServiceTest, VerifyReportsADamagedFigure) {
   Stores a = Open("a.db");
   Import(*a.store, StatsFixture("hersys_day1.csv"));
   ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
@@ -381,7 +443,7 @@ TEST_F(FigureServiceTest, VerifyReportsADamagedFigure) {
 // A batch whose rows change no patient's figures (the same sheet again, one
 // blank line longer, so not the same file): every patient is compared as
 // bytes and skipped; nothing is decoded, subtracted or written.
-TEST_F(FigureServiceTest, UnchangedPatientsAreSkippedAndNotWritten) {
+TEST_P(FigureServiceTest, UnchangedPatientsAreSkippedAndNotWritten) {
   Stores a = Open("a.db");
   Import(*a.store, StatsFixture("hersys_day1.csv"));
   ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
@@ -413,7 +475,7 @@ TEST_F(FigureServiceTest, UnchangedPatientsAreSkippedAndNotWritten) {
 // Figures computed by an older build hold version 1 contributions: an update
 // decodes them, counts only real changes, rewrites its patients' in the
 // compact form, and the figures stay equal to a recomputation.
-TEST_F(FigureServiceTest, OlderEncodingIsRewrittenByTheNextUpdate) {
+TEST_P(FigureServiceTest, OlderEncodingIsRewrittenByTheNextUpdate) {
   Stores a = Open("a.db");
   Import(*a.store, StatsFixture("hersys_day1.csv"));
   ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
@@ -467,7 +529,7 @@ TEST_F(FigureServiceTest, OlderEncodingIsRewrittenByTheNextUpdate) {
 // StatsStore's default batch reads (for stores that do not override them)
 // give what SQLite's own give: the batch's patients in id order, each once,
 // with their events; an id with no patient or events comes with none.
-TEST_F(FigureServiceTest, DefaultBatchReadsEqualTheStoresOwn) {
+TEST_P(FigureServiceTest, DefaultBatchReadsEqualTheStoresOwn) {
   Stores a = Open("a.db");
   Import(*a.store, StatsFixture("hersys_day1.csv"));
   const int64_t late = Import(*a.store, StatsFixture("updates_late.csv"));
@@ -505,12 +567,12 @@ TEST_F(FigureServiceTest, DefaultBatchReadsEqualTheStoresOwn) {
 // write: the store refuses the second application (kAborted, nothing
 // written), and UpdateFiguresThrough carries on from the new state, so the
 // batch counts once.
-TEST_F(FigureServiceTest, ABatchAppliedByAnotherProcessMeanwhileCountsOnce) {
+TEST_P(FigureServiceTest, ABatchAppliedByAnotherProcessMeanwhileCountsOnce) {
   Stores a = Open("a.db");
   Import(*a.store, StatsFixture("hersys_day1.csv"));
   ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
   const int64_t late = Import(*a.store, StatsFixture("updates_late.csv"));
-  auto other = store::SqliteStatsStore::Open((dir_ / "a.db").string());
+  auto other = OpenStats(Location("a.db"));
   ASSERT_TRUE(other);
   ObservedStatsStore racing(*a.stats);
   int64_t other_changed = -1;
@@ -554,7 +616,7 @@ TEST_F(FigureServiceTest, ABatchAppliedByAnotherProcessMeanwhileCountsOnce) {
 
 // Two threads on their own connections update the same batches at once (as
 // a CLI import and the server would): every batch counts once.
-TEST_F(FigureServiceTest, ConcurrentUpdatesOnTwoConnectionsCountEachBatchOnce) {
+TEST_P(FigureServiceTest, ConcurrentUpdatesOnTwoConnectionsCountEachBatchOnce) {
   Stores a = Open("a.db");
   Import(*a.store, StatsFixture("hersys_day1.csv"));
   Import(*a.store, StatsFixture("updates_late.csv"));
@@ -569,11 +631,12 @@ TEST_F(FigureServiceTest, ConcurrentUpdatesOnTwoConnectionsCountEachBatchOnce) {
   const int64_t fresh_last = Import(*fresh.store, StatsFixture("updates_more.csv"));
   ASSERT_EQ(fresh_last, fresh_last_before + 2);
   std::vector<core::Result<std::optional<UpdateSummary>>> results(2, std::nullopt);
+  const std::string fresh_path = Location("fresh.db");
   {
     std::vector<std::jthread> threads;
     for (int t = 0; t < 2; ++t) {
       threads.emplace_back([&, t] {
-        auto stats = store::SqliteStatsStore::Open((dir_ / "fresh.db").string());
+        auto stats = OpenStats(fresh_path);
         if (!stats) {
           results[static_cast<size_t>(t)] = std::unexpected(stats.error());
           return;
@@ -597,7 +660,52 @@ TEST_F(FigureServiceTest, ConcurrentUpdatesOnTwoConnectionsCountEachBatchOnce) {
   EXPECT_EQ(last, fresh_last);
 }
 
-TEST_F(FigureServiceTest, EmptyRangeIsAnError) {
+// Two servers on one database update the figures for imports that touched
+// the same patient: the one whose read is stale by the time it writes is
+// refused (kAborted) and stores nothing, so no change is counted twice.
+// SqliteStatsStore makes no such check (one server per file): PostgreSQL only.
+class PostgresFigureServiceTest : public FigureServiceTest {};
+INSTANTIATE_TEST_SUITE_P(Stores, PostgresFigureServiceTest,
+                         ::testing::Values(StoreKind::kPostgres),
+                         [](const ::testing::TestParamInfo<StoreKind>&) { return "PostgreSQL"; });
+
+TEST_P(PostgresFigureServiceTest, ADeltaFromAStaleReadIsRefusedAndStoresNothing) {
+  Stores a = Open("a.db");
+  Import(*a.store, StatsFixture("hersys_day1.csv"));
+  ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
+  auto other = OpenStats(Location("a.db"));
+  ASSERT_TRUE(other.has_value()) << other.error().ToString();
+  auto max_id = a.store->MaxPatientId();
+  ASSERT_TRUE(max_id.has_value());
+  const int64_t id = *max_id;
+  const int32_t day = D("2022-08-01").days();
+  auto before = a.stats->ReadFlows("notified", day, day);
+  ASSERT_TRUE(before.has_value());
+  int64_t total_before = 0;
+  for (const auto& f : *before) total_before += f.key == "total" ? f.count : 0;
+  // Both read the patient's contribution; the other server writes first.
+  ASSERT_TRUE(a.stats->Contributions({&id, 1}).has_value());
+  ASSERT_TRUE((*other)->Contributions({&id, 1}).has_value());
+  const store::FlowCount one{"notified", "total", day, 1};
+  const std::vector<std::pair<int64_t, std::string>> theirs = {{id, "theirs"}};
+  ASSERT_TRUE((*other)->ApplyDelta({&one, 1}, {}, theirs, 0).has_value());
+  const std::vector<std::pair<int64_t, std::string>> mine = {{id, "mine"}};
+  auto refused = a.stats->ApplyDelta({&one, 1}, {}, mine, 0);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, core::Code::kAborted);
+  auto after = a.stats->ReadFlows("notified", day, day);
+  ASSERT_TRUE(after.has_value());
+  int64_t total_after = 0;
+  for (const auto& f : *after) total_after += f.key == "total" ? f.count : 0;
+  EXPECT_EQ(total_after, total_before + 1);  // the other server's change, once
+  auto stored = a.stats->Contributions({&id, 1});
+  ASSERT_TRUE(stored.has_value() && stored->size() == 1u);
+  EXPECT_EQ((*stored)[0].second, "theirs");
+  // Read again, the write goes through.
+  EXPECT_TRUE(a.stats->ApplyDelta({}, {}, mine, 0).has_value());
+}
+
+TEST_P(FigureServiceTest, EmptyRangeIsAnError) {
   Stores a = Open("a.db");
   auto days = ReadDaily(*a.stats, Series::kNotified, D("2022-08-05"), D("2022-08-01"));
   ASSERT_FALSE(days);
@@ -645,7 +753,7 @@ void ExpectRoundTrip(const std::vector<std::vector<std::string>>& original,
   EXPECT_GE(compared, static_cast<int>(original.size() - 1) * 10);
 }
 
-TEST_F(FigureServiceTest, TokyoOpenDataRoundTrips) {
+TEST_P(FigureServiceTest, TokyoOpenDataRoundTrips) {
   for (const char* file : {"tokyo_130001_tokyo_covid19_patients_2020-05-01.csv",
                            "tokyo_130001_tokyo_covid19_patients_2022-1_sample60.csv"}) {
     Stores a = Open(std::string(file) + ".db");

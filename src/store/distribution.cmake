@@ -1,6 +1,8 @@
 # Distribution store (included from src/store/CMakeLists.txt): agreements,
-# consent, packages, receipts, last mile and alerts (track 4000–4999).
+# consent, packages, receipts, last mile and alerts (track 4000–4999), on
+# SQLite and on PostgreSQL (the libpq wrappers come with ichigen_store).
 add_library(ichigen_store_distribution STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/postgres_distribution_store.cc
   ${CMAKE_CURRENT_LIST_DIR}/sqlite_distribution_store.cc
 )
 target_include_directories(ichigen_store_distribution PUBLIC ${PROJECT_SOURCE_DIR}/src)

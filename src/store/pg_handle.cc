@@ -81,6 +81,13 @@ std::string ValidText(std::string_view text) {
   return out;
 }
 
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 }  // namespace
 
 core::Error PgError(PGconn* conn, const PGresult* result, std::string_view what) {
@@ -107,6 +114,18 @@ PgParams& PgParams::Add(std::string_view text) {
 }
 PgParams& PgParams::AddText(std::string_view text) {
   values_.emplace_back(ValidText(text));
+  return *this;
+}
+PgParams& PgParams::AddBytes(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex = "\\x";
+  hex.reserve(2 + bytes.size() * 2);
+  for (const char c : bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    hex += kDigits[b >> 4];
+    hex += kDigits[b & 0x0F];
+  }
+  values_.emplace_back(std::move(hex));
   return *this;
 }
 PgParams& PgParams::Add(int64_t value) {
@@ -168,6 +187,19 @@ std::string_view PgResult::View(int row, int column) const {
   return std::string_view(PQgetvalue(result_.get(), row, column),
                           static_cast<size_t>(PQgetlength(result_.get(), row, column)));
 }
+std::optional<std::string> PgResult::Bytes(int row, int column) const {
+  const std::string_view text = View(row, column);
+  if (!text.starts_with("\\x") || text.size() % 2 != 0) return std::nullopt;
+  std::string out;
+  out.reserve((text.size() - 2) / 2);
+  for (size_t i = 2; i < text.size(); i += 2) {
+    const int hi = HexValue(text[i]);
+    const int lo = HexValue(text[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>((hi << 4) | lo);
+  }
+  return out;
+}
 std::string PgResult::Text(int row, int column) const { return std::string(View(row, column)); }
 int64_t PgResult::Int(int row, int column) const {
   const std::string_view text = View(row, column);
@@ -203,7 +235,8 @@ core::Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& conninf
   }
   // Notices (e.g. "relation already exists, skipping") are not for the user.
   PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
-  RETURN_IF_ERROR(conn->Exec("SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'"));
+  RETURN_IF_ERROR(conn->Exec(
+      "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; SET bytea_output = 'hex'"));
   return conn;
 }
 

@@ -36,6 +36,9 @@ class PgParams {
   PgParams& Add(int64_t value);
   PgParams& Add(double value);
   PgParams& AddNull();
+  // Bytes for a bytea parameter, sent in bytea's hex form ("\x…"), so any
+  // byte (NUL, invalid UTF-8) passes unchanged; write `$n::bytea` in the SQL.
+  PgParams& AddBytes(std::string_view bytes);
   PgParams& Add(const std::optional<int>& value);
   PgParams& Add(const std::optional<bool>& value);  // 1 / 0, as SQLite stores it
 
@@ -62,6 +65,9 @@ class PgResult {
   int64_t Int(int row, int column) const;               // NULL reads 0
   double Real(int row, int column) const;
   std::optional<int> OptInt(int row, int column) const;
+  // A bytea column read in its hex text form (bytea_output = hex, which
+  // PgConn::Connect sets); nullopt if it is not that form.
+  std::optional<std::string> Bytes(int row, int column) const;
   // Rows changed by an INSERT/UPDATE/DELETE.
   int64_t Affected() const;
 

@@ -49,10 +49,12 @@ inline PgTestServer FindPgTestServer() {
   return server;
 }
 
-// Creates an empty database on the server and returns a conninfo for it; the
+// Creates an empty database on the server (a copy of `template_name` when
+// given: no one may be connected to it) and returns a conninfo for it; the
 // name carries the process id and `label` so parallel tests never share one.
 inline core::Result<std::string> FreshPgDatabase(const std::string& server_conninfo,
-                                                 const std::string& label) {
+                                                 const std::string& label,
+                                                 const std::string& template_name = "template0") {
   static std::atomic<int> serial{0};
   std::string name = "ichigen_t" + std::to_string(::getpid()) + "_" + std::to_string(++serial) + "_";
   for (char c : label) {
@@ -61,23 +63,78 @@ inline core::Result<std::string> FreshPgDatabase(const std::string& server_conni
   }
   ASSIGN_OR_RETURN(auto admin, PgConn::Connect(server_conninfo));
   RETURN_IF_ERROR(admin->Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"));
-  RETURN_IF_ERROR(admin->Exec("CREATE DATABASE " + name + " TEMPLATE template0 ENCODING 'UTF8'"));
+  RETURN_IF_ERROR(admin->Exec("CREATE DATABASE " + name + " TEMPLATE " + template_name +
+                              " ENCODING 'UTF8'"));
   return PgConninfoWithDatabase(server_conninfo, name);
 }
 
-// Drops a database made by FreshPgDatabase (best effort: a test's clean-up).
-inline void DropPgDatabase(const std::string& server_conninfo, const std::string& conninfo) {
+// The database a conninfo names ("" if none).
+inline std::string PgDatabaseName(const std::string& conninfo) {
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
   if (options == nullptr) {
     PQfreemem(error);
-    return;
+    return "";
   }
   std::string name;
   for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
     if (std::string(o->keyword) == "dbname" && o->val != nullptr) name = o->val;
   }
   PQconninfoFree(options);
+  return name;
+}
+
+// A copy of a database made by FreshPgDatabase, as a test copies a SQLite
+// file (close every connection to it first).
+inline core::Result<std::string> CopyPgDatabase(const std::string& server_conninfo,
+                                                const std::string& conninfo,
+                                                const std::string& label) {
+  const std::string name = PgDatabaseName(conninfo);
+  if (name.rfind("ichigen_t", 0) != 0) {
+    return core::Fail(core::Code::kInvalidArgument, "テスト用のデータベースではありません",
+                      "not a test database", name);
+  }
+  return FreshPgDatabase(server_conninfo, label, name);
+}
+
+// The same server and database as a postgresql:// URL, as `ichigen --db`
+// takes it (a socket directory becomes the host query parameter).
+inline std::string PgUrl(const std::string& conninfo) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+  if (options == nullptr) {
+    PQfreemem(error);
+    return "";
+  }
+  std::string dbname;
+  std::string query;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr || *o->val == '\0') continue;
+    const std::string keyword = o->keyword;
+    if (keyword == "dbname") {
+      dbname = o->val;
+      continue;
+    }
+    query += (query.empty() ? "?" : "&") + keyword + "=";
+    for (const char* c = o->val; *c != '\0'; ++c) {
+      const auto byte = static_cast<unsigned char>(*c);
+      if (std::isalnum(byte) || *c == '-' || *c == '_' || *c == '.' || *c == '~') {
+        query += *c;
+      } else {
+        static constexpr char kHex[] = "0123456789ABCDEF";
+        query += '%';
+        query += kHex[byte >> 4];
+        query += kHex[byte & 0x0F];
+      }
+    }
+  }
+  PQconninfoFree(options);
+  return "postgresql:///" + dbname + query;
+}
+
+// Drops a database made by FreshPgDatabase (best effort: a test's clean-up).
+inline void DropPgDatabase(const std::string& server_conninfo, const std::string& conninfo) {
+  const std::string name = PgDatabaseName(conninfo);
   if (name.rfind("ichigen_t", 0) != 0) return;
   auto admin = PgConn::Connect(server_conninfo);
   if (admin) (void)(*admin)->Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");

@@ -3,6 +3,7 @@
 # when ICHIGEN_TEST_PG names a server.
 find_package(PostgreSQL REQUIRED)
 target_sources(ichigen_store PRIVATE
+  pg_events.cc
   pg_handle.cc
   pg_migrations.cc
   postgres_candidates.cc

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "store/pg_events.h"
 #include "store/pg_handle.h"
 #include "store/postgres_candidates.h"
 
@@ -177,52 +178,17 @@ BatchInfo ReadBatch(const PgResult& r, int row) {
   return b;
 }
 
-// The event columns, in the order ReadEvent decodes them.
-constexpr const char* kEventColumns =
-    "id, patient_id, type, effective_on, received_at, source, batch_id, line, facility, "
-    "residence_code, onset_on, diagnosed_on, extended_until, care_status, symptomatic, "
-    "supersedes, cancels";
-
-
-std::optional<core::Date> OptDate(const PgResult& r, int row, int column) {
-  if (r.IsNull(row, column)) return std::nullopt;
-  return core::Date::FromDays(static_cast<int32_t>(r.Int(row, column)));
-}
-
-core::Result<domain::Event> ReadEvent(const PgResult& r, int row) {
-  domain::Event e;
-  e.id = r.Int(row, 0);
-  ASSIGN_OR_RETURN(e.type, domain::ParseEventType(r.View(row, 2)));
-  e.effective_on = core::Date::FromDays(static_cast<int32_t>(r.Int(row, 3)));
-  e.received_at = r.Int(row, 4);
-  e.source = r.View(row, 5);
-  e.batch_id = r.Int(row, 6);
-  e.line = static_cast<int32_t>(r.Int(row, 7));
-  e.facility = r.View(row, 8);
-  e.residence_code = r.View(row, 9);
-  e.onset_on = OptDate(r, row, 10);
-  e.diagnosed_on = OptDate(r, row, 11);
-  e.extended_until = OptDate(r, row, 12);
-  if (!r.IsNull(row, 13)) {
-    ASSIGN_OR_RETURN(e.care_status, domain::ParseCareStatus(r.View(row, 13)));
-  }
-  if (!r.IsNull(row, 14)) e.symptomatic = r.Int(row, 14) != 0;
-  e.supersedes = r.Int(row, 15);
-  e.cancels = r.Int(row, 16) != 0;
-  return e;
-}
-
 core::Result<std::vector<domain::Event>> QueryEventsOf(PgConn& conn, int64_t patient_id) {
   PgParams params;
   params.Add(patient_id);
   ASSIGN_OR_RETURN(PgResult result,
-                   conn.Execute(std::string("SELECT ") + kEventColumns +
+                   conn.Execute(std::string("SELECT ") + kPgEventColumns +
                                     " FROM events WHERE patient_id = $1 ORDER BY id",
                                 params));
   std::vector<domain::Event> events;
   events.reserve(static_cast<size_t>(result.rows()));
   for (int r = 0; r < result.rows(); ++r) {
-    ASSIGN_OR_RETURN(domain::Event event, ReadEvent(result, r));
+    ASSIGN_OR_RETURN(domain::Event event, ReadPgEvent(result, r));
     events.push_back(std::move(event));
   }
   return events;
@@ -1232,7 +1198,7 @@ core::Status PostgresStore::ForEachPatientEventsIn(
   // A patient's events may straddle two chunks: they are handed on when the
   // next patient starts, or at the end.
   RETURN_IF_ERROR(conn_->ForEachChunk(
-      std::string("SELECT ") + kEventColumns +
+      std::string("SELECT ") + kPgEventColumns +
           " FROM events WHERE patient_id >= $1 AND patient_id < $2 ORDER BY patient_id, id",
       params, kFetchRows, [&](const PgResult& chunk) -> core::Status {
         for (int r = 0; r < chunk.rows(); ++r) {
@@ -1242,7 +1208,7 @@ core::Status PostgresStore::ForEachPatientEventsIn(
             events.clear();
             current = patient;
           }
-          ASSIGN_OR_RETURN(domain::Event event, ReadEvent(chunk, r));
+          ASSIGN_OR_RETURN(domain::Event event, ReadPgEvent(chunk, r));
           events.push_back(std::move(event));
         }
         return core::Ok();

@@ -1,9 +1,15 @@
+// The distribution store's contract, run against SQLite and PostgreSQL (see
+// store/pg_test_env.h for the server).
 #include "store/sqlite_distribution_store.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <thread>
 
+#include "store/pg_test_env.h"
+#include "store/postgres_distribution_store.h"
+#include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 
 namespace ichigen::store {
@@ -11,26 +17,59 @@ namespace {
 
 using distribution::Consent;
 
-class SqliteDistributionStoreTest : public ::testing::Test {
+enum class StoreKind { kSqlite, kPostgres };
+
+class DistributionStoreContractTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    name = name.substr(name.find('/') + 1);
+    name = name.substr(0, name.find('/'));
     dir_ = std::filesystem::temp_directory_path() /
-           ("ichigen_diststore_" +
-            std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("ichigen_diststore_" + std::to_string(::getpid()) + "_" + name +
+            (GetParam() == StoreKind::kPostgres ? "_pg" : ""));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "ichigen.db").string();
-    // The core store first, as in the server: both tracks share one file.
-    auto core_store = SqliteStore::Open(path_);
-    ASSERT_TRUE(core_store.has_value()) << core_store.error().ToString();
-    auto opened = SqliteDistributionStore::Open(path_);
+    if (GetParam() == StoreKind::kPostgres) {
+      server_ = FindPgTestServer();
+      if (!server_.available()) {
+        if (server_.required) FAIL() << server_.why;
+        GTEST_SKIP() << server_.why;
+      }
+      auto fresh = FreshPgDatabase(server_.conninfo, "dist_" + name);
+      ASSERT_TRUE(fresh.has_value()) << fresh.error().ToString();
+      path_ = *fresh;
+    } else {
+      path_ = (dir_ / "ichigen.db").string();
+    }
+    // The core store first, as in the server: both tracks share one database.
+    if (GetParam() == StoreKind::kPostgres) {
+      auto core_store = PostgresStore::Open(path_);
+      ASSERT_TRUE(core_store.has_value()) << core_store.error().ToString();
+    } else {
+      auto core_store = SqliteStore::Open(path_);
+      ASSERT_TRUE(core_store.has_value()) << core_store.error().ToString();
+    }
+    auto opened = OpenStore();
     ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
     store_ = std::move(*opened);
   }
   void TearDown() override {
     store_.reset();
+    if (GetParam() == StoreKind::kPostgres && server_.available()) {
+      DropPgDatabase(server_.conninfo, path_);
+    }
     std::filesystem::remove_all(dir_);
+  }
+
+  // Another store on the same data (another thread, another server).
+  core::Result<std::unique_ptr<DistributionStore>> OpenStore() const {
+    if (GetParam() == StoreKind::kPostgres) {
+      ASSIGN_OR_RETURN(auto opened, PostgresDistributionStore::Open(path_));
+      return std::unique_ptr<DistributionStore>(std::move(opened));
+    }
+    ASSIGN_OR_RETURN(auto opened, SqliteDistributionStore::Open(path_));
+    return std::unique_ptr<DistributionStore>(std::move(opened));
   }
 
   static PackageRecord Package(const std::string& code, const std::string& compact,
@@ -51,22 +90,40 @@ class SqliteDistributionStoreTest : public ::testing::Test {
     return p;
   }
 
+  PgTestServer server_;
   std::filesystem::path dir_;
-  std::string path_;
-  std::unique_ptr<SqliteDistributionStore> store_;
+  std::string path_;  // SQLite file or PostgreSQL conninfo
+  std::unique_ptr<DistributionStore> store_;
 };
 
-TEST_F(SqliteDistributionStoreTest, RefKeyIsStableAcrossOpens) {
+INSTANTIATE_TEST_SUITE_P(Stores, DistributionStoreContractTest,
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kPostgres),
+                         [](const ::testing::TestParamInfo<StoreKind>& info) {
+                           return info.param == StoreKind::kSqlite ? "SQLite" : "PostgreSQL";
+                         });
+
+// Both dialects carry the same distribution migrations, version for version.
+TEST(DistributionMigrationsTest, BothDialectsHaveTheSameVersions) {
+  ASSERT_EQ(PostgresDistributionMigrations().size(), SqliteDistributionMigrations().size());
+  for (size_t i = 0; i < SqliteDistributionMigrations().size(); ++i) {
+    EXPECT_EQ(PostgresDistributionMigrations()[i].version,
+              SqliteDistributionMigrations()[i].version);
+    EXPECT_STREQ(PostgresDistributionMigrations()[i].description,
+                 SqliteDistributionMigrations()[i].description);
+  }
+}
+
+TEST_P(DistributionStoreContractTest, RefKeyIsStableAcrossOpens) {
   auto key = store_->RefKey();
   ASSERT_TRUE(key.has_value());
   EXPECT_EQ(key->size(), 64u);
   store_.reset();
-  auto reopened = SqliteDistributionStore::Open(path_);
-  ASSERT_TRUE(reopened.has_value());
+  auto reopened = OpenStore();
+  ASSERT_TRUE(reopened.has_value()) << reopened.error().ToString();
   EXPECT_EQ(*(*reopened)->RefKey(), *key);
 }
 
-TEST_F(SqliteDistributionStoreTest, AgreementVersionsAreNumberedPerMunicipality) {
+TEST_P(DistributionStoreContractTest, AgreementVersionsAreNumberedPerMunicipality) {
   distribution::Agreement a;
   a.municipality_code6 = "142042";
   a.version = 99;  // ignored: the store numbers versions
@@ -95,7 +152,7 @@ TEST_F(SqliteDistributionStoreTest, AgreementVersionsAreNumberedPerMunicipality)
   EXPECT_EQ((*all)[0].valid_from.ToIso(), "2022-08-01");
 }
 
-TEST_F(SqliteDistributionStoreTest, LatestConsentWinsByDateThenRecord) {
+TEST_P(DistributionStoreContractTest, LatestConsentWinsByDateThenRecord) {
   ConsentRecord r;
   r.patient_id = 7;
   r.consent = Consent::kWithdrawn;
@@ -118,7 +175,7 @@ TEST_F(SqliteDistributionStoreTest, LatestConsentWinsByDateThenRecord) {
   EXPECT_EQ(bad.error().code, core::Code::kInvalidArgument);
 }
 
-TEST_F(SqliteDistributionStoreTest, PackageStoredOnceWithExactBytes) {
+TEST_P(DistributionStoreContractTest, PackageStoredOnceWithExactBytes) {
   std::string xlsx_bytes("PK\x03\x04\0\0binary\xff", 13);
   std::vector<PackageFileBlob> files = {
       {"142042_20220801T0900_package.csv", "csv", "cp932", "aa", "\x90\x56\x8b\x4b"},
@@ -140,7 +197,7 @@ TEST_F(SqliteDistributionStoreTest, PackageStoredOnceWithExactBytes) {
   EXPECT_FALSE(store_->GetPackage("nope")->has_value());
 }
 
-TEST_F(SqliteDistributionStoreTest, PreviousPackageAndReceipts) {
+TEST_P(DistributionStoreContractTest, PreviousPackageAndReceipts) {
   ASSERT_TRUE(store_->InsertPackage(Package("142042", "20220801T0900", 1000), {}).has_value());
   ASSERT_TRUE(store_->InsertPackage(Package("142042", "20220802T0900", 2000), {}).has_value());
   ASSERT_TRUE(store_->InsertPackage(Package("142051", "20220802T0900", 2000), {}).has_value());
@@ -164,7 +221,7 @@ TEST_F(SqliteDistributionStoreTest, PreviousPackageAndReceipts) {
   EXPECT_EQ(store_->ListPackages({})->size(), 3u);
 }
 
-TEST_F(SqliteDistributionStoreTest, LastmileAndAlerts) {
+TEST_P(DistributionStoreContractTest, LastmileAndAlerts) {
   LastmileRecord r;
   r.patient_id = 5;
   r.ref = "ABCD-EFGH-JKMN";
@@ -192,6 +249,53 @@ TEST_F(SqliteDistributionStoreTest, LastmileAndAlerts) {
   EXPECT_EQ(store_->ListAlerts("", false)->size(), 1u);
   EXPECT_EQ(store_->ListAlerts("", true)->size(), 2u);
   EXPECT_EQ(store_->ListAlerts("藤沢市保健所", false)->size(), 0u);
+}
+
+TEST_P(DistributionStoreContractTest, EveryByteValueSurvivesAPackageFile) {
+  std::string all_bytes;
+  for (int b = 0; b < 256; ++b) all_bytes += static_cast<char>(b);
+  const PackageRecord p = Package("142042", "20220803T0900", 3000);
+  ASSERT_TRUE(store_->InsertPackage(p, {{"all.bin", "xlsx", "", "cc", all_bytes},
+                                        {"empty.csv", "csv", "cp932", "dd", ""}})
+                  .has_value());
+  auto got = store_->PackageFiles(p.id, true);
+  ASSERT_TRUE(got.has_value()) << got.error().ToString();
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0].bytes, all_bytes);
+  EXPECT_EQ((*got)[1].bytes, "");
+  EXPECT_EQ((*got)[1].name, "empty.csv");
+}
+
+// Two stores (two servers) adding versions of one municipality's agreement at
+// once: every version is numbered once, 1..n.
+TEST_P(DistributionStoreContractTest, ConcurrentAgreementVersionsAreNumberedOnce) {
+  constexpr int kThreads = 4;
+  constexpr int kEach = 5;
+  std::vector<std::unique_ptr<DistributionStore>> stores;
+  for (int t = 0; t < kThreads; ++t) {
+    auto opened = OpenStore();
+    ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
+    stores.push_back(std::move(*opened));
+  }
+  std::vector<std::string> errors(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      distribution::Agreement a;
+      a.municipality_code6 = "142042";
+      a.valid_from = *core::Date::ParseIso("2022-08-01");
+      for (int i = 0; i < kEach; ++i) {
+        auto added = stores[t]->AddAgreementVersion(a);
+        if (!added) errors[t] = added.error().ToString();
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const std::string& error : errors) EXPECT_EQ(error, "");
+  auto all = store_->ListAgreements();
+  ASSERT_TRUE(all.has_value());
+  ASSERT_EQ(all->size(), static_cast<size_t>(kThreads * kEach));
+  for (size_t i = 0; i < all->size(); ++i) EXPECT_EQ((*all)[i].version, static_cast<int>(i + 1));
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 # Statistics store (included from src/store/CMakeLists.txt): materialized
-# daily figures on the same SQLite file, migration track 3000–3999.
+# daily figures beside the core store (the same SQLite file or PostgreSQL
+# database), migration track 3000–3999.
 add_library(ichigen_store_stats STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/postgres_stats_store.cc
   ${CMAKE_CURRENT_LIST_DIR}/sqlite_stats_store.cc
 )
 target_include_directories(ichigen_store_stats PUBLIC ${PROJECT_SOURCE_DIR}/src)

@@ -442,12 +442,12 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
     PgParams patient_ids;
     patient_ids.AddText("{" + JoinIds(ids) + "}");
     ASSIGN_OR_RETURN(PgResult events,
-                     conn_.Execute(std::string("SELECT ") + kEventColumns +
+                     conn_.Execute(std::string("SELECT ") + kPgEventColumns +
                                        ", dedupe_key FROM events WHERE patient_id = "
                                        "ANY($1::bigint[]) ORDER BY patient_id, id",
                                    patient_ids));
     for (int r = 0; r < events.rows(); ++r) {
-      ASSIGN_OR_RETURN(domain::Event event, ReadEvent(events, r));
+      ASSIGN_OR_RETURN(domain::Event event, ReadPgEvent(events, r));
       Prefetched& entry = prefetched_.at(events.Int(r, 1));
       entry.dedupe_keys.insert(events.Text(r, 17));
       entry.events.push_back(std::move(event));

@@ -343,6 +343,11 @@ core::Result<MigrationReport> Migrate(const MigrationOptions& options) {
     ASSIGN_OR_RETURN(PgResult locked, conn->Query("SELECT pg_advisory_xact_lock($1)", lock));
     (void)locked;
     RETURN_IF_ERROR(migration::CheckTargetEmpty(*conn, plan.target));
+    for (const SourceTable* table : plan.tables) {
+      if (migration::IsSeededTable(table->name)) {
+        RETURN_IF_ERROR(conn->Exec("DELETE FROM " + Quoted(table->name)));
+      }
+    }
     RETURN_IF_ERROR(conn->Exec("SET LOCAL maintenance_work_mem = '256MB'"));
     ASSIGN_OR_RETURN(DeferredSchema deferred, DeferIndexesAndForeignKeys(*conn, plan.tables));
     std::vector<SideSummary> source_sides;

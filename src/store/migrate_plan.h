@@ -67,6 +67,10 @@ core::Status MatchTables(const Source& source, const Target& target, bool skip_u
 // Parents before children (the target's foreign keys); otherwise by name.
 std::vector<const SourceTable*> InDependencyOrder(std::vector<const SourceTable*> tables,
                                                   const Target& target);
+// Tables whose rows a fresh schema writes itself (the distribution store's
+// secret for package references): they count as empty, and the copy
+// replaces their rows with the source's.
+bool IsSeededTable(std::string_view name);
 // Invariant 3: kFailedPrecondition naming the target's tables that hold rows.
 core::Status CheckTargetEmpty(PgConn& conn, const Target& target);
 

@@ -142,6 +142,16 @@ core::Status Search(Exchange& ex) {
   ApiServices& s = ex.services();
   ASSIGN_OR_RETURN(PatientScope scope, s.access.PatientScopeFor(ex.principal()));
   ASSIGN_OR_RETURN(auto page, ex.Page());
+  // Totals stop at kSearchCountCap, and so does paging: a clerk narrows a
+  // search of thousands, and a deep offset would walk that many matches.
+  if (page.second >= store::kSearchCountCap) {
+    return core::Fail(core::Code::kInvalidArgument,
+                      "検索結果は先頭の" + std::to_string(store::kSearchCountCap) +
+                          "件までしか表示できません。検索条件を絞ってください",
+                      "only the first " + std::to_string(store::kSearchCountCap) +
+                          " matches of a search can be paged; narrow the search",
+                      "offset");
+  }
   std::vector<std::string> used;
   ASSIGN_OR_RETURN(store::PatientQuery query, ParseSearch(ex, used));
   query.limit = page.first;
@@ -163,7 +173,12 @@ core::Status Search(Exchange& ex) {
   // filters were used and the ids returned, not the terms.
   RETURN_IF_ERROR(ex.Audit("patient.search", targets,
                            {{"filters", used}, {"total", result.total}, {"offset", page.second}}));
-  ex.ReplyPage(items, result.total, page.first, page.second);
+  // total_capped: more than `total` matched (the count stops at the cap).
+  ex.Reply(200, {{"items", std::move(items)},
+                 {"total", result.total},
+                 {"total_capped", result.total_capped},
+                 {"limit", page.first},
+                 {"offset", page.second}});
   return core::Ok();
 }
 
@@ -195,7 +210,8 @@ void AddPatientRoutes(RouteTable& table) {
                                  Role::kFacility, Role::kMunicipality});
   table.Add({.method = Method::kGet,
              .path = "/api/v1/patients",
-             .summary = "患者検索 (within the caller's scope; fields per its policy)",
+             .summary = "患者検索 (within the caller's scope; fields per its policy; by name or kana "
+                        "prefix in name/reading order, otherwise in id order)",
              .tag = "patients",
              .access = patients,
              .params = {{"name", "query", "string", "氏名 (kanji; prefix, variants folded)"},
@@ -206,7 +222,7 @@ void AddPatientRoutes(RouteTable& table) {
                         {"municipality", "query", "string", "市区町村コード (6 digits, comma-separated)"},
                         {"status", "query", "string", "療養状況 (e.g. 自宅療養中)"},
                         {"limit", "query", "integer", "1..200, default 50"},
-                        {"offset", "query", "integer", "default 0"},
+                        {"offset", "query", "integer", "0..999, default 0 (a search pages through its first 1000 matches)"},
                         {"purpose", "query", "string", "audit purpose (or X-Purpose header)"}},
              .personal_data = true,
              .handler = Search});

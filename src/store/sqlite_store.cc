@@ -871,6 +871,21 @@ core::Result<std::vector<PatientRecord>> Store::GetPatients(std::span<const int6
   return found;
 }
 
+PatientOrder OrderOf(const PatientQuery& query) {
+  if (!query.name_prefix.empty()) return PatientOrder::kName;
+  if (!query.kana_prefix.empty()) return PatientOrder::kKana;
+  return PatientOrder::kId;
+}
+
+std::string_view OrderBySql(PatientOrder order) {
+  switch (order) {
+    case PatientOrder::kName: return "name_folded, id";
+    case PatientOrder::kKana: return "kana_key, id";
+    case PatientOrder::kId: break;
+  }
+  return "id";
+}
+
 std::string_view OutcomeName(Outcome outcome) {
   switch (outcome) {
     case Outcome::kAccepted: return "accepted";
@@ -1112,8 +1127,10 @@ core::Result<PatientPage> SqliteStore::SearchPatients(const PatientQuery& query)
                                               " LIMIT " + std::to_string(kSearchCountCap + 1) +
                                               ")"));
   // The page's ids come from the index alone; only those rows are read whole.
-  ASSIGN_OR_RETURN(SqliteStmt * ids, statements_->Get(*db_, "SELECT id FROM patients" + where +
-                                                                " ORDER BY id LIMIT ? OFFSET ?"));
+  ASSIGN_OR_RETURN(SqliteStmt * ids,
+                   statements_->Get(*db_, "SELECT id FROM patients" + where + " ORDER BY " +
+                                              std::string(OrderBySql(OrderOf(query))) +
+                                              " LIMIT ? OFFSET ?"));
   ASSIGN_OR_RETURN(SqliteStmt * row_by_id, statements_->Get(*db_, PatientByIdSql()));
   ResetOnExit reset_count(*count);
   ResetOnExit reset_ids(*ids);

@@ -1132,6 +1132,11 @@ core::Result<PatientPage> SqliteStore::SearchPatients(const PatientQuery& query)
                                               std::string(OrderBySql(OrderOf(query))) +
                                               " LIMIT ? OFFSET ?"));
   ASSIGN_OR_RETURN(SqliteStmt * row_by_id, statements_->Get(*db_, PatientByIdSql()));
+  // Kept too: sqlite3_exec would parse them on every search, and the
+  // parser's allocation made malloc consolidate its free lists each time.
+  ASSIGN_OR_RETURN(SqliteStmt * begin, statements_->Get(*db_, "BEGIN"));
+  ASSIGN_OR_RETURN(SqliteStmt * commit, statements_->Get(*db_, "COMMIT"));
+  ASSIGN_OR_RETURN(SqliteStmt * rollback, statements_->Get(*db_, "ROLLBACK"));
   ResetOnExit reset_count(*count);
   ResetOnExit reset_ids(*ids);
   ResetOnExit reset_row(*row_by_id);
@@ -1139,7 +1144,7 @@ core::Result<PatientPage> SqliteStore::SearchPatients(const PatientQuery& query)
   // page come from the same snapshot (an import may commit in between);
   // inside a caller's transaction, that one already does it.
   const bool own_transaction = sqlite3_get_autocommit(db_->get()) != 0;
-  if (own_transaction) RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  if (own_transaction) RETURN_IF_ERROR(begin->Run());
   auto search = [&]() -> core::Status {
     bind_all(*count);
     ASSIGN_OR_RETURN(bool counted, count->Step());
@@ -1163,7 +1168,7 @@ core::Result<PatientPage> SqliteStore::SearchPatients(const PatientQuery& query)
   core::Status searched = search();
   if (own_transaction) {
     // A read-only transaction: COMMIT only ends it.
-    core::Status ended = db_->Exec(searched ? "COMMIT" : "ROLLBACK");
+    core::Status ended = (searched ? commit : rollback)->Run();
     RETURN_IF_ERROR(searched);
     RETURN_IF_ERROR(ended);
   }

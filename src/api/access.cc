@@ -151,7 +151,8 @@ core::Result<store::PatientPage> ScopedSearch(store::Store& store, const Patient
     query.offset = offset;
     return store.SearchPatients(query);
   }
-  // Row-by-row check: page through the store's matches in id order.
+  // Row-by-row check: page through the store's matches in their order. The
+  // count stops past kSearchCountCap, as the store's does.
   store::PatientPage page;
   int64_t scanned = 0;
   query.limit = 1000;
@@ -163,7 +164,11 @@ core::Result<store::PatientPage> ScopedSearch(store::Store& store, const Patient
       if (page.total >= offset && page.total < offset + limit) {
         page.patients.push_back(std::move(patient));
       }
-      ++page.total;
+      if (++page.total > store::kSearchCountCap && page.total > offset + limit) {
+        page.total = store::kSearchCountCap;
+        page.total_capped = true;
+        return page;
+      }
     }
     scanned += static_cast<int64_t>(chunk.patients.size());
     if (static_cast<int64_t>(chunk.patients.size()) < query.limit) break;

@@ -131,6 +131,12 @@ void Exchange::Reply(int status, const nlohmann::json& body) {
   response_.set_content(DumpJson(body), "application/json; charset=utf-8");
 }
 
+void Exchange::ReplyJsonText(int status, std::string body) {
+  response_.status = status;
+  response_.body = std::move(body);
+  response_.set_header("Content-Type", "application/json; charset=utf-8");
+}
+
 void Exchange::ReplyPage(const nlohmann::json& items, int64_t total, int64_t limit,
                          int64_t offset) {
   Reply(200, {{"items", items}, {"total", total}, {"limit", limit}, {"offset", offset}});

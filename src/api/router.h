@@ -123,6 +123,8 @@ class Exchange {
   std::string Purpose() const;
 
   void Reply(int status, const nlohmann::json& body);
+  // A body already written as JSON text (api/json_text.h).
+  void ReplyJsonText(int status, std::string body);
   void ReplyPage(const nlohmann::json& items, int64_t total, int64_t limit, int64_t offset);
 
   // Appends to the audit trail as this caller.

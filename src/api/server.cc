@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "api/handlers.h"
+#include "api/http_server.h"
 #include "api/inbox.h"
 
 namespace ichigen::api {
@@ -112,7 +113,7 @@ core::Result<std::unique_ptr<ApiServer>> ApiServer::Create(ServerOptions options
     }
     server->http_ = std::move(ssl);
   } else {
-    server->http_ = std::make_unique<httplib::Server>();
+    server->http_ = std::make_unique<PlainHttpServer>();
   }
   httplib::Server& http = *server->http_;
   const size_t threads = std::max<size_t>(server->options_.threads, 2);

@@ -476,6 +476,17 @@ TEST_P(ServerTest, HostileInputGetsClearFourHundreds) {
   EXPECT_EQ(Get("op", "/api/v1/patients/abc")->status, 400);
   EXPECT_EQ(Get("op", "/api/v1/patients/99999999999999999999")->status, 400);
   EXPECT_EQ(Get("op", "/api/v1/patients?limit=-1")->status, 400);
+  // A search pages through its first kSearchCountCap matches, no deeper.
+  auto deep = Get("op", "/api/v1/patients?kana=%E3%83%A4&offset=1000");
+  ASSERT_EQ(deep->status, 400);
+  EXPECT_EQ(ErrorCode(deep), "invalid_argument");
+  EXPECT_EQ(Body(deep)["error"]["context"], "offset");
+  EXPECT_NE(Body(deep)["error"]["message"].get<std::string>().find("1000件"), std::string::npos);
+  auto last = Get("op", "/api/v1/patients?kana=%E3%83%A4&offset=999");
+  ASSERT_EQ(last->status, 200);
+  EXPECT_EQ(Body(last)["total"], 3);
+  EXPECT_FALSE(Body(last)["total_capped"].get<bool>());
+  EXPECT_TRUE(Body(last)["items"].empty());
   EXPECT_EQ(Get("op", "/api/v1/patients?hersys_id=12")->status, 400);
   EXPECT_EQ(Get("op", "/api/v1/patients?birth_date=2022-02-30")->status, 400);
   // Path traversal in an upload's file name.

@@ -63,6 +63,13 @@ core::Result<int64_t> AuditLog::Append(const AuditEvent& event) {
 void AuditLog::CommitBatch(std::unique_lock<std::mutex>& lock) {
   const size_t n = std::min(queue_.size(), kMaxBatch);
   std::vector<Pending*> batch(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  // Copying, chaining and hashing the batch happen without mu_: only the
+  // leader (the batch stays at the queue's front, so no one else leads
+  // meanwhile) changes the head, and the batch's entries are not touched
+  // by their waiting callers. Held, mu_ made every new request sleep on it.
+  int64_t head_seq = head_seq_;
+  std::string head_hash = head_hash_;
+  lock.unlock();
   std::vector<store::AuditEntry> entries;
   entries.reserve(n);
   for (Pending* p : batch) entries.push_back(p->entry);
@@ -72,17 +79,15 @@ void AuditLog::CommitBatch(std::unique_lock<std::mutex>& lock) {
   // store that keeps refusing is reported rather than retried forever.
   constexpr int kAttempts = 50;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    int64_t seq = head_seq_;
-    std::string hash = head_hash_;
+    int64_t seq = head_seq;
+    std::string hash = head_hash;
     for (store::AuditEntry& e : entries) {
       e.seq = ++seq;
       e.prev_hash = std::move(hash);
       e.hash = EntryHash(e);
       hash = e.hash;
     }
-    // Later callers queue up behind this batch while it is written; the
-    // batch stays at the queue's front, so no one else leads meanwhile.
-    lock.unlock();
+    // Later callers queue up behind this batch while it is written.
     result = store_.AppendBatch(entries);
     lock.lock();
     if (result) {
@@ -96,6 +101,9 @@ void AuditLog::CommitBatch(std::unique_lock<std::mutex>& lock) {
       result = loaded;
       break;
     }
+    head_seq = head_seq_;
+    head_hash = head_hash_;
+    lock.unlock();
   }
   for (size_t i = 0; i < n; ++i) {
     batch[i]->entry.seq = entries[i].seq;

@@ -31,7 +31,8 @@
 //     the error and the head does not move.
 //
 // Thread-safety: AuditLog is thread-safe; mu_ guards the queue and the head,
-// and is not held while the store writes. Several processes appending to the
+// and is not held while the leader copies, chains and hashes its batch or
+// the store writes it. Several processes appending to the
 // same store (PostgreSQL later, or `ichigen` commands beside a running
 // server) need the head read and the insert in one database transaction
 // under a lock (SELECT … FOR UPDATE / an advisory lock); with SQLite, a

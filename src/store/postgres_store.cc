@@ -1093,7 +1093,8 @@ core::Result<PatientPage> PostgresStore::SearchPatients(const PatientQuery& quer
   params.Add(std::clamp<int64_t>(query.limit, 0, 1000)).Add(std::max<int64_t>(query.offset, 0));
   ASSIGN_OR_RETURN(PgResult rows,
                    conn_->Query("SELECT " + PatientSelectList() + " FROM patients" + where +
-                                    " ORDER BY id LIMIT " + limit + " OFFSET " + offset,
+                                    " ORDER BY " + std::string(OrderBySql(OrderOf(query))) + " LIMIT " +
+                                    limit + " OFFSET " + offset,
                                 params));
   for (int r = 0; r < rows.rows(); ++r) page.patients.push_back(ReadPatient(rows, r));
   return page;

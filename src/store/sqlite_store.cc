@@ -871,6 +871,21 @@ core::Result<std::vector<PatientRecord>> Store::GetPatients(std::span<const int6
   return found;
 }
 
+PatientOrder OrderOf(const PatientQuery& query) {
+  if (!query.name_prefix.empty()) return PatientOrder::kName;
+  if (!query.kana_prefix.empty()) return PatientOrder::kKana;
+  return PatientOrder::kId;
+}
+
+std::string_view OrderBySql(PatientOrder order) {
+  switch (order) {
+    case PatientOrder::kName: return "name_folded, id";
+    case PatientOrder::kKana: return "kana_key, id";
+    case PatientOrder::kId: break;
+  }
+  return "id";
+}
+
 std::string_view OutcomeName(Outcome outcome) {
   switch (outcome) {
     case Outcome::kAccepted: return "accepted";
@@ -1112,9 +1127,16 @@ core::Result<PatientPage> SqliteStore::SearchPatients(const PatientQuery& query)
                                               " LIMIT " + std::to_string(kSearchCountCap + 1) +
                                               ")"));
   // The page's ids come from the index alone; only those rows are read whole.
-  ASSIGN_OR_RETURN(SqliteStmt * ids, statements_->Get(*db_, "SELECT id FROM patients" + where +
-                                                                " ORDER BY id LIMIT ? OFFSET ?"));
+  ASSIGN_OR_RETURN(SqliteStmt * ids,
+                   statements_->Get(*db_, "SELECT id FROM patients" + where + " ORDER BY " +
+                                              std::string(OrderBySql(OrderOf(query))) +
+                                              " LIMIT ? OFFSET ?"));
   ASSIGN_OR_RETURN(SqliteStmt * row_by_id, statements_->Get(*db_, PatientByIdSql()));
+  // Kept too: sqlite3_exec would parse them on every search, and the
+  // parser's allocation made malloc consolidate its free lists each time.
+  ASSIGN_OR_RETURN(SqliteStmt * begin, statements_->Get(*db_, "BEGIN"));
+  ASSIGN_OR_RETURN(SqliteStmt * commit, statements_->Get(*db_, "COMMIT"));
+  ASSIGN_OR_RETURN(SqliteStmt * rollback, statements_->Get(*db_, "ROLLBACK"));
   ResetOnExit reset_count(*count);
   ResetOnExit reset_ids(*ids);
   ResetOnExit reset_row(*row_by_id);
@@ -1122,7 +1144,7 @@ core::Result<PatientPage> SqliteStore::SearchPatients(const PatientQuery& query)
   // page come from the same snapshot (an import may commit in between);
   // inside a caller's transaction, that one already does it.
   const bool own_transaction = sqlite3_get_autocommit(db_->get()) != 0;
-  if (own_transaction) RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  if (own_transaction) RETURN_IF_ERROR(begin->Run());
   auto search = [&]() -> core::Status {
     bind_all(*count);
     ASSIGN_OR_RETURN(bool counted, count->Step());
@@ -1146,7 +1168,7 @@ core::Result<PatientPage> SqliteStore::SearchPatients(const PatientQuery& query)
   core::Status searched = search();
   if (own_transaction) {
     // A read-only transaction: COMMIT only ends it.
-    core::Status ended = db_->Exec(searched ? "COMMIT" : "ROLLBACK");
+    core::Status ended = (searched ? commit : rollback)->Run();
     RETURN_IF_ERROR(searched);
     RETURN_IF_ERROR(ended);
   }

@@ -296,10 +296,12 @@ TEST_P(StoreContractTest, SearchByPrefixesAndFilters) {
   EXPECT_EQ(kana->total, 3);
   auto born = store_->SearchPatients({.birth_date = "1980-01-02", .municipality_codes = {"141046"}});
   EXPECT_EQ(born->total, 2);
+  // A kana page is in reading order: タカタ… (3000003), タカハシイ… (3000001), タカハシハ….
   auto paged = store_->SearchPatients({.kana_prefix = "タカ", .limit = 1, .offset = 1});
   EXPECT_EQ(paged->total, 3);
+  EXPECT_FALSE(paged->total_capped);
   ASSERT_EQ(paged->patients.size(), 1u);
-  EXPECT_EQ(paged->patients[0].hersys_id, "3000002");
+  EXPECT_EQ(paged->patients[0].hersys_id, "3000001");
   // SQL in a search string is data, not SQL.
   auto hostile = store_->SearchPatients({.name_prefix = "佐藤' OR 1=1 --"});
   EXPECT_EQ(hostile->total, 1);
@@ -317,6 +319,81 @@ domain::Event MakeEvent(domain::EventType type, const char* iso, const char* fac
   event.facility = facility;
   event.line = 3;
   return event;
+}
+
+// A prefix search pages in its key's order (then id), so that a page is read
+// off the index range; other searches page in id order. Ids run opposite to
+// the readings here, so the two orders differ.
+TEST_P(StoreContractTest, PrefixSearchesPageInKeyOrderOthersInIdOrder) {
+  auto writer = store_->BeginBatch(Batch("sha-order"));
+  ASSERT_TRUE(writer.has_value());
+  const struct {
+    const char* id;
+    const char* folded;
+    const char* kana;
+  } people[] = {
+      {"3100001", "鈴木花子", "スズキハナコ"},
+      {"3100002", "鈴木太郎", "スズキタロウ"},
+      {"3100003", "鈴木一郎", "スズキイチロウ"},
+      {"3100004", "鈴木一郎", "スズキイチロウ"},  // same keys: id breaks the tie
+      {"3100005", "鈴木", "スズキ"},
+  };
+  for (const auto& person : people) {
+    PatientRecord p = Patient(person.id, (*writer)->batch_id());
+    p.name_folded = person.folded;
+    p.kana_key = person.kana;
+    p.birth_date = "1990-05-06";
+    ASSERT_TRUE((*writer)->InsertPatient(p).has_value());
+  }
+  ASSERT_TRUE((*writer)->Commit(Batch("sha-order")).has_value());
+  auto ids_of = [](const PatientPage& page) {
+    std::vector<std::string> ids;
+    for (const PatientRecord& p : page.patients) ids.push_back(p.hersys_id);
+    return ids;
+  };
+  using Ids = std::vector<std::string>;
+  auto kana = store_->SearchPatients({.kana_prefix = "スズキ"});
+  ASSERT_TRUE(kana.has_value()) << kana.error().ToString();
+  // Bytes of the keys: イ (E3 82 A4) < タ (E3 82 BF) < ハ (E3 83 8F).
+  EXPECT_EQ(ids_of(*kana), (Ids{"3100005", "3100003", "3100004", "3100002", "3100001"}));
+  auto kana_page = store_->SearchPatients({.kana_prefix = "スズキ", .limit = 2, .offset = 2});
+  EXPECT_EQ(ids_of(*kana_page), (Ids{"3100004", "3100002"}));
+  EXPECT_EQ(kana_page->total, 5);
+  auto name = store_->SearchPatients({.name_prefix = "鈴木"});
+  ASSERT_TRUE(name.has_value());
+  // 一 (E4 B8 80) < 太 (E5 A4 AA) < 花 (E8 8A B1).
+  EXPECT_EQ(ids_of(*name), (Ids{"3100005", "3100003", "3100004", "3100002", "3100001"}));
+  auto born = store_->SearchPatients({.birth_date = "1990-05-06"});
+  ASSERT_TRUE(born.has_value());
+  EXPECT_EQ(ids_of(*born), (Ids{"3100001", "3100002", "3100003", "3100004", "3100005"}));
+}
+
+// The count stops past kSearchCountCap and says so; the page is still right.
+TEST_P(StoreContractTest, SearchCountStopsAtTheCap) {
+  auto writer = store_->BeginBatch(Batch("sha-cap"));
+  ASSERT_TRUE(writer.has_value());
+  for (int64_t i = 0; i < kSearchCountCap + 5; ++i) {
+    PatientRecord p = Patient(std::to_string(3200000 + i), (*writer)->batch_id());
+    p.kana_key = "ヤマダ" + std::to_string(100000 + i);
+    p.birth_date = "1975-07-08";
+    ASSERT_TRUE((*writer)->InsertPatient(p).has_value());
+  }
+  ASSERT_TRUE((*writer)->Commit(Batch("sha-cap")).has_value());
+  auto capped = store_->SearchPatients({.kana_prefix = "ヤマダ", .limit = 3, .offset = 997});
+  ASSERT_TRUE(capped.has_value()) << capped.error().ToString();
+  EXPECT_EQ(capped->total, kSearchCountCap);
+  EXPECT_TRUE(capped->total_capped);
+  ASSERT_EQ(capped->patients.size(), 3u);
+  EXPECT_EQ(capped->patients[0].kana_key, "ヤマダ100997");
+  auto narrow = store_->SearchPatients({.kana_prefix = "ヤマダ10000"});
+  ASSERT_TRUE(narrow.has_value());
+  EXPECT_EQ(narrow->total, 10);
+  EXPECT_FALSE(narrow->total_capped);
+  auto by_date = store_->SearchPatients({.birth_date = "1975-07-08", .limit = 1});
+  ASSERT_TRUE(by_date.has_value());
+  EXPECT_TRUE(by_date->total_capped);
+  ASSERT_EQ(by_date->patients.size(), 1u);
+  EXPECT_EQ(by_date->patients[0].hersys_id, "3200000");
 }
 
 TEST_P(StoreContractTest, EventsAreDedupedGroupedAndNeverEdited) {

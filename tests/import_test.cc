@@ -8,6 +8,7 @@
 #include <map>
 
 #include "intake/importer.h"
+#include "intake/merge_service.h"
 #include "store/pg_test_env.h"
 #include "store/postgres_store.h"
 #include "store/sqlite_store.h"
@@ -211,6 +212,84 @@ TEST_P(ImportTest, TheSameRowsInAnotherFileDoNotDuplicatePatients) {
   EXPECT_EQ(again->accepted, 0);
   EXPECT_EQ(*store_->CountPatients(), patients);
   EXPECT_EQ(store_->ListBatches()->size(), 2u);
+}
+
+// Every event the store holds, by patient id.
+std::map<int64_t, size_t> EventCounts(store::Store& store) {
+  std::map<int64_t, size_t> counts;
+  auto status = store.ForEachPatientEvents(
+      [&](int64_t patient_id, std::span<const domain::Event> events) {
+        counts[patient_id] = events.size();
+        return core::Ok();
+      });
+  EXPECT_TRUE(status.has_value());
+  return counts;
+}
+
+TEST_P(ImportTest, AnIdLessSheetImportedAgainLinksNothingNew) {
+  options_.today = *core::Date::ParseIso("2022-08-31");  // the sheet's stays are late August
+  ASSERT_TRUE(Import(kFixture).has_value());
+  const std::string noid = std::string(ICHIGEN_TEST_DATA_DIR) + "/intake/updates_noid.cp932.csv";
+  auto first = Import(noid);
+  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  // 高橋 一郎 (stored as 髙橋) is linked on evidence alone.
+  auto takahashi = store_->FindPatientByHersysId("1000001");
+  ASSERT_TRUE(takahashi.has_value() && takahashi->has_value());
+  const std::map<int64_t, store::RowRecord> rows = Rows(first->batch_id);
+  ASSERT_TRUE(rows.contains(2));
+  EXPECT_EQ(rows.at(2).reason_code, "auto_linked");
+  EXPECT_EQ(rows.at(2).patient_id, (*takahashi)->id);
+  const std::map<int64_t, size_t> events = EventCounts(*store_);
+  const int64_t patients = *store_->CountPatients();
+
+  // The same rows in another file (UTF-8: other bytes, so not refused as a
+  // duplicate) reach the same patient and add nothing.
+  auto again = Import(std::string(ICHIGEN_TEST_DATA_DIR) + "/intake/updates_noid.utf8.csv");
+  ASSERT_TRUE(again.has_value()) << again.error().ToString();
+  EXPECT_FALSE(again->duplicate_file);
+  EXPECT_EQ(again->accepted, 0);
+  const std::map<int64_t, store::RowRecord> again_rows = Rows(again->batch_id);
+  ASSERT_TRUE(again_rows.contains(2));
+  EXPECT_EQ(again_rows.at(2).patient_id, (*takahashi)->id);
+  EXPECT_EQ(EventCounts(*store_), events);
+  EXPECT_EQ(*store_->CountPatients(), patients);
+}
+
+TEST_P(ImportTest, AnUpdateNamingAMergedAwayPatientLandsOnTheSurvivor) {
+  options_.today = *core::Date::ParseIso("2022-08-31");
+  ASSERT_TRUE(Import(kFixture).has_value());
+  const int64_t survivor = (*store_->FindPatientByHersysId("1000002"))->id;
+  const int64_t merged = (*store_->FindPatientByHersysId("1000001"))->id;
+  intake::MergeService merges(*store_);
+  auto merge = merges.Merge(survivor, merged, "担当A", "同一人物（重複届出）");
+  ASSERT_TRUE(merge.has_value()) << merge.error().ToString();
+  const std::map<int64_t, size_t> before = EventCounts(*store_);
+
+  // A hospital still reports under the merged-away patient's HER-SYS ID.
+  const std::string sheet = (dir_ / "merged_id.csv").string();
+  std::ofstream(sheet) << "HER-SYS ID,氏名,生年月日,入院日,医療機関名\n"
+                          "1000001,髙橋 一郎,S45.3.2,2022/8/20,みなと病院\n";
+  auto report = Import(sheet);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  const std::map<int64_t, store::RowRecord> rows = Rows(report->batch_id);
+  ASSERT_TRUE(rows.contains(2));
+  EXPECT_EQ(rows.at(2).outcome, store::Outcome::kMerged);
+  EXPECT_EQ(rows.at(2).patient_id, survivor);
+  EXPECT_EQ(rows.at(2).hersys_id, "1000002");
+  const std::map<int64_t, size_t> after = EventCounts(*store_);
+  EXPECT_EQ(after.at(survivor), before.at(survivor) + 1);
+  EXPECT_EQ(after.at(merged), before.at(merged));
+  auto events = store_->EventsOf(survivor);
+  ASSERT_TRUE(events.has_value());
+  EXPECT_EQ(events->back().effective_on, *core::Date::ParseIso("2022-08-20"));
+
+  // Once unmerged, the ID names its own patient again.
+  ASSERT_TRUE(merges.Unmerge(merge->id, "担当B", "別人と判明").has_value());
+  std::ofstream(sheet) << "HER-SYS ID,氏名,生年月日,入院日,医療機関名\n"
+                          "1000001,髙橋 一郎,S45.3.2,2022/8/26,みなと病院\n";
+  auto unmerged = Import(sheet);
+  ASSERT_TRUE(unmerged.has_value()) << unmerged.error().ToString();
+  EXPECT_EQ(Rows(unmerged->batch_id).at(2).patient_id, merged);
 }
 
 TEST_P(ImportTest, AFileWithoutARecognisableHeaderIsRefusedWhole) {

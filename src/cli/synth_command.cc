@@ -112,6 +112,13 @@ void AddSynthCommand(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--no-id-rate", o.no_id_rate, "updates: share of rows without HER-SYS ID")
       ->capture_default_str();
+  command->add_flag("--identity-noise", o.identity_noise,
+                    "updates: ID-less rows with identity noise (variants, typos, slips, missing "
+                    "fields); truth gains row_kind,noise");
+  command->add_option("--stranger-rate", o.stranger_rate,
+                      "updates with --identity-noise: share of ID-less rows about people not in "
+                      "the store (twin, family member, namesake of a patient)")
+      ->capture_default_str();
   command->add_option("--sheet", args->sheet, "updates: random | hospital | lodging | health-center")
       ->capture_default_str();
   command->add_flag("--json", args->json, "print the summary as JSON");
@@ -135,6 +142,9 @@ void AddSynthCommand(CLI::App& app) {
                             {"from", summary->from.ToIso()},
                             {"to", summary->to.ToIso()},
                             {"bad_by_kind", summary->bad_by_kind}};
+      if (!summary->identity_rows_by_kind.empty()) {
+        out["identity_rows_by_kind"] = summary->identity_rows_by_kind;
+      }
       if (!summary->sheet.empty()) out["sheet"] = summary->sheet;
       std::printf("%s\n", out.dump().c_str());
     } else {

@@ -13,10 +13,32 @@ std::string Num(double v) {
   return buf;
 }
 
-// Same family name, as far as the two records tell.
+// The reading of one side begins with the other side's family reading
+// (one reading written without a space borrows the other's split).
+bool KanaFamilyBorrowed(const PersonKeys& split, const PersonKeys& unsplit) {
+  return !split.kana_family.empty() && unsplit.kana_family.empty() &&
+         !unsplit.kana_phonetic.empty() && unsplit.kana_phonetic.starts_with(split.kana_family);
+}
+
+// The first character of a folded name (UTF-8).
+std::string_view FirstCharacter(std::string_view name) {
+  if (name.empty()) return name;
+  size_t n = 1;
+  while (n < name.size() && (static_cast<unsigned char>(name[n]) & 0xC0) == 0x80) ++n;
+  return name.substr(0, n);
+}
+
+// Same family name, as far as the two records tell. Stored names are often
+// written without a space (a third of HER-SYS exports do so), so when
+// neither the kanji nor the readings say where the family name ends, two
+// names beginning with the same character count as one family: the twin
+// veto then errs towards review, never towards a link.
 bool SameFamily(const PersonKeys& a, const PersonKeys& b, const NameParts& parts) {
   if (parts.known && !parts.family_a.empty() && parts.family_a == parts.family_b) return true;
-  return !a.kana_family.empty() && a.kana_family == b.kana_family;
+  if (!a.kana_family.empty() && a.kana_family == b.kana_family) return true;
+  if (KanaFamilyBorrowed(a, b) || KanaFamilyBorrowed(b, a)) return true;
+  return !parts.known && !a.name_folded.empty() &&
+         FirstCharacter(a.name_folded) == FirstCharacter(b.name_folded);
 }
 
 // Another given name in kanji and in kana. A missing reading cannot clear

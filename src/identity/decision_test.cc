@@ -141,6 +141,36 @@ TEST_F(DecideTest, TwinsVeto) {
   EXPECT_FALSE(HasVeto(Decide(typo, c2, policy_), Veto::kTwins));
 }
 
+TEST_F(DecideTest, TwinsVetoWhenNamesAreWrittenWithoutASpace) {
+  // The store keeps 佐藤太郎 as HER-SYS wrote it, run together; the row is
+  // his twin 次郎 with a birth-date slip.
+  RawPerson stored = Taro();
+  stored.name = "佐藤太郎";
+  stored.name_kana = "サトウタロウ";
+  RawPerson raw = Taro();
+  raw.birth_date = "1970-03-12";  // one digit
+  // The row's reading is split: the stored one borrows its family reading.
+  raw.name = "佐藤次郎";
+  raw.name_kana = "さとう じろう";
+  const PersonKeys split_kana = MakeKeys(raw);
+  std::vector<ScoredCandidate> c = {Candidate(1, stored, split_kana)};
+  const Decision d = Decide(split_kana, c, policy_);
+  EXPECT_TRUE(HasVeto(d, Veto::kTwins)) << d.reason_en;
+  EXPECT_NE(d.outcome, Outcome::kAutoLink);
+  // No reading on the row and no split anywhere: the shared first character
+  // stands for the family name.
+  raw.name_kana.clear();
+  const PersonKeys no_kana = MakeKeys(raw);
+  std::vector<ScoredCandidate> c2 = {Candidate(2, stored, no_kana)};
+  EXPECT_TRUE(HasVeto(Decide(no_kana, c2, policy_), Veto::kTwins));
+  // The same person with a kanji typo and the right reading is no twin.
+  raw.name = "佐藤太朗";
+  raw.name_kana = "サトウ タロウ";
+  const PersonKeys typo = MakeKeys(raw);
+  std::vector<ScoredCandidate> c3 = {Candidate(3, stored, typo)};
+  EXPECT_FALSE(HasVeto(Decide(typo, c3, policy_), Veto::kTwins));
+}
+
 TEST_F(DecideTest, TwinRowLinksToItsOwnTwinNotTheOther) {
   RawPerson jiro = Taro();
   jiro.name = "佐藤 次郎";

@@ -68,6 +68,9 @@ core::Result<ModelParameters> FromJsonValue(const nlohmann::json& j) {
     const auto& t = j["term_frequency"];
     model.term_frequency.max_bonus = t.value("max_bonus", model.term_frequency.max_bonus);
     model.term_frequency.max_penalty = t.value("max_penalty", model.term_frequency.max_penalty);
+    model.term_frequency.family_coincidence =
+        t.value("family_coincidence", model.term_frequency.family_coincidence);
+    model.term_frequency.min_patients = t.value("min_patients", model.term_frequency.min_patients);
   }
   if (!(model.match_prior > 0.0 && model.match_prior < 1.0)) {
     return invalid("match_prior が範囲外です (0, 1)", "match_prior outside (0, 1)",
@@ -137,7 +140,9 @@ std::string ModelToJson(const ModelParameters& model) {
                      {"review", model.thresholds.review},
                      {"margin", model.thresholds.margin}};
   j["term_frequency"] = {{"max_bonus", model.term_frequency.max_bonus},
-                         {"max_penalty", model.term_frequency.max_penalty}};
+                         {"max_penalty", model.term_frequency.max_penalty},
+                         {"family_coincidence", model.term_frequency.family_coincidence},
+                         {"min_patients", model.term_frequency.min_patients}};
   nlohmann::ordered_json fields = nlohmann::ordered_json::object();
   for (Field f : kAllFields) {
     const FieldInfo& info = DescribeField(f);
@@ -189,10 +194,30 @@ double NameAdjustment(const NameFrequency& frequency, const PersonKeys& candidat
   return frequency.Adjustment(value, limits);
 }
 
-namespace {
-bool AdjustedLevel(const ComparisonVector& v) {
+double TermFrequencyAdjustment(int64_t count, int64_t total, const TermFrequencyLimits& limits) {
+  if (total < std::max<int64_t>(limits.min_patients, 1) || limits.family_coincidence <= 0) {
+    return 0.0;
+  }
+  const double share = static_cast<double>(std::max<int64_t>(count, 1)) / static_cast<double>(total);
+  return std::clamp(std::log2(limits.family_coincidence / share), -limits.max_penalty,
+                    limits.max_bonus);
+}
+
+std::string FamilyNameForFrequency(const PersonKeys& row, const PersonKeys& candidate) {
+  if (candidate.name_split) return candidate.family_folded;
+  if (row.name_split && !row.family_folded.empty() &&
+      candidate.name_folded.starts_with(row.family_folded)) {
+    return row.family_folded;
+  }
+  return "";
+}
+
+bool NameAgreementAdjusted(const ComparisonVector& v) {
   return v.name() == NameLevel::kExact || v.name() == NameLevel::kVariantFold;
 }
+
+namespace {
+bool AdjustedLevel(const ComparisonVector& v) { return NameAgreementAdjusted(v); }
 
 // The kanji name and its reading are two records of one fact. For different
 // people they agree together (a namesake shares the reading) as often as for

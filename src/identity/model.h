@@ -54,6 +54,14 @@ struct Thresholds {
 struct TermFrequencyLimits {
   double max_bonus = 2.0;    // a rare name adds at most this many bits
   double max_penalty = 6.0;  // a common name removes at most this many bits
+  // ū for a caller that counts names in the store instead of filling a
+  // NameFrequency (intake's IdentityLinker): the chance two random patients
+  // share a family name. 0.0037 was measured on the family names of the
+  // 1,000,000-patient synthetic store (docs/benchmarks.md "Identity").
+  double family_coincidence = 0.0037;
+  // Fewer stored patients than this say nothing about how common a name
+  // is: no adjustment.
+  int64_t min_patients = 1000;
 };
 
 struct ModelParameters {
@@ -103,6 +111,23 @@ class NameFrequency {
 // agreement is adjusted (Score applies it to the exact and fold levels).
 double NameAdjustment(const NameFrequency& frequency, const PersonKeys& candidate,
                       const TermFrequencyLimits& limits);
+
+// The same adjustment from counts kept elsewhere (the store): log2(ū/f)
+// with ū = limits.family_coincidence and f = count/total (count at least
+// 1), clamped; 0 when total is below limits.min_patients.
+double TermFrequencyAdjustment(int64_t count, int64_t total, const TermFrequencyLimits& limits);
+
+// The folded family name whose frequency adjusts the pair's name agreement
+// when names are counted in the store: the candidate's family name, or,
+// when the candidate's name was written without a space, the row's family
+// name if the candidate's folded name begins with it; "" when neither side
+// says where the family name ends (no adjustment: a whole name's rarity is
+// not a family name's).
+std::string FamilyNameForFrequency(const PersonKeys& row, const PersonKeys& candidate);
+
+// Whether the name comparison is one the adjustment applies to (exact or
+// variant-fold agreement).
+bool NameAgreementAdjusted(const ComparisonVector& v);
 
 struct FieldContribution {
   Field field = Field::kKanjiName;

@@ -102,6 +102,33 @@ TEST(ModelTest, CommonFamilyNameEarnsLessThanARareOne) {
   EXPECT_DOUBLE_EQ(TotalWeight(m, diff, adj_sato), TotalWeight(m, diff, 0));
 }
 
+TEST(ModelTest, StoreCountsGiveTheSameAdjustment) {
+  const ModelParameters m = Default();
+  const TermFrequencyLimits& limits = m.term_frequency;
+  // 佐藤 held by 1.87 % of a million patients: log2(0.0037 / 0.0187) ≈ -2.3.
+  EXPECT_NEAR(TermFrequencyAdjustment(18'700, 1'000'000, limits), std::log2(0.0037 / 0.0187),
+              1e-9);
+  EXPECT_LT(TermFrequencyAdjustment(18'700, 1'000'000, limits), 0);
+  // A name held by nobody counts as one holder, and the bonus is capped.
+  EXPECT_DOUBLE_EQ(TermFrequencyAdjustment(0, 1'000'000, limits), limits.max_bonus);
+  EXPECT_DOUBLE_EQ(TermFrequencyAdjustment(900'000, 1'000'000, limits),
+                   std::max(-limits.max_penalty, std::log2(0.0037 / 0.9)));
+  // A store too small to say how common a name is: no adjustment.
+  EXPECT_EQ(TermFrequencyAdjustment(3, limits.min_patients - 1, limits), 0.0);
+
+  // Whose family name is counted.
+  const PersonKeys split_row = MakeKeys({.name = "佐藤 太郎"});
+  const PersonKeys unsplit_row = MakeKeys({.name = "佐藤太郎"});
+  const PersonKeys split_stored = MakeKeys({.name = "佐藤 太郎"});
+  const PersonKeys unsplit_stored = MakeKeys({.name = "佐藤太郎"});
+  EXPECT_EQ(FamilyNameForFrequency(unsplit_row, split_stored), "佐藤");
+  EXPECT_EQ(FamilyNameForFrequency(split_row, unsplit_stored), "佐藤");
+  EXPECT_EQ(FamilyNameForFrequency(unsplit_row, unsplit_stored), "");
+  EXPECT_EQ(FamilyNameForFrequency(MakeKeys({.name = "鈴木 太郎"}), unsplit_stored), "");
+  EXPECT_TRUE(NameAgreementAdjusted(Compare(split_row, unsplit_stored)));
+  EXPECT_FALSE(NameAgreementAdjusted(Compare(split_row, MakeKeys({.name = "鈴木 花子"}))));
+}
+
 TEST(ModelTest, ScoreExplainsEveryField) {
   const ModelParameters m = Default();
   const PersonKeys a = MakeKeys({.name = "髙橋 太郎", .name_kana = "タカハシ タロウ",

@@ -54,6 +54,25 @@ const identity::PersonKeys& IdentityLinker::KeysOf(const store::PatientRecord& p
 }
 
 template <typename Source>
+core::Result<double> IdentityLinker::NameAdjustmentOf(Source& source,
+                                                      const identity::PersonKeys& row,
+                                                      const identity::PersonKeys& candidate) {
+  const std::string family = identity::FamilyNameForFrequency(row, candidate);
+  if (family.empty()) return 0.0;
+  if (patients_ < 0) {
+    ASSIGN_OR_RETURN(patients_, source.CountNamePrefix(""));
+  }
+  if (patients_ < model_.term_frequency.min_patients) return 0.0;
+  auto it = family_counts_.find(family);
+  if (it == family_counts_.end()) {
+    if (family_counts_.size() >= kMaxCachedKeys) family_counts_.clear();
+    ASSIGN_OR_RETURN(const int64_t count, source.CountNamePrefix(family));
+    it = family_counts_.emplace(family, count).first;
+  }
+  return identity::TermFrequencyAdjustment(it->second, patients_, model_.term_frequency);
+}
+
+template <typename Source>
 core::Result<LinkOutcome> IdentityLinker::LinkWith(Source& source,
                                                    const identity::RawPerson& row) {
   const identity::PersonKeys incoming = identity::MakeKeys(row);
@@ -87,14 +106,21 @@ core::Result<LinkOutcome> IdentityLinker::LinkWith(Source& source,
   identity::CompareOptions options;
   options.phone_shared_threshold = model_.phone_shared_threshold;
   std::vector<identity::ScoredCandidate> scored;
+  std::vector<double> adjustments;
   scored.reserve(keys.size());
+  adjustments.reserve(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
     identity::ScoredCandidate candidate;
     candidate.patient_id = set.patients[i].id;
     candidate.keys = keys[i];
     candidate.comparison = identity::Compare(incoming, *keys[i], options);
-    candidate.score = identity::TotalWeight(model_, candidate.comparison);
+    double adjustment = 0.0;
+    if (identity::NameAgreementAdjusted(candidate.comparison)) {
+      ASSIGN_OR_RETURN(adjustment, NameAdjustmentOf(source, incoming, *keys[i]));
+    }
+    candidate.score = identity::TotalWeight(model_, candidate.comparison, adjustment);
     scored.push_back(candidate);
+    adjustments.push_back(adjustment);
   }
   identity::DecisionPolicy policy;
   policy.thresholds = model_.thresholds;
@@ -121,7 +147,7 @@ core::Result<LinkOutcome> IdentityLinker::LinkWith(Source& source,
   for (size_t index : outcome.decision.ranked) {
     const identity::ScoredCandidate& c = scored[index];
     const store::PatientRecord& p = set.patients[index];
-    const identity::ScoreResult explained = identity::Score(model_, c.comparison);
+    const identity::ScoreResult explained = identity::Score(model_, c.comparison, adjustments[index]);
     nlohmann::json fields = nlohmann::json::array();
     for (const identity::FieldContribution& f : explained.fields) {
       fields.push_back({{"field", identity::DescribeField(f.field).key},

@@ -11,6 +11,15 @@
 // of a stored patient are made once per linker and kept, checked against
 // the patient's content hash (a changed patient is keyed anew). The cache
 // is bounded (kMaxCachedKeys) and simply cleared when full.
+//
+// Name agreement is adjusted by how common the family name is (identity/
+// model.h TermFrequencyAdjustment), as the in-memory evaluation does with
+// NameFrequency: the store counts the patients whose folded name begins
+// with the family name (CountNamePrefix, a range of the name block's
+// covering index), once per family name and linker, and the patients once;
+// only pairs whose names agree are adjusted, so only their family names are
+// counted. The counts are those at the linker's first look: a batch's own
+// new patients change them too little to matter.
 // Thread-safety: not thread-safe (the cache); one linker per importing
 // thread, as a batch has. Link uses the writer or store it is given from
 // the calling thread.
@@ -60,6 +69,10 @@ class IdentityLinker {
   core::Result<LinkOutcome> LinkWith(Source& source, const identity::RawPerson& row);
   // The keys of a stored patient, from the cache or made now.
   const identity::PersonKeys& KeysOf(const store::PatientRecord& patient);
+  // The term-frequency adjustment of a pair whose names agree.
+  template <typename Source>
+  core::Result<double> NameAdjustmentOf(Source& source, const identity::PersonKeys& row,
+                                        const identity::PersonKeys& candidate);
 
   struct CachedKeys {
     std::string content_hash;
@@ -69,6 +82,8 @@ class IdentityLinker {
   const identity::ModelParameters& model_;
   const geo::AddressResolver& resolver_;
   std::unordered_map<int64_t, CachedKeys> keys_;  // by patient id
+  std::unordered_map<std::string, int64_t> family_counts_;  // by folded family name
+  int64_t patients_ = -1;                                   // -1 until counted
 };
 
 }  // namespace ichigen::intake

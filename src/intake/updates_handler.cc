@@ -201,6 +201,12 @@ class UpdatesHandler final : public RowHandler {
                        "stored " + patient->birth_date),
             RawValuesJson(ctx_.profile, values), patient->id);
       }
+      // The ID of a patient an operator merged away names the survivor now.
+      if (patient) {
+        ASSIGN_OR_RETURN(std::optional<store::PatientRecord> survivor,
+                         ctx_.writer.SurvivorOf(patient->id));
+        if (survivor) patient = std::move(survivor);
+      }
     }
     if (!patient) {
       // No ID, or one nobody has: the person is found by evidence or queued.

@@ -96,6 +96,20 @@ PatientRecord ReadCandidate(const PgResult& r, int row) {
 
 }  // namespace
 
+core::Result<int64_t> CountPgNamePrefix(PgConn& conn, std::string_view prefix) {
+  PgParams params;
+  if (prefix.empty()) {
+    ASSIGN_OR_RETURN(PgResult all, conn.Execute("SELECT count(*) FROM patients", params));
+    return all.rows() > 0 ? all.Int(0, 0) : 0;
+  }
+  params.AddText(prefix).AddText(std::string(prefix).append(kLastCodePointUtf8));
+  ASSIGN_OR_RETURN(PgResult range,
+                   conn.Execute("SELECT count(*) FROM patients WHERE name_folded >= $1 AND "
+                                "name_folded < $2",
+                                params));
+  return range.rows() > 0 ? range.Int(0, 0) : 0;
+}
+
 core::Result<CandidateSet> QueryPgCandidates(PgConn& conn, const CandidateQuery& query) {
   CandidateSet set;
   const std::string year = query.birth_date.size() >= 4 ? query.birth_date.substr(0, 4) : "";

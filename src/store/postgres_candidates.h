@@ -32,4 +32,9 @@ inline constexpr const char* kPgNotMergedAway =
 // its buffered patients first).
 core::Result<CandidateSet> QueryPgCandidates(PgConn& conn, const CandidateQuery& query);
 
+// store.h CountNamePrefix: a range of patients_name_block (the cluster's
+// C.UTF-8 collation compares code points, so the names beginning with
+// `prefix` are one range); every patient when `prefix` is empty.
+core::Result<int64_t> CountPgNamePrefix(PgConn& conn, std::string_view prefix);
+
 }  // namespace ichigen::store

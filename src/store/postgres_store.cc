@@ -606,6 +606,27 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
     return QueryPgCandidates(conn_, query);
   }
 
+  // No flush: a frequency need not wait for the buffered patients.
+  core::Result<int64_t> CountNamePrefix(std::string_view prefix) override {
+    return CountPgNamePrefix(conn_, prefix);
+  }
+
+  // No flush either: merges are never among the buffered writes.
+  core::Result<std::optional<PatientRecord>> SurvivorOf(int64_t patient_id) override {
+    if (!survivors_) {
+      survivors_.emplace();
+      ASSIGN_OR_RETURN(PgResult standing, conn_.Execute(std::string(kStandingMergesSql)));
+      for (int r = 0; r < standing.rows(); ++r) {
+        PatientRecord& survivor = (*survivors_)[standing.Int(r, 0)];
+        survivor.id = standing.Int(r, 1);
+        survivor.hersys_id = standing.Text(r, 2);
+      }
+    }
+    auto it = survivors_->find(patient_id);
+    if (it == survivors_->end()) return std::nullopt;
+    return it->second;
+  }
+
   core::Status RecordDecision(const ReviewDecision& decision) override {
     RETURN_IF_ERROR(FlushAll());
     std::string ids;
@@ -872,6 +893,8 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
   static constexpr size_t kMaxAbsentKeys = 1 << 20;
 
   PgConn& conn_;
+  // Merged-away patient id → survivor, read on the first SurvivorOf.
+  std::optional<std::unordered_map<int64_t, PatientRecord>> survivors_;
   PgPendingWrites** slot_;  // the store's pointer to its open writer
   int64_t batch_id_ = 0;
   bool committed_ = false;
@@ -1176,6 +1199,10 @@ core::Result<std::unique_ptr<BatchWriter>> PostgresStore::BeginDecision(int64_t 
 core::Result<CandidateSet> PostgresStore::FindCandidates(const CandidateQuery& query) {
   RETURN_IF_ERROR(FlushOpenWriter());
   return QueryPgCandidates(*conn_, query);
+}
+
+core::Result<int64_t> PostgresStore::CountNamePrefix(std::string_view prefix) {
+  return CountPgNamePrefix(*conn_, prefix);
 }
 
 core::Result<std::vector<domain::Event>> PostgresStore::EventsOf(int64_t patient_id) {

@@ -63,6 +63,7 @@ class PostgresStore final : public Store {
   core::Result<std::vector<ReviewDecision>> DecisionsOf(int64_t item_id) override;
   core::Result<std::unique_ptr<BatchWriter>> BeginDecision(int64_t batch_id) override;
   core::Result<CandidateSet> FindCandidates(const CandidateQuery& query) override;
+  core::Result<int64_t> CountNamePrefix(std::string_view prefix) override;
   core::Status ForEachPatientEvents(
       const std::function<core::Status(int64_t, std::span<const domain::Event>)>& fn) override;
   core::Status ForEachPatientEventsIn(

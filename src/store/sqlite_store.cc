@@ -250,6 +250,23 @@ MergeDecision ReadMerge(const SqliteStmt& s) {
 // statements are prepared once per finder and reused for every row of a
 // batch; merged-away patients (read once) are never candidates.
 // Thread-safety: one finder per connection, used by its thread.
+// store.h CountNamePrefix: a range of the name block's index (folded names
+// compare byte-wise, so every name beginning with `prefix` sorts from it to
+// it followed by the last code point).
+core::Result<int64_t> CountPatientsByNamePrefix(SqliteDb& db, std::string_view prefix) {
+  if (prefix.empty()) {
+    ASSIGN_OR_RETURN(SqliteStmt all, db.Prepare("SELECT count(*) FROM patients"));
+    ASSIGN_OR_RETURN(bool row, all.Step());
+    return row ? all.Int(0) : 0;
+  }
+  ASSIGN_OR_RETURN(SqliteStmt range,
+                   db.Prepare("SELECT count(*) FROM patients WHERE name_folded >= ?1 AND "
+                              "name_folded < ?2"));
+  range.BindText(1, prefix).BindText(2, std::string(prefix).append(kLastCodePointUtf8));
+  ASSIGN_OR_RETURN(bool row, range.Step());
+  return row ? range.Int(0) : 0;
+}
+
 class CandidateFinder {
  public:
   explicit CandidateFinder(SqliteDb& db) : db_(db) {}
@@ -612,6 +629,27 @@ class SqliteBatchWriter final : public BatchWriter {
     return candidates_->Find(query);
   }
 
+  core::Result<int64_t> CountNamePrefix(std::string_view prefix) override {
+    return CountPatientsByNamePrefix(db_, prefix);
+  }
+
+  core::Result<std::optional<PatientRecord>> SurvivorOf(int64_t patient_id) override {
+    if (!survivors_) {
+      survivors_.emplace();
+      ASSIGN_OR_RETURN(SqliteStmt standing, db_.Prepare(kStandingMergesSql));
+      for (;;) {
+        ASSIGN_OR_RETURN(bool row, standing.Step());
+        if (!row) break;
+        PatientRecord& survivor = (*survivors_)[standing.Int(0)];
+        survivor.id = standing.Int(1);
+        survivor.hersys_id = standing.Text(2);
+      }
+    }
+    auto it = survivors_->find(patient_id);
+    if (it == survivors_->end()) return std::nullopt;
+    return it->second;
+  }
+
   core::Status RecordDecision(const ReviewDecision& decision) override {
     std::string ids;
     for (int64_t id : decision.event_ids) {
@@ -800,6 +838,8 @@ class SqliteBatchWriter final : public BatchWriter {
   SqliteStmt insert_event_;
   SqliteStmt events_of_;
   std::unique_ptr<CandidateFinder> candidates_;  // prepared on the first search
+  // Merged-away patient id → survivor, read on the first SurvivorOf.
+  std::optional<std::unordered_map<int64_t, PatientRecord>> survivors_;
   int64_t next_event_id_ = 1;
   std::vector<std::string> dropped_indexes_;  // CREATE INDEX statements to rerun
   bool decision_only_ = false;
@@ -1276,6 +1316,10 @@ core::Result<MergeDecision> SqliteStore::GetMergeDecision(int64_t id) {
 core::Result<CandidateSet> SqliteStore::FindCandidates(const CandidateQuery& query) {
   CandidateFinder finder(*db_);
   return finder.Find(query);
+}
+
+core::Result<int64_t> SqliteStore::CountNamePrefix(std::string_view prefix) {
+  return CountPatientsByNamePrefix(*db_, prefix);
 }
 
 core::Result<std::vector<domain::Event>> SqliteStore::EventsOf(int64_t patient_id) {

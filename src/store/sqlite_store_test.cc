@@ -914,6 +914,33 @@ TEST_P(StoreContractTest, CandidateBlocksAreNarrowedByTheBlockingRules) {
 // read back with who and why, never edited, undone at most once; while a
 // merge stands the merged-away patient is in no search and no candidate
 // block, yet still readable by id.
+TEST_P(StoreContractTest, NamePrefixCountsAreTheTermFrequencies) {
+  auto writer = store_->BeginBatch(Batch("sha-names"));
+  ASSERT_TRUE(writer.has_value());
+  const std::pair<const char*, const char*> people[] = {
+      {"9000001", "佐藤太郎"}, {"9000002", "佐藤花子"}, {"9000003", "佐藤"},
+      {"9000004", "佐野一郎"}, {"9000005", "高橋一郎"}, {"9000006", "髙橋次郎"}};
+  for (const auto& [id, folded] : people) {
+    PatientRecord p = Patient(id, (*writer)->batch_id());
+    p.name_folded = folded;
+    ASSERT_TRUE((*writer)->InsertPatient(p).has_value());
+  }
+  ASSERT_TRUE((*writer)->Commit(Batch("sha-names")).has_value());
+  const std::pair<std::string, int64_t> expected[] = {
+      {"", 6}, {"佐藤", 3}, {"佐", 4}, {"高橋", 1}, {"髙橋", 1}, {"鈴木", 0}, {"佐藤太郎", 1}};
+  for (const auto& [prefix, count] : expected) {
+    auto counted = store_->CountNamePrefix(prefix);
+    ASSERT_TRUE(counted.has_value()) << counted.error().ToString();
+    EXPECT_EQ(*counted, count) << prefix;
+  }
+  // A writer counts what is stored.
+  auto open = store_->BeginBatch(Batch("sha-names-2"));
+  ASSERT_TRUE(open.has_value());
+  auto inside = (*open)->CountNamePrefix("佐藤");
+  ASSERT_TRUE(inside.has_value()) << inside.error().ToString();
+  EXPECT_EQ(*inside, 3);
+}
+
 TEST_P(StoreContractTest, MergeDecisionsAreKeptAndHideTheMergedAwayPatient) {
   auto writer = store_->BeginBatch(Batch("sha-merge"));
   ASSERT_TRUE(writer.has_value());
@@ -1036,6 +1063,14 @@ TEST_P(StoreContractTest, MergeDecisionsAreKeptAndHideTheMergedAwayPatient) {
     ASSERT_TRUE(inside.has_value()) << inside.error().ToString();
     ASSERT_EQ(inside->patients.size(), 1u);
     EXPECT_EQ(inside->patients[0].id, survivor.id);
+    // An update naming the merged-away patient is led to the survivor.
+    auto led = (*open)->SurvivorOf(merged.id);
+    ASSERT_TRUE(led.has_value()) << led.error().ToString();
+    ASSERT_TRUE(led->has_value());
+    EXPECT_EQ((*led)->id, survivor.id);
+    EXPECT_EQ((*led)->hersys_id, "8000001");
+    EXPECT_FALSE((*(*open)->SurvivorOf(survivor.id)).has_value());
+    EXPECT_FALSE((*(*open)->SurvivorOf(other.id)).has_value());
   }
 
   // Decisions are never edited, even past the store.
@@ -1057,6 +1092,14 @@ TEST_P(StoreContractTest, MergeDecisionsAreKeptAndHideTheMergedAwayPatient) {
   ASSERT_TRUE((*undo)->Commit({}).has_value());
   undo->reset();
   EXPECT_TRUE(store_->GetMergeDecision(*merge_id)->undone);
+  {
+    // Unmerged, the ID leads to its own patient again.
+    auto open = store_->BeginDecision(batch);
+    ASSERT_TRUE(open.has_value());
+    auto led = (*open)->SurvivorOf(merged.id);
+    ASSERT_TRUE(led.has_value()) << led.error().ToString();
+    EXPECT_FALSE(led->has_value());
+  }
   auto undone = store_->GetMergeDecision(*unmerge_id);
   ASSERT_TRUE(undone.has_value());
   EXPECT_EQ(undone->action, "unmerge");

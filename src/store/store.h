@@ -18,6 +18,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -140,6 +141,17 @@ struct CandidateQuery {
   int64_t small_block = 50;
 };
 
+// U+10FFFF in UTF-8: a prefix followed by it bounds every text beginning
+// with the prefix (CountNamePrefix).
+// The standing merges (a merge no unmerge undid): merged-away id, survivor
+// id and the survivor's HER-SYS ID, in the SQL both stores share.
+inline constexpr std::string_view kStandingMergesSql =
+    "SELECT m.merged_id, p.id, p.hersys_id FROM patient_merges m JOIN patients p ON p.id = "
+    "m.survivor_id WHERE m.action = 'merge' AND NOT EXISTS (SELECT 1 FROM patient_merges u "
+    "WHERE u.undoes = m.id)";
+
+inline constexpr std::string_view kLastCodePointUtf8 = "\xF4\x8F\xBF\xBF";
+
 struct CandidateSet {
   std::vector<PatientRecord> patients;  // distinct, in id order
   int64_t oversized_blocks = 0;
@@ -239,6 +251,11 @@ class BatchWriter {
   // can read those patients and their events in one query each. A hint:
   // lookups give the same answers with or without it. The default ignores it.
   virtual core::Status Prefetch(std::span<const std::string> /*hersys_ids*/) { return core::Ok(); }
+  // The patient a standing merge merged `patient_id` into (only id and
+  // hersys_id filled in), or nullopt: an update row naming a merged-away
+  // patient's HER-SYS ID belongs on the survivor. The standing merges are
+  // read once per writer (an operator's rare act, never made by an import).
+  virtual core::Result<std::optional<PatientRecord>> SurvivorOf(int64_t patient_id) = 0;
   // Sets patient.id and returns it.
   virtual core::Result<int64_t> InsertPatient(PatientRecord& patient) = 0;
   virtual core::Status UpdatePatient(const PatientRecord& patient) = 0;
@@ -251,6 +268,13 @@ class BatchWriter {
                                       const std::string& dedupe_key) = 0;
   virtual core::Result<std::vector<domain::Event>> EventsOf(int64_t patient_id) = 0;
   virtual core::Result<CandidateSet> FindCandidates(const CandidateQuery& query) = 0;
+  // Term-frequency counts for identity (identity/model.h): how many
+  // patients' folded names begin with `prefix` (a folded family name), or
+  // how many patients there are when it is empty. Merged-away patients count
+  // (a name is no less common for it). Read on the name block's covering
+  // index; a PostgreSQL writer counts what the database holds, not the new
+  // patients it still buffers.
+  virtual core::Result<int64_t> CountNamePrefix(std::string_view prefix) = 0;
   // Records an operator's decision and sets the item's status (decision
   // writers only; see Store::BeginDecision).
   virtual core::Status RecordDecision(const ReviewDecision& decision) = 0;
@@ -299,6 +323,13 @@ class Store {
   // like BeginBatch, but it adds no batch; events it adds cite `batch_id`.
   virtual core::Result<std::unique_ptr<BatchWriter>> BeginDecision(int64_t batch_id) = 0;
   virtual core::Result<CandidateSet> FindCandidates(const CandidateQuery& query) = 0;
+  // Term-frequency counts for identity (identity/model.h): how many
+  // patients' folded names begin with `prefix` (a folded family name), or
+  // how many patients there are when it is empty. Merged-away patients count
+  // (a name is no less common for it). Read on the name block's covering
+  // index; a PostgreSQL writer counts what the database holds, not the new
+  // patients it still buffers.
+  virtual core::Result<int64_t> CountNamePrefix(std::string_view prefix) = 0;
 
   // A patient's care-history events, in id order.
   virtual core::Result<std::vector<domain::Event>> EventsOf(int64_t patient_id) = 0;

@@ -152,25 +152,33 @@ core::Status WriteTitleRows(TableSink& sink, int count, std::string_view label, 
   return core::Ok();
 }
 
-core::Result<TruthWriter> TruthWriter::Open(const std::string& path) {
+core::Result<TruthWriter> TruthWriter::Open(const std::string& path, bool identity_columns) {
   TruthWriter writer;
   if (path.empty()) return writer;
   ASSIGN_OR_RETURN(writer.sink_,
                    OpenCsvSink(path, CsvStyle{io::Encoding::kUtf8, false, false}));
-  const std::string header[5] = {"line", "hersys_id", "person_id", "expected", "reason_kind"};
+  writer.identity_columns_ = identity_columns;
+  std::vector<std::string> header = {"line", "hersys_id", "person_id", "expected", "reason_kind"};
+  if (identity_columns) header.insert(header.end(), {"row_kind", "noise"});
+  writer.fields_.resize(header.size());
   RETURN_IF_ERROR(writer.sink_->WriteRow(header));
   return writer;
 }
 
 core::Status TruthWriter::Write(int64_t line, int64_t hersys_id, int64_t person_id, bool accept,
-                                std::string_view reason) {
+                                std::string_view reason, std::string_view row_kind,
+                                std::string_view noise) {
   if (!sink_) return core::Ok();
   for (std::string& field : fields_) field.clear();
   AppendInt(line, fields_[0]);
-  AppendInt(hersys_id, fields_[1]);
-  AppendInt(person_id, fields_[2]);
+  if (hersys_id != 0 || !identity_columns_) AppendInt(hersys_id, fields_[1]);
+  if (person_id != 0 || !identity_columns_) AppendInt(person_id, fields_[2]);
   fields_[3] = accept ? "accept" : "reject";
   fields_[4] = reason;
+  if (identity_columns_) {
+    fields_[5] = row_kind;
+    fields_[6] = noise;
+  }
   return sink_->WriteRow(fields_);
 }
 

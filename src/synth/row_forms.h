@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "synth/population.h"
 #include "synth/random.h"
@@ -79,17 +80,24 @@ class ExactSelector {
   int64_t remaining_;
 };
 
-// Writes the truth CSV (or nothing when no path was given).
+// Writes the truth CSV (or nothing when no path was given). With
+// `identity_columns` (--identity-noise) each row also says what the row's
+// identity fields are (row_kind: with_id, existing, twin, family, namesake)
+// and the noise applied to them ("none", or kinds joined by ';'); a
+// hersys_id or person_id of 0 (a stranger: nobody in the store) is left
+// blank.
 class TruthWriter {
  public:
-  static core::Result<TruthWriter> Open(const std::string& path);
+  static core::Result<TruthWriter> Open(const std::string& path, bool identity_columns = false);
   core::Status Write(int64_t line, int64_t hersys_id, int64_t person_id, bool accept,
-                     std::string_view reason);
+                     std::string_view reason, std::string_view row_kind = "",
+                     std::string_view noise = "");
   core::Status Close();
 
  private:
   std::unique_ptr<TableSink> sink_;
-  std::string fields_[5];
+  bool identity_columns_ = false;
+  std::vector<std::string> fields_;
 };
 
 // The two file kinds (hersys_file.cc, updates_file.cc). `rng` is the

@@ -34,7 +34,8 @@ core::Status ValidateOptions(const SynthOptions& options) {
   }
   for (const auto& [name, rate] : {std::pair{"--bad-rate", options.bad_rate},
                                    std::pair{"--duplicate-rate", options.duplicate_rate},
-                                   std::pair{"--no-id-rate", options.no_id_rate}}) {
+                                   std::pair{"--no-id-rate", options.no_id_rate},
+                                   std::pair{"--stranger-rate", options.stranger_rate}}) {
     if (!(rate >= 0.0 && rate <= 1.0)) {
       return Invalid(name, "割合は 0〜1 です", "a rate must be within 0..1");
     }
@@ -51,6 +52,14 @@ core::Status ValidateOptions(const SynthOptions& options) {
   if (options.id_start < kMinHersysId || options.id_start + patients - 1 > kMaxHersysId) {
     return Invalid("--id-start", "HER-SYS ID が 6〜8 桁に収まりません",
                    "HER-SYS IDs would not fit in 6 to 8 digits");
+  }
+  if (options.stranger_rate > 0 && !options.identity_noise) {
+    return Invalid("--stranger-rate", "--stranger-rate は --identity-noise と併せて指定します",
+                   "--stranger-rate needs --identity-noise");
+  }
+  if (options.identity_noise && options.kind != SynthKind::kUpdates) {
+    return Invalid("--identity-noise", "--identity-noise は updates のみです",
+                   "--identity-noise applies to --kind updates only");
   }
   if (options.from && options.to && *options.from > *options.to) {
     return Invalid("--from", "開始日が終了日より後です", "--from is after --to");
@@ -88,7 +97,7 @@ core::Result<SynthSummary> Synthesize(const SynthOptions& options,
   } else {
     ASSIGN_OR_RETURN(sink, OpenCsvSink(options.out, style.csv));
   }
-  ASSIGN_OR_RETURN(TruthWriter truth, TruthWriter::Open(options.truth));
+  ASSIGN_OR_RETURN(TruthWriter truth, TruthWriter::Open(options.truth, options.identity_noise));
 
   core::Result<SynthSummary> result =
       options.kind == SynthKind::kHersys

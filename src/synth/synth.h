@@ -13,7 +13,9 @@
 // physical line (sheet row for XLSX) of the row, title and header counted;
 // hersys_id and person_id name the patient the row is about (even when the
 // row leaves the ID blank or mangles it); expected is accept or reject;
-// reason_kind is ok, resend, or the kind of deliberate defect.
+// reason_kind is ok, resend, or the kind of deliberate defect. With
+// identity noise two columns follow, row_kind and noise (TruthWriter in
+// row_forms.h), and a stranger's hersys_id and person_id are blank.
 // Thread-safety: Synthesize is reentrant; it keeps no state between calls.
 #pragma once
 
@@ -54,6 +56,11 @@ struct SynthOptions {
   int64_t patients = 1000;       // distinct patients of the hersys run referred to
   double no_id_rate = 0.4;       // rows without HER-SYS ID
   SheetKind sheet = SheetKind::kRandom;
+  // ID-less rows written with identity/noise.h's noise (synth/identity_rows.h)
+  // and, at stranger_rate, about hard negatives not in the store; the truth
+  // file then has row_kind and noise columns.
+  bool identity_noise = false;
+  double stranger_rate = 0.0;
 };
 
 struct SynthSummary {
@@ -67,6 +74,8 @@ struct SynthSummary {
   core::Date to;
   std::string sheet;         // updates: hospital, lodging or health_center
   std::map<std::string, int64_t> bad_by_kind;
+  // updates with identity noise: ID-less rows by kind (existing, twin, …)
+  std::map<std::string, int64_t> identity_rows_by_kind;
 };
 
 // kInvalidArgument naming the option when the options cannot work.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "geo/registry.h"
+#include "identity/noise.h"
 #include "io/encoding.h"
 #include "synth/case_curve.h"
 #include "synth/name_bank.h"
@@ -425,6 +426,87 @@ TEST(CaseCurveTest, FollowsCountsAndFallsBackToUniform) {
   EXPECT_EQ(quiet->Quantile(0.99), *core::Date::FromYmd(2024, 1, 4));
   EXPECT_EQ(CaseCurve::Parse(csv, "Tokyo", std::nullopt, std::nullopt).error().code,
             core::Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace ichigen::synth
+
+namespace ichigen::synth {
+namespace {
+
+TEST_F(SynthTest, IdentityNoiseIsWrittenAndToldInTheTruth) {
+  SynthOptions options = Options("noisy.csv");
+  options.kind = SynthKind::kUpdates;
+  options.rows = 2000;
+  options.patients = 1000;
+  options.no_id_rate = 1.0;
+  options.identity_noise = true;
+  options.stranger_rate = 0.1;
+  options.header_style = HeaderStyle::kCanonical;
+  options.sheet = SheetKind::kHospital;
+  const SynthSummary summary = Run(options);  // CP932: every noisy name must fit
+  SynthOptions again = options;
+  again.out = (dir_ / "again.csv").string();
+  again.truth = (dir_ / "again.truth.csv").string();
+  Run(again);
+  EXPECT_EQ(ReadFile(options.out), ReadFile(again.out));
+  EXPECT_EQ(ReadFile(options.truth), ReadFile(again.truth));
+
+  const std::vector<std::string> lines = Utf8Lines(options);
+  const std::vector<std::string> truth = Lines(ReadFile(options.truth));
+  ASSERT_EQ(lines.size(), 2001u);
+  ASSERT_EQ(truth.size(), 2001u);
+  EXPECT_EQ(truth[0], "line,hersys_id,person_id,expected,reason_kind,row_kind,noise");
+  std::map<std::string, int> kinds, noise;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const std::vector<std::string> f = Fields(lines[i]);
+    const std::vector<std::string> t = Fields(truth[i]);
+    ASSERT_EQ(t.size(), 7u) << truth[i];
+    EXPECT_TRUE(f[0].empty());
+    ++kinds[t[5]];
+    // A stranger is nobody in the store; everyone else names a patient.
+    EXPECT_EQ(t[1].empty(), t[5] != "existing") << truth[i];
+    EXPECT_EQ(t[2].empty(), t[5] != "existing") << truth[i];
+    std::set<std::string> applied;
+    for (size_t from = 0; from <= t[6].size();) {
+      const size_t to = std::min(t[6].find(';', from), t[6].size());
+      applied.insert(t[6].substr(from, to - from));
+      ++noise[t[6].substr(from, to - from)];
+      from = to + 1;
+    }
+    EXPECT_EQ(f[2].empty(), applied.contains("kana_missing")) << lines[i];
+    EXPECT_EQ(f[4].empty(), applied.contains("sex_missing")) << lines[i];
+    if (applied.contains("phone_missing")) {
+      EXPECT_TRUE(f[5].empty()) << lines[i];
+    }
+    EXPECT_EQ(f[6].empty(), applied.contains("address_missing")) << lines[i];
+    // Hard negatives keep the address that makes them decidable.
+    if (t[5] != "existing") {
+      EXPECT_FALSE(applied.contains("address_missing"));
+    }
+    if (applied.contains("name_no_space")) {
+      EXPECT_EQ(f[1].find(' '), std::string::npos) << f[1];
+    }
+  }
+  EXPECT_NEAR(kinds["existing"], 1800, 60);
+  for (const char* stranger : {"twin", "family", "namesake"}) {
+    EXPECT_NEAR(kinds[stranger], 67, 30) << stranger;
+    EXPECT_EQ(summary.identity_rows_by_kind.at(stranger), kinds[stranger]);
+  }
+  // Every kind of identity/noise.h occurs; about a third of rows have none.
+  for (size_t k = 0; k < identity::kNoiseKindCount; ++k) {
+    const std::string name(identity::NoiseKindName(static_cast<identity::NoiseKind>(k)));
+    EXPECT_GT(noise[name], 10) << name;
+  }
+  EXPECT_NEAR(noise["none"], 2000 * 0.35 * 0.6, 120);
+
+  SynthOptions wrong = Options("wrong.csv");
+  wrong.kind = SynthKind::kUpdates;
+  wrong.stranger_rate = 0.1;
+  auto refused = Synthesize(wrong, *registry_);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, core::Code::kInvalidArgument);
+  EXPECT_EQ(refused.error().context, "--stranger-rate");
 }
 
 }  // namespace

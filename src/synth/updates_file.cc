@@ -8,6 +8,7 @@
 #include <cmath>
 #include <vector>
 
+#include "synth/identity_rows.h"
 #include "synth/row_forms.h"
 
 namespace ichigen::synth {
@@ -108,8 +109,9 @@ class UpdateRows {
   std::vector<std::string>& fields() { return fields_; }
 
   // `with_id`: the row names the patient by HER-SYS ID (and maybe a name);
-  // otherwise it carries identity fields for matching.
-  void Fill(const Person& p, bool with_id, Rng& rng) {
+  // otherwise it carries identity fields for matching: `identity` when
+  // given (--identity-noise), else the patient's in the file's forms.
+  void Fill(const Person& p, bool with_id, const IdentityFields* identity, Rng& rng) {
     for (std::string& field : fields_) field.clear();
     const Places& places = population_.places();
     if (with_id) {
@@ -117,6 +119,13 @@ class UpdateRows {
       if (rng.Chance(0.7)) AppendName(p, style_, rng, fields_[kName]);
       if (rng.Chance(0.3)) AppendKana(p, style_, rng, fields_[kKana]);
       if (rng.Chance(0.3)) AppendVariedDate(p.birth, style_.birth_date, rng, fields_[kBirth]);
+    } else if (identity != nullptr) {
+      fields_[kName] = identity->name;
+      fields_[kKana] = identity->kana;
+      fields_[kBirth] = identity->birth;
+      fields_[kSex] = identity->sex;
+      fields_[kPhone] = identity->phone;
+      fields_[kAddress] = identity->address;
     } else {
       AppendName(p, style_, rng, fields_[kName]);
       if (rng.Chance(0.9)) AppendKana(p, style_, rng, fields_[kKana]);
@@ -278,6 +287,10 @@ core::Result<SynthSummary> WriteUpdates(const SynthOptions& options,
   RETURN_IF_ERROR(WriteTitleRows(sink, options.title_rows, kLabels[static_cast<int>(sheet)],
                                  population.curve().to(), options.rows));
   UpdateRows writer(population, style, sheet);
+  const IdentityRows identity_rows(
+      population, style, options.stranger_rate,
+      options.format == OutputFormat::kCsv && options.encoding == io::Encoding::kCp932);
+  IdentityFields identity;
   RETURN_IF_ERROR(sink.WriteRow(writer.Header(options.header_style, rng)));
 
   const int64_t bad = std::llround(static_cast<double>(options.rows) * options.bad_rate);
@@ -291,7 +304,9 @@ core::Result<SynthSummary> WriteUpdates(const SynthOptions& options,
     const Defect defect = defects[static_cast<size_t>(summary.bad_rows) % defects.size()];
     bool with_id = !rng.Chance(options.no_id_rate);
     if (is_bad && defect == Defect::kBadIdShape) with_id = true;
-    writer.Fill(person, with_id, rng);
+    const bool noisy = options.identity_noise && !with_id;
+    if (noisy) identity_rows.Fill(person, rng, identity);
+    writer.Fill(person, with_id, noisy ? &identity : nullptr, rng);
     int raw_column = -1;
     std::string_view reason = "ok";
     if (is_bad) {
@@ -301,7 +316,17 @@ core::Result<SynthSummary> WriteUpdates(const SynthOptions& options,
       ++summary.bad_rows;
     }
     RETURN_IF_ERROR(sink.WriteRow(writer.fields(), raw_column));
-    RETURN_IF_ERROR(truth.Write(line, person.hersys_id, person.index + 1, !is_bad, reason));
+    if (!options.identity_noise) {
+      RETURN_IF_ERROR(truth.Write(line, person.hersys_id, person.index + 1, !is_bad, reason));
+      continue;
+    }
+    // A stranger is nobody in the store: no patient in the truth.
+    const bool stranger = noisy && identity.kind != IdentityRowKind::kExisting;
+    if (noisy) ++summary.identity_rows_by_kind[std::string(IdentityRowKindName(identity.kind))];
+    RETURN_IF_ERROR(truth.Write(line, stranger ? 0 : person.hersys_id,
+                                stranger ? 0 : person.index + 1, !is_bad, reason,
+                                noisy ? IdentityRowKindName(identity.kind) : "with_id",
+                                noisy ? identity.NoiseText() : ""));
   }
   summary.rows = options.rows;
   summary.patients = population.patients();

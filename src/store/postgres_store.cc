@@ -324,8 +324,11 @@ void AddEventParams(PgParams& params, int64_t patient_id, const domain::Event& e
 //    lookups, EventsOf and the dedupe of AddEvent for those patients are
 //    answered from memory, and their new events are buffered like a new
 //    patient's (a wave-peak day's 120,000 updates are 120,000 stored
-//    patients: one round trip per row and event before). UpdatePatient sends
-//    the change at once and drops the cached record.
+//    patients: one round trip per row and event before). A stored patient
+//    the chunk did not name (an ID-less row linked by evidence) has its
+//    events read on its first AddEvent and joins the cache (at most
+//    kMaxPrefetched patients). UpdatePatient sends the change at once and
+//    drops the cached record.
 //  - Uniqueness of HER-SYS and external ids is checked before buffering (a
 //    key this batch already looked up and found absent needs no round trip:
 //    the writer lock keeps other writers out), so InsertPatient still answers
@@ -439,20 +442,7 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
       }
     }
     if (ids.empty()) return core::Ok();
-    PgParams patient_ids;
-    patient_ids.AddText("{" + JoinIds(ids) + "}");
-    ASSIGN_OR_RETURN(PgResult events,
-                     conn_.Execute(std::string("SELECT ") + kPgEventColumns +
-                                       ", dedupe_key FROM events WHERE patient_id = "
-                                       "ANY($1::bigint[]) ORDER BY patient_id, id",
-                                   patient_ids));
-    for (int r = 0; r < events.rows(); ++r) {
-      ASSIGN_OR_RETURN(domain::Event event, ReadPgEvent(events, r));
-      Prefetched& entry = prefetched_.at(events.Int(r, 1));
-      entry.dedupe_keys.insert(events.Text(r, 17));
-      entry.events.push_back(std::move(event));
-    }
-    return core::Ok();
+    return LoadStoredEvents(ids);
   }
 
   core::Result<int64_t> InsertPatient(PatientRecord& patient) override {
@@ -554,6 +544,17 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
       mine.push_back(pending_events_.size());
       pending_events_.push_back({patient_id, event, dedupe_key});
       return true;
+    }
+    if (!decision_only_ && !prefetched_.contains(patient_id)) {
+      // A stored patient the chunk did not name (an ID-less row linked by
+      // evidence): its events are read once, as a prefetch would have.
+      if (prefetched_.size() >= kMaxPrefetched) {
+        if (prefetched_pending_events_ > 0) RETURN_IF_ERROR(FlushAll());
+        prefetched_ids_.clear();
+        prefetched_.clear();
+      }
+      const std::vector<int64_t> one = {patient_id};
+      RETURN_IF_ERROR(LoadStoredEvents(one));
     }
     if (auto cached = prefetched_.find(patient_id); cached != prefetched_.end()) {
       // A prefetched patient: its stored dedupe keys are known (the writer
@@ -888,8 +889,30 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
     return sql;
   }
 
+  // Every stored event (with its dedupe key) of these stored patients, into
+  // their prefetch entries (made for patients without events too).
+  core::Status LoadStoredEvents(const std::vector<int64_t>& ids) {
+    PgParams patient_ids;
+    patient_ids.AddText("{" + JoinIds(ids) + "}");
+    ASSIGN_OR_RETURN(PgResult events,
+                     conn_.Execute(std::string("SELECT ") + kPgEventColumns +
+                                       ", dedupe_key FROM events WHERE patient_id = "
+                                       "ANY($1::bigint[]) ORDER BY patient_id, id",
+                                   patient_ids));
+    for (int64_t id : ids) prefetched_[id];
+    for (int r = 0; r < events.rows(); ++r) {
+      ASSIGN_OR_RETURN(domain::Event event, ReadPgEvent(events, r));
+      Prefetched& entry = prefetched_.at(events.Int(r, 1));
+      entry.dedupe_keys.insert(events.Text(r, 17));
+      entry.events.push_back(std::move(event));
+    }
+    return core::Ok();
+  }
+
   // Ids drawn per round trip, and the bound on the remembered absent keys.
   static constexpr int kIdsPerDraw = 1000;
+  // The most stored patients kept in the prefetch cache at once.
+  static constexpr size_t kMaxPrefetched = 20000;
   static constexpr size_t kMaxAbsentKeys = 1 << 20;
 
   PgConn& conn_;

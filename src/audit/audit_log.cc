@@ -38,8 +38,8 @@ core::Status AuditLog::LoadHead() {
 }
 
 core::Result<int64_t> AuditLog::Append(const AuditEvent& event) {
-  Pending pending;
-  store::AuditEntry& entry = pending.entry;
+  auto pending = std::make_shared<Pending>();
+  store::AuditEntry& entry = pending->entry;
   entry.actor = event.actor;
   entry.role = event.role;
   entry.action = event.action;
@@ -50,19 +50,27 @@ core::Result<int64_t> AuditLog::Append(const AuditEvent& event) {
   entry.remote = event.remote;
   entry.purpose = event.purpose;
   entry.details = event.details.empty() ? "{}" : event.details;
-  std::unique_lock lock(mu_);
-  // Stamped in queue order, so times never run backwards along the chain.
-  entry.at = IsoUtc(clock_(), /*millis=*/true);
-  queue_.push_back(&pending);
-  pending.wake.wait(lock, [&] { return pending.done || queue_.front() == &pending; });
-  if (!pending.done) CommitBatch(lock);
-  if (!pending.result) return std::unexpected(pending.result.error());
-  return pending.entry.seq;
+  {
+    std::lock_guard lock(mu_);
+    // Stamped in queue order, so times never run backwards along the chain.
+    entry.at = IsoUtc(clock_(), /*millis=*/true);
+    queue_.push_back(pending);
+    if (queue_.front() == pending) pending->state.store(kLead, std::memory_order_relaxed);
+  }
+  int state;
+  while ((state = pending->state.load(std::memory_order_acquire)) == kWaiting) {
+    pending->state.wait(kWaiting, std::memory_order_acquire);
+  }
+  if (state == kLead) CommitBatch();
+  if (!pending->result) return std::unexpected(pending->result.error());
+  return pending->entry.seq;
 }
 
-void AuditLog::CommitBatch(std::unique_lock<std::mutex>& lock) {
+void AuditLog::CommitBatch() {
+  std::unique_lock lock(mu_);
   const size_t n = std::min(queue_.size(), kMaxBatch);
-  std::vector<Pending*> batch(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  std::vector<std::shared_ptr<Pending>> batch(queue_.begin(),
+                                              queue_.begin() + static_cast<std::ptrdiff_t>(n));
   // Copying, chaining and hashing the batch happen without mu_: only the
   // leader (the batch stays at the queue's front, so no one else leads
   // meanwhile) changes the head, and the batch's entries are not touched
@@ -72,7 +80,7 @@ void AuditLog::CommitBatch(std::unique_lock<std::mutex>& lock) {
   lock.unlock();
   std::vector<store::AuditEntry> entries;
   entries.reserve(n);
-  for (Pending* p : batch) entries.push_back(p->entry);
+  for (const auto& p : batch) entries.push_back(p->entry);
   core::Status result = core::Ok();
   // Several servers may share one chain (PostgreSQL): a losing writer gets
   // kAlreadyExists, reloads the head and re-chains its batch. Bounded, so a
@@ -108,13 +116,21 @@ void AuditLog::CommitBatch(std::unique_lock<std::mutex>& lock) {
   for (size_t i = 0; i < n; ++i) {
     batch[i]->entry.seq = entries[i].seq;
     batch[i]->result = result;
-    batch[i]->done = true;
     queue_.pop_front();
-    // batch[0] is this thread's own entry: it is awake.
-    if (i > 0) batch[i]->wake.notify_one();
   }
-  // Whoever is now at the front leads the next batch.
-  if (!queue_.empty()) queue_.front()->wake.notify_one();
+  // Whoever is now at the front leads the next batch; the wake-ups happen
+  // without mu_, so no woken caller waits for it.
+  std::shared_ptr<Pending> next = queue_.empty() ? nullptr : queue_.front();
+  lock.unlock();
+  if (next) {
+    next->state.store(kLead, std::memory_order_release);
+    next->state.notify_one();
+  }
+  // batch[0] is this thread's own entry: it is awake.
+  for (size_t i = 1; i < n; ++i) {
+    batch[i]->state.store(kDone, std::memory_order_release);
+    batch[i]->state.notify_one();
+  }
 }
 
 std::pair<int64_t, std::string> AuditLog::Head() const {

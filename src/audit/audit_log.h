@@ -21,11 +21,13 @@
 // from the head, stores them in one transaction (AuditStore::AppendBatch),
 // then wakes their callers. While it writes, later entries queue up and form
 // the next batch, so under load one transaction carries many entries and
-// the single chain is kept. Each caller waits on its own condition variable
-// and the leader wakes exactly the callers of its batch and the next leader:
-// with hundreds of request threads queued, waking them all after every
-// batch (one shared condition variable) cost more in context switches than
-// the writing itself. Hence, besides 1–3:
+// the single chain is kept. Each caller waits on its own atomic state (not
+// on mu_) and the leader wakes exactly the callers of its batch and the
+// next leader, after releasing mu_: with hundreds of request threads queued,
+// waking them all after every batch (one shared condition variable), or
+// waking them into a queue for mu_, cost more in context switches than the
+// writing itself. An entry is shared by its caller and the queue, so the
+// leader may wake a caller that has already returned. Hence, besides 1–3:
 //  4. seq order is queue order; Append returns a seq only after its entry is
 //     stored; if a batch fails, none of it is stored, every caller in it gets
 //     the error and the head does not move.
@@ -40,7 +42,7 @@
 // head and retried once.
 #pragma once
 
-#include <condition_variable>
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -86,22 +88,22 @@ class AuditLog {
   std::pair<int64_t, std::string> Head() const;
 
  private:
+  enum State : int { kWaiting, kDone, kLead };
   struct Pending {
     store::AuditEntry entry;
-    bool done = false;  // guarded by mu_
-    core::Status result;
-    std::condition_variable wake;  // done, or this entry became the queue's front
+    core::Status result;  // with entry.seq, written before state becomes kDone
+    std::atomic<int> state{kWaiting};  // kDone, or kLead: this entry is the queue's front
   };
 
   AuditLog(store::AuditStore& store, Clock clock) : store_(store), clock_(std::move(clock)) {}
   core::Status LoadHead();  // requires mu_
-  // Stores the batch at the front of the queue; requires lock on mu_ (released while writing).
-  void CommitBatch(std::unique_lock<std::mutex>& lock);
+  // Stores the batch at the front of the queue (called by its first entry's caller).
+  void CommitBatch();
 
   store::AuditStore& store_;
   Clock clock_;
   mutable std::mutex mu_;
-  std::deque<Pending*> queue_;       // guarded by mu_; front is the leader's batch
+  std::deque<std::shared_ptr<Pending>> queue_;  // guarded by mu_; front is the leader's batch
   int64_t head_seq_ = 0;             // guarded by mu_
   std::string head_hash_;            // guarded by mu_
 };

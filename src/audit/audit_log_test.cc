@@ -87,8 +87,8 @@ TEST_F(AuditLogTest, ChainsEntriesAndVerifies) {
 // Group commit: many threads at once still make one gap-free chain, and
 // every caller gets its own seq.
 TEST_F(AuditLogTest, ConcurrentAppendsFormOneChain) {
-  constexpr int kThreads = 8;
-  constexpr int kEach = 100;
+  constexpr int kThreads = 64;  // many waiters per batch, as under a server's load
+  constexpr int kEach = 50;
   std::vector<std::vector<int64_t>> seqs(kThreads);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {

@@ -100,10 +100,7 @@ std::string AccountsDbPath(const std::string& db_path) { return db_path + ".acco
 
 core::Result<std::unique_ptr<SqliteDb>> OpenSqliteConnection(const std::string& path) {
   ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path));
-  if (!db->Exec("PRAGMA journal_mode = WAL")) {
-    return core::Fail(core::Code::kDataLoss, "データベースファイルではないか、壊れています",
-                      "not a database file, or damaged", path);
-  }
+  RETURN_IF_ERROR(db->EnterWalMode(path));
   RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL"));
   return db;
 }

@@ -1,6 +1,8 @@
 #include "store/sqlite_handle.h"
 
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 namespace ichigen::store {
 
@@ -127,6 +129,23 @@ core::Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) 
   sqlite3_busy_timeout(raw, 10000);
   sqlite3_extended_result_codes(raw, 1);
   return db;
+}
+
+core::Status SqliteDb::EnterWalMode(const std::string& path) {
+  constexpr int kAttempts = 200;  // 25 ms apart
+  for (int attempt = 1;; ++attempt) {
+    const int rc = sqlite3_exec(db_, "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) return core::Ok();
+    const int primary = rc & 0xff;
+    if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) {
+      return core::Fail(core::Code::kDataLoss, "データベースファイルではないか、壊れています",
+                        "not a database file, or damaged", path);
+    }
+    if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || attempt == kAttempts) {
+      return std::unexpected(ErrorFromDb("PRAGMA journal_mode = WAL").WithContext(path));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
 }
 
 core::Result<std::unique_ptr<SqliteDb>> SqliteDb::OpenReadOnly(const std::string& path) {

@@ -57,6 +57,14 @@ class SqliteDb {
   ~SqliteDb();
 
   core::Status Exec(const std::string& sql);
+  // PRAGMA journal_mode = WAL, the first statement on every connection of
+  // the stores: kDataLoss ("not a database file, or damaged", naming `path`)
+  // for a file that is not a database. Converting a new file needs an
+  // exclusive lock and SQLite answers SQLITE_BUSY at once, without the busy
+  // handler, to the connections that lose that race when several open one
+  // new file together: they retry for up to five seconds (once one has
+  // converted it, the others find the file in WAL mode).
+  core::Status EnterWalMode(const std::string& path);
   core::Result<SqliteStmt> Prepare(std::string_view sql);
   int64_t LastInsertRowid() const;
   core::Error ErrorFromDb(std::string_view what) const;

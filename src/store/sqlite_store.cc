@@ -995,11 +995,7 @@ SqliteStore::~SqliteStore() = default;
 core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
   ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path));
   // The first statement fails on a file that is not a database.
-  auto wal = db->Exec("PRAGMA journal_mode = WAL");
-  if (!wal) {
-    return core::Fail(core::Code::kDataLoss, "データベースファイルではないか、壊れています",
-                      "not a database file, or damaged", path);
-  }
+  RETURN_IF_ERROR(db->EnterWalMode(path));
   RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
                            "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY"));
   // Pages are read through a memory map instead of a pread copy each: an

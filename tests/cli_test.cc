@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "shell.h"
 #include "store/sqlite_store.h"
 
 namespace ichigen {
@@ -20,22 +21,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct ShellResult {
-  int status = -1;
-  std::string out;
-};
-
-// Runs a shell command line, capturing stdout.
-ShellResult Shell(const std::string& command) {
-  ShellResult run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
-  run.status = ::pclose(pipe);
-  return run;
-}
+using test::Shell;
+using test::ShellResult;
 
 std::vector<nlohmann::json> JsonLines(const std::string& text) {
   std::vector<nlohmann::json> lines;
@@ -70,7 +57,7 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, ImportAndRowsJsonShapes) {
   const std::string fixture = std::string(ICHIGEN_TEST_DATA_DIR) + "/intake/hersys_mixed.cp932.csv";
   ShellResult first = Shell(Ichigen("import --json " + fixture));
-  ASSERT_EQ(first.status, 0) << first.out;
+  ASSERT_EQ(first.exit, 0) << first.out;
   auto reports = JsonLines(first.out);
   ASSERT_EQ(reports.size(), 1u);
   const nlohmann::json& report = reports[0];
@@ -86,7 +73,7 @@ TEST_F(CliTest, ImportAndRowsJsonShapes) {
                       report["review"].get<int64_t>() + report["rejected"].get<int64_t>());
 
   ShellResult listed = Shell(Ichigen("rows " + std::to_string(report["batch_id"].get<int64_t>()) + " --json"));
-  ASSERT_EQ(listed.status, 0);
+  ASSERT_EQ(listed.exit, 0);
   auto row_lines = JsonLines(listed.out);
   ASSERT_EQ(static_cast<int64_t>(row_lines.size()), rows);
   EXPECT_EQ(row_lines[0]["line"], 4);  // two title rows and the header come first
@@ -104,31 +91,31 @@ TEST_F(CliTest, ImportAndRowsJsonShapes) {
   }
 
   ShellResult again = Shell(Ichigen("import --json " + fixture));
-  ASSERT_EQ(again.status, 0);
+  ASSERT_EQ(again.exit, 0);
   EXPECT_EQ(JsonLines(again.out)[0]["duplicate_file"], true);
 
   // The reject report is CP932 CSV that names the line and the reason.
   const std::string rejects = (dir_ / "rejects.csv").string();
-  ASSERT_EQ(Shell(Ichigen("rejects 1 --out " + rejects)).status, 0);
+  ASSERT_EQ(Shell(Ichigen("rejects 1 --out " + rejects)).exit, 0);
   ShellResult decoded = Shell("iconv -f CP932 -t UTF-8 " + rejects);
-  ASSERT_EQ(decoded.status, 0);
+  ASSERT_EQ(decoded.exit, 0);
   EXPECT_NE(decoded.out.find("行番号"), std::string::npos);
   EXPECT_NE(decoded.out.find("HER-SYS IDは6～8桁"), std::string::npos);
 }
 
 TEST_F(CliTest, UnknownPatientAndBadArgumentsExitNonZero) {
-  ASSERT_EQ(Shell(Ichigen("batches")).status, 0);
+  ASSERT_EQ(Shell(Ichigen("batches")).exit, 0);
   ShellResult missing = Shell(Ichigen("patient show 9999999 2>&1"));
-  EXPECT_NE(missing.status, 0);
+  EXPECT_NE(missing.exit, 0);
   EXPECT_NE(missing.out.find("登録されていません"), std::string::npos);
-  EXPECT_NE(Shell(Ichigen("rejects 42 --out /dev/null 2>&1")).status, 0);
+  EXPECT_NE(Shell(Ichigen("rejects 42 --out /dev/null 2>&1")).exit, 0);
 }
 
 TEST_F(CliTest, ReviewMergeAndUnmergeTwoPatientsWithWhoAndWhy) {
   const std::string fixture = std::string(ICHIGEN_TEST_DATA_DIR) + "/intake/hersys_mixed.cp932.csv";
-  ASSERT_EQ(Shell(Ichigen("import " + fixture + " >/dev/null")).status, 0);
+  ASSERT_EQ(Shell(Ichigen("import " + fixture + " >/dev/null")).exit, 0);
   ShellResult merged = Shell(Ichigen("review merge 2 1 --by 担当A --reason 重複届出 --json"));
-  ASSERT_EQ(merged.status, 0) << merged.out;
+  ASSERT_EQ(merged.exit, 0) << merged.out;
   const nlohmann::json merge = nlohmann::json::parse(merged.out);
   EXPECT_EQ(merge["action"], "merge");
   EXPECT_EQ(merge["survivor_id"], 2);
@@ -137,14 +124,14 @@ TEST_F(CliTest, ReviewMergeAndUnmergeTwoPatientsWithWhoAndWhy) {
   EXPECT_FALSE(merge["survivor_events"].empty());
   // A second merge of the same patient is refused with the reason, exit non-zero.
   ShellResult again = Shell(Ichigen("review merge 3 1 --by 担当A --reason x 2>&1"));
-  EXPECT_NE(again.status, 0);
+  EXPECT_NE(again.exit, 0);
   EXPECT_NE(again.out.find("統合済み"), std::string::npos) << again.out;
   // A reason is required.
-  EXPECT_NE(Shell(Ichigen("review merge 3 2 --by 担当A 2>/dev/null")).status, 0);
+  EXPECT_NE(Shell(Ichigen("review merge 3 2 --by 担当A 2>/dev/null")).exit, 0);
 
   const std::string id = std::to_string(merge["id"].get<int64_t>());
   ShellResult unmerged = Shell(Ichigen("review unmerge " + id + " --by 担当B --reason 別人 --json"));
-  ASSERT_EQ(unmerged.status, 0) << unmerged.out;
+  ASSERT_EQ(unmerged.exit, 0) << unmerged.out;
   EXPECT_EQ(nlohmann::json::parse(unmerged.out)["undoes"], merge["id"]);
   const std::vector<nlohmann::json> history = JsonLines(Shell(Ichigen("review merges 1 --json")).out);
   ASSERT_EQ(history.size(), 2u);
@@ -156,7 +143,7 @@ TEST_F(CliTest, ReviewMergeAndUnmergeTwoPatientsWithWhoAndWhy) {
 TEST_F(CliTest, KillNineMidBatchLeavesTheStoreAsBefore) {
   const std::string file = (dir_ / "big.csv").string();
   ASSERT_EQ(Shell(std::string(ICHIGEN_BINARY) + " synth --kind hersys --rows 400000 --seed 3 --out " +
-                  file + " > /dev/null").status, 0);
+                  file + " > /dev/null").exit, 0);
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
@@ -192,7 +179,7 @@ TEST_F(CliTest, KillNineMidBatchLeavesTheStoreAsBefore) {
   }
   // And the same file imports completely afterwards.
   ShellResult retry = Shell(Ichigen("import --json " + file));
-  ASSERT_EQ(retry.status, 0) << retry.out;
+  ASSERT_EQ(retry.exit, 0) << retry.out;
   auto report = JsonLines(retry.out)[0];
   EXPECT_EQ(report["rows"], 400000);
   EXPECT_EQ(report["duplicate_file"], false);

@@ -21,6 +21,7 @@
 #include <sstream>
 #include <thread>
 
+#include "shell.h"
 #include "store/sqlite_store.h"
 
 namespace ichigen {
@@ -31,15 +32,9 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 std::string Shell(const std::string& command, int* status = nullptr) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  const int rc = ::pclose(pipe);
-  if (status != nullptr) *status = rc;
-  return out;
+  test::ShellResult run = test::Shell(command);
+  if (status != nullptr) *status = run.exit;
+  return std::move(run.out);
 }
 
 std::string ReadFile(const fs::path& path) {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "shell.h"
 #include "store/pg_test_env.h"
 #include "store/sqlite_handle.h"
 
@@ -22,22 +23,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct ShellResult {
-  int exit_code = -1;
-  std::string out;
-};
-
-ShellResult Shell(const std::string& command) {
-  ShellResult run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using test::Shell;
+using test::ShellResult;
 
 std::string Fixture(const std::string& name) {
   return std::string(ICHIGEN_TEST_DATA_DIR) + "/stats/" + name;
@@ -80,12 +67,12 @@ class StatsCliTest : public ::testing::TestWithParam<StoreKind> {
   }
   json ImportJson(const std::string& fixture) const {
     ShellResult r = Run("import --json " + Fixture(fixture));
-    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(r.exit, 0) << r.out;
     return json::parse(r.out, nullptr, false);
   }
   int64_t NotifiedOn(const std::string& day) const {
     ShellResult r = Run("stats daily --json --from " + day + " --to " + day);
-    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(r.exit, 0) << r.out;
     json days = json::parse(r.out, nullptr, false);
     return days.is_array() && days.size() == 1 ? days[0]["total"].get<int64_t>() : -1;
   }
@@ -114,8 +101,8 @@ TEST_P(StatsCliTest, ImportUpdatesTheFiguresOnceTheyExist) {
   ASSERT_TRUE(first.is_object());
   EXPECT_FALSE(first.contains("stats")) << first.dump();
   // Reading figures that were never computed is an error, not zeros.
-  EXPECT_EQ(Run("stats daily --json --from 2022-08-01 --to 2022-08-01").exit_code, 5);
-  ASSERT_EQ(Run("stats recompute --json").exit_code, 0);
+  EXPECT_EQ(Run("stats daily --json --from 2022-08-01 --to 2022-08-01").exit, 5);
+  ASSERT_EQ(Run("stats recompute --json").exit, 0);
   EXPECT_EQ(NotifiedOn("2022-08-02"), 2);
 
   // A late sheet withdraws 1000004 (notified 2022-08-02): the import updates
@@ -134,14 +121,14 @@ TEST_P(StatsCliTest, ImportUpdatesTheFiguresOnceTheyExist) {
 
   // Human output says it too.
   ShellResult more = Run("import " + Fixture("updates_more.csv"));
-  ASSERT_EQ(more.exit_code, 0) << more.out;
+  ASSERT_EQ(more.exit, 0) << more.out;
   EXPECT_NE(more.out.find("集計を更新しました"), std::string::npos) << more.out;
   EXPECT_EQ(VerifyDifferences(), 0);
 }
 
 TEST_P(StatsCliTest, AFailedUpdateKeepsTheBatchAndIsRepaired) {
   ImportJson("hersys_day1.csv");
-  ASSERT_EQ(Run("stats recompute --json").exit_code, 0);
+  ASSERT_EQ(Run("stats recompute --json").exit, 0);
   // Damage the stored contributions: the next update cannot decode them.
   if (GetParam() == StoreKind::kPostgres) {
     auto conn = store::PgConn::Connect(database_);
@@ -165,7 +152,7 @@ TEST_P(StatsCliTest, AFailedUpdateKeepsTheBatchAndIsRepaired) {
   // The figures are stale, verify says so, and a recomputation repairs them.
   EXPECT_EQ(NotifiedOn("2022-08-02"), 2);
   EXPECT_GT(VerifyDifferences(), 0);
-  ASSERT_EQ(Run("stats recompute --json").exit_code, 0);
+  ASSERT_EQ(Run("stats recompute --json").exit, 0);
   EXPECT_EQ(NotifiedOn("2022-08-02"), 1);
   EXPECT_EQ(VerifyDifferences(), 0);
 }

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "core/hex.h"
+
 namespace ichigen::store::migration {
 
 namespace {
@@ -12,13 +14,6 @@ uint64_t ParseHex(std::string_view hex) {
   uint64_t value = 0;
   std::from_chars(hex.data(), hex.data() + hex.size(), value, 16);
   return value;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -97,8 +92,8 @@ bool DecodeByteaHex(std::string_view text, std::string& out) {
   out.clear();
   if (!text.starts_with("\\x") || text.size() % 2 != 0) return false;
   for (size_t i = 2; i < text.size(); i += 2) {
-    const int high = HexValue(text[i]);
-    const int low = HexValue(text[i + 1]);
+    const int high = core::HexValue(text[i]);
+    const int low = core::HexValue(text[i + 1]);
     if (high < 0 || low < 0) return false;
     out += static_cast<char>(high * 16 + low);
   }

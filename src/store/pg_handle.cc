@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "core/hex.h"
+
 namespace ichigen::store {
 
 namespace {
@@ -79,13 +81,6 @@ std::string ValidText(std::string_view text) {
     }
   }
   return out;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -193,8 +188,8 @@ std::optional<std::string> PgResult::Bytes(int row, int column) const {
   std::string out;
   out.reserve((text.size() - 2) / 2);
   for (size_t i = 2; i < text.size(); i += 2) {
-    const int hi = HexValue(text[i]);
-    const int lo = HexValue(text[i + 1]);
+    const int hi = core::HexValue(text[i]);
+    const int lo = core::HexValue(text[i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     out += static_cast<char>((hi << 4) | lo);
   }

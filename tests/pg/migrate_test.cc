@@ -22,6 +22,7 @@
 #include "store/pg_test_env.h"
 #include "store/postgres_account_store.h"
 #include "store/postgres_audit_store.h"
+#include "shell.h"
 #include "store/postgres_store.h"
 #include "store/sqlite_account_store.h"
 #include "store/sqlite_audit_store.h"
@@ -33,23 +34,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct ShellResult {
-  int exit = -1;
-  std::string out;
-};
-
-// Runs a shell command line, capturing stdout (and stderr when it says 2>&1).
-ShellResult Shell(const std::string& command) {
-  ShellResult run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  run.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using test::Shell;
+using test::ShellResult;
 
 std::string Fixture(const std::string& name) {
   return std::string(ICHIGEN_TEST_DATA_DIR) + "/intake/" + name;

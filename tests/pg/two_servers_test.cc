@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "audit/audit_log.h"
+#include "shell.h"
 #include "intake/importer.h"
 #include "store/pg_test_env.h"
 #include "store/postgres_audit_store.h"
@@ -307,16 +308,9 @@ std::string RunIchigen(const std::string& url, const std::string& args, int* sta
                        const std::string& stdin_text = "") {
   std::string command = std::string(ICHIGEN_BINARY) + " --db '" + url + "' " + args;
   if (!stdin_text.empty()) command = "printf '%s\\n' '" + stdin_text + "' | " + command;
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    *status = -1;
-    return out;
-  }
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  *status = ::pclose(pipe);
+  test::ShellResult run = test::Shell(command);
+  *status = run.exit;
+  std::string out = std::move(run.out);
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   return out;
 }

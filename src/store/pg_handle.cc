@@ -111,6 +111,31 @@ PgParams& PgParams::AddText(std::string_view text) {
   values_.emplace_back(ValidText(text));
   return *this;
 }
+PgParams& PgParams::AddIdArray(std::span<const int64_t> ids) {
+  std::string array = "{";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) array += ',';
+    array += std::to_string(ids[i]);
+  }
+  array += '}';
+  values_.emplace_back(std::move(array));
+  return *this;
+}
+PgParams& PgParams::AddTextArray(std::span<const std::string> texts) {
+  std::string array = "{";
+  for (size_t i = 0; i < texts.size(); ++i) {
+    if (i > 0) array += ',';
+    array += '"';
+    for (const char c : ValidText(texts[i])) {
+      if (c == '"' || c == '\\') array += '\\';
+      array += c;
+    }
+    array += '"';
+  }
+  array += '}';
+  values_.emplace_back(std::move(array));
+  return *this;
+}
 PgParams& PgParams::AddBytes(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string hex = "\\x";

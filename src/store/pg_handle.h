@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -39,6 +40,10 @@ class PgParams {
   // Bytes for a bytea parameter, sent in bytea's hex form ("\x…"), so any
   // byte (NUL, invalid UTF-8) passes unchanged; write `$n::bytea` in the SQL.
   PgParams& AddBytes(std::string_view bytes);
+  // An array literal for one `$n::bigint[]` / `$n::text[]` parameter (used
+  // with `= ANY($n)`): any number of ids or keys in one parameter.
+  PgParams& AddIdArray(std::span<const int64_t> ids);
+  PgParams& AddTextArray(std::span<const std::string> texts);
   PgParams& Add(const std::optional<int>& value);
   PgParams& Add(const std::optional<bool>& value);  // 1 / 0, as SQLite stores it
 

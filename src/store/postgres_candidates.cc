@@ -156,14 +156,8 @@ core::Result<CandidateSet> QueryPgCandidates(PgConn& conn, const CandidateQuery&
 
   std::sort(chosen.begin(), chosen.end());
   chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
-  std::string array = "{";
-  for (size_t i = 0; i < chosen.size(); ++i) {
-    if (i > 0) array += ',';
-    array += std::to_string(chosen[i]);
-  }
-  array += '}';
   PgParams ids;
-  ids.AddText(array);
+  ids.AddIdArray(chosen);
   ASSIGN_OR_RETURN(PgResult rows, conn.Execute(FetchSql(), ids));
   set.patients.reserve(static_cast<size_t>(rows.rows()));
   for (int r = 0; r < rows.rows(); ++r) set.patients.push_back(ReadCandidate(rows, r));

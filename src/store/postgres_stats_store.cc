@@ -115,17 +115,6 @@ core::Status ForEachGrouped(PgConn& conn, const std::string& sql, const PgParams
   return core::Ok();
 }
 
-// Ids as a bigint[] literal: one parameter for any number of ids.
-std::string IdArray(std::span<const int64_t> ids) {
-  std::string out = "{";
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) out += ',';
-    out += std::to_string(ids[i]);
-  }
-  out += '}';
-  return out;
-}
-
 // A number this store wrote itself; anything else reads as 0.
 int64_t ParseCount(std::string_view text) {
   int64_t value = 0;
@@ -146,7 +135,7 @@ core::Status CheckUnchanged(
   }
   if (ids.empty()) return core::Ok();
   PgParams params;
-  params.AddText(IdArray(ids));
+  params.AddIdArray(ids);
   ASSIGN_OR_RETURN(PgResult r, conn.Execute("SELECT patient_id, data FROM stats_contributions "
                                             "WHERE patient_id = ANY($1::bigint[])",
                                             params));
@@ -265,7 +254,7 @@ core::Result<std::vector<std::pair<int64_t, std::string>>> PostgresStatsStore::C
   std::vector<std::pair<int64_t, std::string>> out;
   if (patient_ids.empty()) return out;
   PgParams params;
-  params.AddText(IdArray(patient_ids));
+  params.AddIdArray(patient_ids);
   ASSIGN_OR_RETURN(PgResult r, conn_->Execute("SELECT patient_id, data FROM stats_contributions "
                                               "WHERE patient_id = ANY($1::bigint[])",
                                               params));

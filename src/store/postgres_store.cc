@@ -405,7 +405,6 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
     if (prefetched_pending_events_ > 0) RETURN_IF_ERROR(FlushAll());
     prefetched_ids_.clear();
     prefetched_.clear();
-    std::string array = "{";
     std::vector<std::string> asked;
     for (const std::string& key : hersys_ids) {
       if (key.empty() || pending_by_hersys_.contains(key) || absent_hersys_.contains(key)) continue;
@@ -413,18 +412,8 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
       asked.push_back(key);
     }
     if (asked.empty()) return core::Ok();
-    for (size_t i = 0; i < asked.size(); ++i) {
-      if (i > 0) array += ',';
-      array += '"';
-      for (char c : asked[i]) {
-        if (c == '"' || c == '\\') array += '\\';
-        array += c;
-      }
-      array += '"';
-    }
-    array += '}';
     PgParams keys;
-    keys.AddText(array);
+    keys.AddTextArray(asked);
     ASSIGN_OR_RETURN(PgResult patients,
                      conn_.Execute("SELECT " + PatientSelectList() +
                                        " FROM patients WHERE hersys_id = ANY($1::text[])",
@@ -893,7 +882,7 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
   // their prefetch entries (made for patients without events too).
   core::Status LoadStoredEvents(const std::vector<int64_t>& ids) {
     PgParams patient_ids;
-    patient_ids.AddText("{" + JoinIds(ids) + "}");
+    patient_ids.AddIdArray(ids);
     ASSIGN_OR_RETURN(PgResult events,
                      conn_.Execute(std::string("SELECT ") + kPgEventColumns +
                                        ", dedupe_key FROM events WHERE patient_id = "
@@ -1057,14 +1046,8 @@ core::Result<std::vector<PatientRecord>> PostgresStore::GetPatients(std::span<co
   if (ids.empty()) return found;
   RETURN_IF_ERROR(FlushOpenWriter());
   // One statement for all of them: the ids travel as one array literal.
-  std::string array = "{";
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) array += ',';
-    array += std::to_string(ids[i]);
-  }
-  array += '}';
   PgParams params;
-  params.AddText(array);
+  params.AddIdArray(ids);
   ASSIGN_OR_RETURN(PgResult result,
                    conn_->Execute("SELECT " + PatientSelectList() +
                                       " FROM patients WHERE id = ANY($1::bigint[]) ORDER BY id",

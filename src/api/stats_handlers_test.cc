@@ -56,11 +56,14 @@ class FlakyStatsStore final : public store::StatsStore {
   core::Status ApplyDelta(std::span<const store::FlowCount> flows,
                           std::span<const store::CensusDelta> census,
                           std::span<const std::pair<int64_t, std::string>> contributions,
-                          int64_t batch_id) override {
+                          int64_t batch_id, int64_t patients_added) override {
     if (fail_writes) {
       return core::Fail(core::Code::kUnavailable, "書き込めません", "disk full (test)");
     }
-    return real_->ApplyDelta(flows, census, contributions, batch_id);
+    return real_->ApplyDelta(flows, census, contributions, batch_id, patients_added);
+  }
+  core::Result<int64_t> FoldContributionLog(bool always) override {
+    return real_->FoldContributionLog(always);
   }
   core::Result<std::vector<store::FlowCount>> ReadFlows(const std::string& series, int32_t from,
                                                         int32_t to) override {

@@ -141,10 +141,13 @@ AfterBatchHook StatsAfterBatch(const CliContext& context, StatsStoreOpener open_
                            {"patients", s.patients},
                            {"changed", s.changed},
                            {"written", s.written},
+                           {"records_read", s.records_read},
                            {"seconds", s.seconds},
                            {"read_seconds", s.read_seconds},
                            {"write_seconds", s.write_seconds},
-                           {"cpu_seconds", s.cpu_seconds}};
+                           {"cpu_seconds", s.cpu_seconds},
+                           {"log_entries_folded", s.folded},
+                           {"fold_seconds", s.fold_seconds}};
     std::string line = "集計を更新しました: 患者 " + std::to_string(s.patients) + " 人（変化 " +
                        std::to_string(s.changed) + " 人）";
     if (s.first_day != stats::kNoDay) {
@@ -188,11 +191,14 @@ void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_
     struct Options {
       int64_t batch = 0;
       bool json = false;
+      bool fold = false;
     };
     auto o = std::make_shared<Options>();
     CLI::App* c = stats->add_subcommand(
         "update", "取込後の差分集計 (update the figures after imports; default: every new batch)");
     c->add_option("--batch", o->batch, "batch id");
+    c->add_flag("--fold", o->fold,
+                "寄与ログを必ず畳み込む (fold the contribution log into its table even when short)");
     c->add_flag("--json", o->json, "JSON output");
     c->callback([&context, opener, o] {
       auto opened = OpenAll(context, *opener);
@@ -216,6 +222,7 @@ void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_
                               {"patients", s->patients},
                               {"changed", s->changed},
                               {"written", s->written},
+                              {"records_read", s->records_read},
                               {"already_applied", s->already_applied},
                               {"flow_deltas", s->flow_deltas},
                               {"census_deltas", s->census_deltas},
@@ -230,6 +237,12 @@ void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_
         }
         std::cout << (o->json ? out.dump() : out.dump(1)) << "\n";
         if (s->full) break;  // a full recomputation covers every later batch
+      }
+      // Maintenance, as after an import: a long contribution log is folded.
+      auto folded = opened->stats->FoldContributionLog(o->fold);
+      if (!folded) return context.Report(folded.error());
+      if (*folded > 0 && !o->json) {
+        std::cout << "寄与ログ " << *folded << " 件を表に畳み込みました (folded the contribution log)\n";
       }
     });
   }

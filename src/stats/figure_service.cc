@@ -165,6 +165,10 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
   }
   ASSIGN_OR_RETURN(const std::vector<int64_t> ids, stats.PatientIdsOfBatch(batch_id));
   summary.patients = static_cast<int64_t>(ids.size());
+  // Records the batch inserted or changed are read; every other patient's
+  // attributes are those of its stored contribution (nullopt: read them all).
+  ASSIGN_OR_RETURN(const std::optional<std::vector<int64_t>> updated,
+                   stats.PatientIdsUpdatedIn(batch_id));
 
   // Each slice reads its patients' stored contributions and inputs on its own
   // connection, and keeps the changes in an accumulator of its own.
@@ -172,41 +176,63 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
     FigureAccumulator delta;
     std::vector<std::pair<int64_t, std::string>> writes;
     int64_t changed = 0;
+    int64_t added = 0;  // patients with a contribution now, less those without any more
+    int64_t records_read = 0;
     core::Status status = core::Ok();
   };
-  auto run = [&rules](store::StatsStore& on, std::span<const int64_t> slice_ids, Slice& slice) {
+  auto run = [&rules, &updated](store::StatsStore& on, std::span<const int64_t> slice_ids,
+                                Slice& slice) {
     slice.status = [&]() -> core::Status {
       ASSIGN_OR_RETURN(auto stored, on.Contributions(slice_ids));
       if (!std::is_sorted(stored.begin(), stored.end())) std::sort(stored.begin(), stored.end());
+      // Per patient: its stored bytes, decoded; whether its record is read.
+      std::vector<std::string_view> old_bytes(slice_ids.size());
+      std::vector<Contribution> old(slice_ids.size());
+      std::vector<uint8_t> want_record(slice_ids.size(), 1);
       size_t next_stored = 0;
+      for (size_t i = 0; i < slice_ids.size(); ++i) {
+        while (next_stored < stored.size() && stored[next_stored].first < slice_ids[i]) {
+          ++next_stored;
+        }
+        if (next_stored < stored.size() && stored[next_stored].first == slice_ids[i]) {
+          old_bytes[i] = stored[next_stored].second;
+          ASSIGN_OR_RETURN(old[i], Contribution::Decode(old_bytes[i]));
+        }
+        const bool record_changed =
+            !updated || std::binary_search(updated->begin(), updated->end(), slice_ids[i]);
+        if (!record_changed && !old[i].Empty() && Contribution::IsCurrentEncoding(old_bytes[i])) {
+          want_record[i] = 0;
+        }
+        slice.records_read += want_record[i];
+      }
+      size_t i = 0;
       std::string fresh_bytes;
       return on.ForEachPatientInputOf(
-          slice_ids,
+          slice_ids, want_record,
           [&](const store::StatsPatient& patient,
               std::span<const domain::Event> events) -> core::Status {
-            const Contribution fresh = ComputeContribution(patient, events, rules);
-            while (next_stored < stored.size() && stored[next_stored].first < patient.id) {
-              ++next_stored;
+            while (i < slice_ids.size() && slice_ids[i] < patient.id) ++i;
+            if (i == slice_ids.size() || slice_ids[i] != patient.id) {
+              return core::Fail(core::Code::kInternal, "集計の更新で患者の順序が崩れました",
+                                "the figure update read a patient out of order",
+                                std::to_string(patient.id));
             }
-            std::string_view old_bytes;
-            if (next_stored < stored.size() && stored[next_stored].first == patient.id) {
-              old_bytes = stored[next_stored].second;
-            }
+            const Contribution fresh =
+                want_record[i] != 0 ? ComputeContribution(patient, events, rules)
+                : events.empty()    ? Contribution{}
+                                    : ComputeContribution(AttributesOf(old[i]), events, rules);
             if (fresh.Empty()) {
               fresh_bytes.clear();
             } else {
               fresh.EncodeInto(fresh_bytes);
             }
             // The encoding is canonical: equal bytes, an unchanged patient.
-            if (fresh_bytes == old_bytes) return core::Ok();
-            Contribution old;
-            if (!old_bytes.empty()) {
-              ASSIGN_OR_RETURN(old, Contribution::Decode(old_bytes));
-            }
+            if (fresh_bytes == old_bytes[i]) return core::Ok();
             slice.writes.emplace_back(patient.id, fresh_bytes);
-            if (old == fresh) return core::Ok();  // an older encoding, rewritten
+            slice.added += (fresh_bytes.empty() ? 0 : 1) - (old_bytes[i].empty() ? 0 : 1);
+            if (old[i] == fresh) return core::Ok();  // an older encoding, rewritten
             ++slice.changed;
-            slice.delta.Subtract(old);
+            slice.delta.Subtract(old[i]);
             slice.delta.Add(fresh);
             return core::Ok();
           });
@@ -246,9 +272,12 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
   FigureAccumulator& delta = parts[0].delta;
   std::vector<std::pair<int64_t, std::string>> writes;
   writes.reserve(write_count);
+  int64_t added = 0;
   for (size_t i = 0; i < parts.size(); ++i) {
     if (i > 0) delta.Merge(parts[i].delta);
     summary.changed += parts[i].changed;
+    summary.records_read += parts[i].records_read;
+    added += parts[i].added;
     std::move(parts[i].writes.begin(), parts[i].writes.end(), std::back_inserter(writes));
   }
   summary.read_seconds = SecondsSince(start);
@@ -265,7 +294,7 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
     summary.last_day = std::max(summary.last_day, c.day);
   }
   const auto write_start = std::chrono::steady_clock::now();
-  RETURN_IF_ERROR(stats.ApplyDelta(flows, census, writes, batch_id));
+  RETURN_IF_ERROR(stats.ApplyDelta(flows, census, writes, batch_id, added));
   summary.write_seconds = SecondsSince(write_start);
   summary.written = static_cast<int64_t>(writes.size());
   summary.flow_deltas = static_cast<int64_t>(flows.size());
@@ -299,6 +328,7 @@ core::Result<std::optional<UpdateSummary>> UpdateFiguresThrough(
     if (!one) return std::unexpected(std::move(one.error()));
     total.patients += one->patients;
     total.changed += one->changed;
+    total.records_read += one->records_read;
     total.written += one->written;
     total.flow_deltas += one->flow_deltas;
     total.census_deltas += one->census_deltas;
@@ -313,6 +343,11 @@ core::Result<std::optional<UpdateSummary>> UpdateFiguresThrough(
     ++b;
   }
   total.seconds = SecondsSince(start);
+  // Maintenance once the contribution log is long; the figures are right
+  // and committed already.
+  const auto fold_start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(total.folded, stats.FoldContributionLog(false));
+  total.fold_seconds = SecondsSince(fold_start);
   return total;
 }
 

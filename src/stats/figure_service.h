@@ -72,6 +72,7 @@ struct UpdateSummary {
   int64_t batch_id = 0;
   int64_t patients = 0;      // touched by the batch
   int64_t changed = 0;       // whose contribution changed
+  int64_t records_read = 0;  // patient records read (the others' attributes were stored)
   int64_t written = 0;       // contributions written (changed, or in an older encoding)
   int64_t flow_deltas = 0;   // (series, key, day) counts adjusted
   int64_t census_deltas = 0;
@@ -83,6 +84,11 @@ struct UpdateSummary {
   double read_seconds = 0;     // the batch's patients, their stored contributions and inputs
   double write_seconds = 0;    // the deltas and contributions, one transaction
   double cpu_seconds = 0;      // of the process, every slice's thread included
+  // UpdateFiguresThrough only: contribution log entries folded into the
+  // table afterwards (store/contribution_log.h), and the time that took
+  // (not in `seconds`: the figures were committed before).
+  int64_t folded = 0;
+  double fold_seconds = 0;
 };
 // Updates the figures for one imported batch: the batch's patients are read
 // in slices (`parallel`, one connection each, when they are many), each

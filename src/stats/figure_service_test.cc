@@ -62,9 +62,18 @@ class ObservedStatsStore final : public store::StatsStore {
     return real_.PatientIdsOfBatch(batch_id);
   }
   core::Status ForEachPatientInputOf(std::span<const int64_t> ids,
+                                     std::span<const uint8_t> want_record,
                                      const store::StatsPatientFn& fn) override {
-    if (!own_batch_reads_) return StatsStore::ForEachPatientInputOf(ids, fn);
-    return real_.ForEachPatientInputOf(ids, fn);
+    if (!own_batch_reads_) return StatsStore::ForEachPatientInputOf(ids, want_record, fn);
+    return real_.ForEachPatientInputOf(ids, want_record, fn);
+  }
+  core::Result<std::optional<std::vector<int64_t>>> PatientIdsUpdatedIn(
+      int64_t batch_id) override {
+    if (!own_batch_reads_) return StatsStore::PatientIdsUpdatedIn(batch_id);
+    return real_.PatientIdsUpdatedIn(batch_id);
+  }
+  core::Result<int64_t> FoldContributionLog(bool always) override {
+    return real_.FoldContributionLog(always);
   }
   core::Result<int64_t> LatestBatch() override { return real_.LatestBatch(); }
   core::Result<std::vector<std::pair<int64_t, std::string>>> Contributions(
@@ -81,8 +90,8 @@ class ObservedStatsStore final : public store::StatsStore {
   core::Status ApplyDelta(std::span<const store::FlowCount> flows,
                           std::span<const store::CensusDelta> census,
                           std::span<const std::pair<int64_t, std::string>> contributions,
-                          int64_t batch_id) override {
-    RETURN_IF_ERROR(real_.ApplyDelta(flows, census, contributions, batch_id));
+                          int64_t batch_id, int64_t patients_added) override {
+    RETURN_IF_ERROR(real_.ApplyDelta(flows, census, contributions, batch_id, patients_added));
     contributions_written += static_cast<int64_t>(contributions.size());
     return core::Ok();
   }
@@ -431,7 +440,7 @@ TEST_P(FigureServiceTest, VerifyReportsADamagedFigure) {
   ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
   // Someone's count drifts: one extra case on 2022-08-01.
   const store::FlowCount drift{"notified", "total", D("2022-08-01").days(), 1};
-  ASSERT_TRUE(a.stats->ApplyDelta({&drift, 1}, {}, {}, 0));
+  ASSERT_TRUE(a.stats->ApplyDelta({&drift, 1}, {}, {}, 0, 0));
   auto verify = VerifyFigures(*a.stats, *rules_);
   ASSERT_TRUE(verify);
   ASSERT_EQ(verify->differences.size(), 1u);
@@ -508,7 +517,7 @@ TEST_P(FigureServiceTest, OlderEncodingIsRewrittenByTheNextUpdate) {
     v1.emplace_back(id, std::move(old));
   }
   ASSERT_EQ(v1.size(), 5u);
-  ASSERT_TRUE(a.stats->ApplyDelta({}, {}, v1, 0));
+  ASSERT_TRUE(a.stats->ApplyDelta({}, {}, v1, 0, 0));
   // updates_more.csv touches 1000001 and 1000003 only when imported after
   // updates_late.csv; both files are applied here.
   const int64_t late = Import(*a.store, StatsFixture("updates_late.csv"));
@@ -520,7 +529,7 @@ TEST_P(FigureServiceTest, OlderEncodingIsRewrittenByTheNextUpdate) {
   for (const auto& [id, bytes] : v1) ids.push_back(id);
   auto stored = a.stats->Contributions(ids);
   ASSERT_TRUE(stored);
-  for (const auto& [id, bytes] : *stored) EXPECT_EQ(bytes[0], '\x02') << id;
+  for (const auto& [id, bytes] : *stored) EXPECT_EQ(bytes[0], '\x03') << id;
   auto verify = VerifyFigures(*a.stats, *rules_);
   ASSERT_TRUE(verify);
   EXPECT_TRUE(verify->differences.empty()) << verify->differences.front().what;
@@ -548,7 +557,7 @@ TEST_P(FigureServiceTest, DefaultBatchReadsEqualTheStoresOwn) {
   auto read = [&](store::StatsStore& stats) {
     Seen seen;
     auto status = stats.ForEachPatientInputOf(
-        ids, [&](const store::StatsPatient& p, std::span<const domain::Event> events) {
+        ids, {}, [&](const store::StatsPatient& p, std::span<const domain::Event> events) {
           seen.emplace_back(p.id, p.municipality_code, events.size());
           return core::Ok();
         });
@@ -688,9 +697,9 @@ TEST_P(PostgresFigureServiceTest, ADeltaFromAStaleReadIsRefusedAndStoresNothing)
   ASSERT_TRUE((*other)->Contributions({&id, 1}).has_value());
   const store::FlowCount one{"notified", "total", day, 1};
   const std::vector<std::pair<int64_t, std::string>> theirs = {{id, "theirs"}};
-  ASSERT_TRUE((*other)->ApplyDelta({&one, 1}, {}, theirs, 0).has_value());
+  ASSERT_TRUE((*other)->ApplyDelta({&one, 1}, {}, theirs, 0, 0).has_value());
   const std::vector<std::pair<int64_t, std::string>> mine = {{id, "mine"}};
-  auto refused = a.stats->ApplyDelta({&one, 1}, {}, mine, 0);
+  auto refused = a.stats->ApplyDelta({&one, 1}, {}, mine, 0, 0);
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().code, core::Code::kAborted);
   auto after = a.stats->ReadFlows("notified", day, day);
@@ -702,7 +711,7 @@ TEST_P(PostgresFigureServiceTest, ADeltaFromAStaleReadIsRefusedAndStoresNothing)
   ASSERT_TRUE(stored.has_value() && stored->size() == 1u);
   EXPECT_EQ((*stored)[0].second, "theirs");
   // Read again, the write goes through.
-  EXPECT_TRUE(a.stats->ApplyDelta({}, {}, mine, 0).has_value());
+  EXPECT_TRUE(a.stats->ApplyDelta({}, {}, mine, 0, 0).has_value());
 }
 
 TEST_P(FigureServiceTest, EmptyRangeIsAnError) {
@@ -766,6 +775,62 @@ TEST_P(FigureServiceTest, TokyoOpenDataRoundTrips) {
     ASSERT_TRUE((*writer)->Close());
     ExpectRoundTrip(ReadCsv(RefFile(file)), ReadCsv(out));
   }
+}
+
+// An update reads the records of only the patients its batch inserted or
+// changed: an update sheet reads none (their attributes are those stored with
+// their contributions), a HER-SYS resend that moves a patient to another age
+// band reads that one and moves its counts. The changed contributions go to
+// the contribution log; folding the log into its table changes nothing read.
+TEST_P(FigureServiceTest, RecordsAreReadOnlyWhereTheBatchChangedThemAndTheLogFolds) {
+  Stores a = Open("a.db");
+  Import(*a.store, StatsFixture("hersys_day1.csv"));
+  ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
+  const int64_t late = Import(*a.store, StatsFixture("updates_late.csv"));
+  auto sheet = UpdateFiguresThrough(*a.stats, *rules_, late, "now");
+  ASSERT_TRUE(sheet && sheet->has_value()) << sheet.error().ToString();
+  EXPECT_EQ((*sheet)->patients, 5);
+  EXPECT_EQ((*sheet)->records_read, 0);
+  EXPECT_EQ((*sheet)->folded, 0) << "a short log stays";
+
+  const std::string resend = (dir_ / "hersys_resend.csv").string();
+  std::ofstream(resend)
+      << "HER-SYS ID,届出日,氏名,フリガナ,性別,年齢,住所,発症日,診断日,重症度,療養状況\n"
+         "1000001,2022-08-01,山田 太郎,ヤマダ タロウ,男,55,神奈川県横浜市中区山下町1,"
+         "2022-07-30,2022-08-01,軽症,自宅療養\n";
+  const int64_t again = Import(*a.store, resend);
+  auto moved = UpdateFiguresThrough(*a.stats, *rules_, again, "now");
+  ASSERT_TRUE(moved && moved->has_value()) << moved.error().ToString();
+  EXPECT_EQ((*moved)->patients, 1);
+  EXPECT_EQ((*moved)->records_read, 1);
+  EXPECT_EQ((*moved)->changed, 1);
+  auto day = ReadDaily(*a.stats, Series::kNotified, D("2022-08-01"), D("2022-08-01"));
+  ASSERT_TRUE(day) << day.error().ToString();
+  EXPECT_EQ((*day)[0].age_band["50代"], 1);
+  EXPECT_EQ((*day)[0].age_band.count("40代"), 0u);
+
+  auto ids = a.stats->PatientIdsOfBatch(late);
+  ASSERT_TRUE(ids) << ids.error().ToString();
+  ids->push_back(1);  // the resent patient's store id is among the first
+  std::sort(ids->begin(), ids->end());
+  ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+  auto logged = a.stats->Contributions(*ids);
+  ASSERT_TRUE(logged) << logged.error().ToString();
+  const Figures before = Stored(*a.stats);
+  auto folded = a.stats->FoldContributionLog(true);
+  ASSERT_TRUE(folded) << folded.error().ToString();
+  EXPECT_EQ(*folded, 6) << "five from the sheet, one from the resend";
+  auto refolded = a.stats->FoldContributionLog(true);
+  ASSERT_TRUE(refolded);
+  EXPECT_EQ(*refolded, 0);
+  auto from_table = a.stats->Contributions(*ids);
+  ASSERT_TRUE(from_table);
+  EXPECT_EQ(*from_table, *logged);
+  EXPECT_EQ(Stored(*a.stats), before);
+  EXPECT_EQ((*a.stats->State())->patients, 4) << "1000004 withdrew: no contribution";
+  auto verify = VerifyFigures(*a.stats, *rules_);
+  ASSERT_TRUE(verify) << verify.error().ToString();
+  EXPECT_TRUE(verify->differences.empty()) << verify->differences.front().what;
 }
 
 }  // namespace

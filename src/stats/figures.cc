@@ -18,6 +18,8 @@ constexpr int kMaxBreakpoints = 4096;
 // written: about a third of the bytes, so an import rewrites fewer pages.
 constexpr uint8_t kEncodingV1 = 1;
 constexpr uint8_t kEncodingV2 = 2;
+// Version 3 is version 2 with one more flag bit, kPublishedOnRecordBit.
+constexpr uint8_t kEncodingV3 = 3;
 // Version 2 writes days relative to 2020-01-01 (the first notifications).
 const int32_t kEpochDay = core::Date::FromYmd(2020, 1, 1)->days();
 // Version 2 flag bits.
@@ -27,7 +29,9 @@ constexpr uint8_t kPublishedBit = 4;
 constexpr uint8_t kDiedBit = 8;
 constexpr uint8_t kMunicipalityCodeBit = 16;  // six digits, stored as a number
 constexpr uint8_t kPublishedSameBit = 32;     // published on the notification day
-constexpr uint8_t kKnownFlags = 63;
+constexpr uint8_t kKnownFlagsV2 = 63;
+constexpr uint8_t kPublishedOnRecordBit = 64;  // version 3
+constexpr uint8_t kKnownFlagsV3 = 127;
 // Each interval opens with a byte: its status, whether its start differs
 // from the previous interval's end (the first: the notification day) and is
 // written, and whether it is still open (no end written).
@@ -149,11 +153,12 @@ core::Result<Contribution> DecodeV1(Reader& r) {
   return c;
 }
 
-core::Result<Contribution> DecodeV2(Reader& r) {
+core::Result<Contribution> DecodeV2(Reader& r, uint8_t version) {
   Contribution c;
   const uint8_t flags = r.U8();
-  if ((flags & ~kKnownFlags) != 0) r.ok = false;
+  if ((flags & ~(version == kEncodingV3 ? kKnownFlagsV3 : kKnownFlagsV2)) != 0) r.ok = false;
   c.severe = (flags & kSevereBit) != 0;
+  c.published_on_record = (flags & kPublishedOnRecordBit) != 0;
   if (flags & kNotifiedBit) c.notified_day = r.Day(kEpochDay);
   const int64_t base = c.notified_day == kNoDay ? kEpochDay : c.notified_day;
   if (flags & kPublishedBit) c.published_day = r.Day(base);
@@ -161,6 +166,7 @@ core::Result<Contribution> DecodeV2(Reader& r) {
     if ((flags & kPublishedBit) || c.notified_day == kNoDay) r.ok = false;
     c.published_day = c.notified_day;
   }
+  if (c.published_on_record && c.published_day == kNoDay) r.ok = false;
   if (flags & kDiedBit) c.died_day = r.Day(base);
   if (flags & kMunicipalityCodeBit) {
     const uint64_t code = r.Varint();
@@ -260,7 +266,7 @@ std::string Contribution::Encode() const {
 
 void Contribution::EncodeInto(std::string& out) const {
   out.clear();
-  out.push_back(static_cast<char>(kEncodingV2));
+  out.push_back(static_cast<char>(kEncodingV3));
   const bool code = IsMunicipalityCode(municipality);
   const bool published_same = notified_day != kNoDay && published_day == notified_day;
   out.push_back(static_cast<char>((severe ? kSevereBit : 0) |
@@ -268,7 +274,10 @@ void Contribution::EncodeInto(std::string& out) const {
                                   (published_day != kNoDay && !published_same ? kPublishedBit : 0) |
                                   (published_same ? kPublishedSameBit : 0) |
                                   (died_day != kNoDay ? kDiedBit : 0) |
-                                  (code ? kMunicipalityCodeBit : 0)));
+                                  (code ? kMunicipalityCodeBit : 0) |
+                                  (published_on_record && published_day != kNoDay
+                                       ? kPublishedOnRecordBit
+                                       : 0)));
   if (notified_day != kNoDay) PutDiff(out, int64_t{notified_day} - kEpochDay);
   const int64_t base = notified_day == kNoDay ? kEpochDay : notified_day;
   if (published_day != kNoDay && !published_same) PutDiff(out, published_day - base);
@@ -296,16 +305,49 @@ void Contribution::EncodeInto(std::string& out) const {
   }
 }
 
+bool Contribution::IsCurrentEncoding(std::string_view bytes) {
+  return !bytes.empty() && static_cast<uint8_t>(bytes[0]) == kEncodingV3;
+}
+
 core::Result<Contribution> Contribution::Decode(std::string_view bytes) {
   Reader r{bytes};
   const uint8_t version = r.U8();
-  if (r.ok && version == kEncodingV2) return DecodeV2(r);
+  if (r.ok && (version == kEncodingV2 || version == kEncodingV3)) return DecodeV2(r, version);
   if (r.ok && version == kEncodingV1) return DecodeV1(r);
   return core::Fail(core::Code::kDataLoss, "統計の患者別寄与データが壊れています",
                     "a stored statistics contribution is damaged");
 }
 
+PatientAttributes AttributesOf(const store::StatsPatient& patient) {
+  PatientAttributes a;
+  if (auto published = core::Date::ParseIso(patient.published_on)) {
+    a.published_day = published->days();
+  }
+  a.severe = patient.severity == "重症";
+  a.municipality = patient.municipality_code;
+  a.age_band = AgeBandOf(patient.age, patient.age_band);
+  a.sex = SexLabelOf(patient.sex);
+  return a;
+}
+
+PatientAttributes AttributesOf(const Contribution& contribution) {
+  PatientAttributes a;
+  if (contribution.published_on_record) a.published_day = contribution.published_day;
+  a.severe = contribution.severe;
+  a.municipality = contribution.municipality;
+  a.age_band = contribution.age_band;
+  a.sex = contribution.sex;
+  return a;
+}
+
 Contribution ComputeContribution(const store::StatsPatient& patient,
+                                 std::span<const domain::Event> events,
+                                 const domain::RecuperationRules& rules) {
+  if (events.empty()) return Contribution{};
+  return ComputeContribution(AttributesOf(patient), events, rules);
+}
+
+Contribution ComputeContribution(const PatientAttributes& attributes,
                                  std::span<const domain::Event> events,
                                  const domain::RecuperationRules& rules) {
   Contribution c;
@@ -348,8 +390,9 @@ Contribution ComputeContribution(const store::StatsPatient& patient,
   }
   c.notified_day = state.notified_on->days();
   c.published_day = c.notified_day;
-  if (auto published = core::Date::ParseIso(patient.published_on)) {
-    c.published_day = published->days();
+  if (attributes.published_day != kNoDay) {
+    c.published_day = attributes.published_day;
+    c.published_on_record = true;
   }
   // Deaths are counted on the day the patient enters 死亡 in the census (the
   // death date, or the notification day of a death diagnosed afterwards), so
@@ -360,10 +403,10 @@ Contribution ComputeContribution(const store::StatsPatient& patient,
       break;
     }
   }
-  c.severe = patient.severity == "重症";
-  c.municipality = patient.municipality_code;
-  c.age_band = AgeBandOf(patient.age, patient.age_band);
-  c.sex = SexLabelOf(patient.sex);
+  c.severe = attributes.severe;
+  c.municipality = attributes.municipality;
+  c.age_band = attributes.age_band;
+  c.sex = attributes.sex;
   return c;
 }
 

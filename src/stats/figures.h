@@ -77,6 +77,7 @@ struct StatusInterval {
 struct Contribution {
   int32_t notified_day = kNoDay;   // counted as a new case on this day
   int32_t published_day = kNoDay;  // 公表日, else the notification day
+  bool published_on_record = false;  // published_day is the record's 公表日
   int32_t died_day = kNoDay;       // the day it enters 死亡 in the census
   bool severe = false;             // 重症 on the patient record
   std::string municipality;        // residence code ("" unknown)
@@ -88,16 +89,37 @@ struct Contribution {
   // A compact binary form for the stats store's per-patient fingerprints
   // (varint days relative to the notification day, known labels as one
   // byte). Canonical: equal contributions have equal bytes, so an update
-  // compares bytes before decoding. Decode also reads the older fixed-width
-  // version 1 that stores written before.
+  // compares bytes before decoding. Decode also reads the older versions 1
+  // (fixed-width) and 2 (without published_on_record) that stores wrote
+  // before.
   std::string Encode() const;
   void EncodeInto(std::string& out) const;  // reuses out's buffer (cleared first)
   static core::Result<Contribution> Decode(std::string_view bytes);
+  // Whether bytes are in the current version, whose attributes can stand in
+  // for the patient record (PatientAttributes below).
+  static bool IsCurrentEncoding(std::string_view bytes);
   friend bool operator==(const Contribution&, const Contribution&) = default;
 };
 
+// What of a patient's record the figures use, as they count it.
+struct PatientAttributes {
+  int32_t published_day = kNoDay;  // the record's 公表日 (kNoDay: none)
+  bool severe = false;             // 重症
+  std::string municipality;        // residence code ("" unknown)
+  std::string age_band;            // AgeBandOf
+  std::string sex;                 // SexLabelOf
+};
+PatientAttributes AttributesOf(const store::StatsPatient& patient);
+// The attributes a non-empty contribution was computed with: an update whose
+// batch left a patient's record alone computes it again from these and the
+// events, without reading the record.
+PatientAttributes AttributesOf(const Contribution& contribution);
+
 // What one patient adds to the figures, from its record and all its events.
 // A withdrawn or never-notified patient contributes nothing.
+Contribution ComputeContribution(const PatientAttributes& attributes,
+                                 std::span<const domain::Event> events,
+                                 const domain::RecuperationRules& rules);
 Contribution ComputeContribution(const store::StatsPatient& patient,
                                  std::span<const domain::Event> events,
                                  const domain::RecuperationRules& rules);

@@ -215,6 +215,10 @@ DROP INDEX patients_birth_date;
 DROP INDEX patients_name_folded;
 DROP INDEX patients_kana_key;
 )sql"},
+    // The same index of the batch that last changed a record as on SQLite.
+    {9, "patients by the batch that last changed them", R"sql(
+CREATE INDEX patients_updated_batch ON patients(updated_batch);
+)sql"},
 };
 
 // All of Ichigen's migrations, on every track, take this advisory lock: two

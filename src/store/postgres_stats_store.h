@@ -13,7 +13,8 @@
 // may have replaced them since (two imports touching the same patient, their
 // updates running at once). So ApplyDelta, under the lock, checks that every
 // contribution it writes is still the one Contributions() last returned for
-// that patient on this store (absent stays absent), and otherwise changes
+// that patient on this store (absent stays absent; the log and the table
+// read together, contribution_log.h), and otherwise changes
 // nothing and returns kAborted: the caller recomputes that batch's delta from
 // what is stored now (stats::UpdateFiguresThrough retries). Without this
 // check both servers would add their delta for the same change.
@@ -46,6 +47,8 @@ class PostgresStatsStore final : public StatsStore {
   core::Status ForEachPatientInputIn(PatientIdRange range, const StatsPatientFn& fn) override;
   core::Result<int64_t> MaxPatientId() override;
   core::Status ForEachPatientInputOfBatch(int64_t batch_id, const StatsPatientFn& fn) override;
+  core::Result<std::optional<std::vector<int64_t>>> PatientIdsUpdatedIn(
+      int64_t batch_id) override;
   core::Result<int64_t> LatestBatch() override;
   core::Result<std::vector<std::pair<int64_t, std::string>>> Contributions(
       std::span<const int64_t> patient_ids) override;
@@ -55,7 +58,8 @@ class PostgresStatsStore final : public StatsStore {
   core::Status ApplyDelta(std::span<const FlowCount> flow_deltas,
                           std::span<const CensusDelta> census_deltas,
                           std::span<const std::pair<int64_t, std::string>> contributions,
-                          int64_t batch_id) override;
+                          int64_t batch_id, int64_t patients_added) override;
+  core::Result<int64_t> FoldContributionLog(bool always) override;
   core::Result<std::vector<FlowCount>> ReadFlows(const std::string& series, int32_t from,
                                                  int32_t to) override;
   core::Result<std::vector<FlowCount>> ReadAllFlows() override;

@@ -197,6 +197,13 @@ DROP INDEX patients_birth_date;
 DROP INDEX patients_name_folded;
 DROP INDEX patients_kana_key;
 )sql"},
+    // The figures' update after a batch reads the records of only the
+    // patients the batch inserted or changed (store/stats_store.h
+    // PatientIdsUpdatedIn); every other patient's attributes are in its
+    // stored contribution.
+    {9, "patients by the batch that last changed them", R"sql(
+CREATE INDEX patients_updated_batch ON patients(updated_batch);
+)sql"},
 };
 
 }  // namespace

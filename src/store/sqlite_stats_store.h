@@ -4,6 +4,8 @@
 // reads the core tables (patients, events, batch_rows) with narrow queries:
 // the figures need eight patient columns, not the whole record, and an
 // import's update needs its patients in one pass, not one call per patient.
+// Contributions an update changes go to the contribution log
+// (contribution_log.h), folded into the table once it is long.
 // Open it after SqliteStore has created the core schema.
 // Thread-safety: thread-safe; every call holds mu_, which guards the
 // connection.
@@ -32,7 +34,10 @@ class SqliteStatsStore final : public StatsStore {
   core::Status ForEachPatientInputOfBatch(int64_t batch_id, const StatsPatientFn& fn) override;
   core::Result<std::vector<int64_t>> PatientIdsOfBatch(int64_t batch_id) override;
   core::Status ForEachPatientInputOf(std::span<const int64_t> patient_ids,
+                                     std::span<const uint8_t> want_record,
                                      const StatsPatientFn& fn) override;
+  core::Result<std::optional<std::vector<int64_t>>> PatientIdsUpdatedIn(
+      int64_t batch_id) override;
   core::Result<int64_t> LatestBatch() override;
   core::Result<std::vector<std::pair<int64_t, std::string>>> Contributions(
       std::span<const int64_t> patient_ids) override;
@@ -42,7 +47,8 @@ class SqliteStatsStore final : public StatsStore {
   core::Status ApplyDelta(std::span<const FlowCount> flow_deltas,
                           std::span<const CensusDelta> census_deltas,
                           std::span<const std::pair<int64_t, std::string>> contributions,
-                          int64_t batch_id) override;
+                          int64_t batch_id, int64_t patients_added) override;
+  core::Result<int64_t> FoldContributionLog(bool always) override;
   core::Result<std::vector<FlowCount>> ReadFlows(const std::string& series, int32_t from,
                                                  int32_t to) override;
   core::Result<std::vector<FlowCount>> ReadAllFlows() override;
@@ -52,6 +58,9 @@ class SqliteStatsStore final : public StatsStore {
  private:
   explicit SqliteStatsStore(std::unique_ptr<SqliteDb> db);
   core::Status SetMeta(const std::string& key, const std::string& value);
+  // The contribution log's records in log order, and its entry count.
+  core::Result<std::vector<std::string>> ReadLog();
+  core::Result<int64_t> LogEntries();
 
   std::mutex mu_;
   std::unique_ptr<SqliteDb> db_;  // guarded by mu_

@@ -98,8 +98,13 @@ class StatsStore {
   // several connections: every id is reported, with no events (and only its
   // id) if it has none. The default filters ForEachPatientInputIn over the
   // ids' span (right, not fast); implementations should override.
+  // `want_record` (empty, or one flag per id): the patients whose record
+  // is read; the others are reported with only their id, for a caller that
+  // has their attributes already (a store may read them all the same).
   virtual core::Status ForEachPatientInputOf(std::span<const int64_t> patient_ids,
+                                             std::span<const uint8_t> want_record,
                                              const StatsPatientFn& fn) {
+    (void)want_record;
     if (patient_ids.empty()) return core::Ok();
     size_t next = 0;
     auto report_missing_before = [&](int64_t id) -> core::Status {
@@ -120,10 +125,19 @@ class StatsStore {
         }));
     return report_missing_before(std::numeric_limits<int64_t>::max());
   }
+  // The patients whose record the batch inserted or last changed (their
+  // updated_batch), ascending; nullopt when the store cannot say cheaply, and
+  // then every record is read.
+  virtual core::Result<std::optional<std::vector<int64_t>>> PatientIdsUpdatedIn(
+      int64_t batch_id) {
+    (void)batch_id;
+    return std::optional<std::vector<int64_t>>();
+  }
   // The highest batch id in the store (0 if none).
   virtual core::Result<int64_t> LatestBatch() = 0;
 
-  // The stored contributions of these patients (absent: none stored).
+  // The stored contributions of these patients (ascending ids; absent: none
+  // stored), in id order.
   virtual core::Result<std::vector<std::pair<int64_t, std::string>>> Contributions(
       std::span<const int64_t> patient_ids) = 0;
 
@@ -133,7 +147,9 @@ class StatsStore {
                                   std::span<const std::pair<int64_t, std::string>> contributions,
                                   const StatsState& state) = 0;
   // Adds the deltas (counts that reach zero are removed), sets or deletes
-  // (empty bytes) the given contributions, and raises last_batch to
+  // (empty bytes) the given contributions (ascending ids; appended to the
+  // contribution log, contribution_log.h), adds `patients_added` to the
+  // count of patients with a contribution, and raises last_batch to
   // batch_id, in one transaction. Each batch is applied once: with batch_id
   // > 0, if last_batch is already batch_id or later when the transaction
   // holds the write lock (another process applied it after this one read
@@ -142,7 +158,11 @@ class StatsStore {
   virtual core::Status ApplyDelta(std::span<const FlowCount> flow_deltas,
                                   std::span<const CensusDelta> census_deltas,
                                   std::span<const std::pair<int64_t, std::string>> contributions,
-                                  int64_t batch_id) = 0;
+                                  int64_t batch_id, int64_t patients_added) = 0;
+  // Folds the contribution log into the contribution table when it holds
+  // kFoldLogEntries or more (`always`: when it holds any), in one
+  // transaction; no figure changes. Returns the entries folded (0: none).
+  virtual core::Result<int64_t> FoldContributionLog(bool always) = 0;
 
   // Flow counts of a series on days in [from, to] (all keys), by key and day.
   virtual core::Result<std::vector<FlowCount>> ReadFlows(const std::string& series, int32_t from,

@@ -5,7 +5,8 @@
 # (40,000 new notifications and 120,000 status updates, made as in
 # bench/peak_day_bench.sh) imported — `ichigen import` updates the figures
 # incrementally after each batch once they exist, and reports the update's
-# time per batch — then `stats verify`. Prints one JSON object.
+# time per batch (and any fold of the contribution log after it, timed
+# apart) — then `stats verify`. Prints one JSON object.
 # Usage: bench/stats_bench.sh [BUILD]
 set -euo pipefail
 build=${1:-build}
@@ -36,6 +37,10 @@ cp "$base_db" "$work/store.db"
   "$ichigen" --db "$work/store.db" import --json "$work/new.csv" "$work/updates.csv" > "$work/import.json"
 /usr/bin/time -f '%e %M' -o "$work/verify.time" \
   "$ichigen" --db "$work/store.db" stats verify --json > "$work/verify.json" || true
+# The day's contribution log folded into its table (maintenance an update
+# does by itself once the log holds 1,500,000 entries), timed on its own.
+/usr/bin/time -f '%e %M' -o "$work/fold.time" \
+  "$ichigen" --db "$work/store.db" stats update --fold --json > /dev/null
 
 python3 - "$work" "$base" <<'PY'
 import json, sys
@@ -53,6 +58,7 @@ if len(updates) != len(imports):
     sys.exit(f"an import did not update the figures: {imports}")
 verify = json.load(open(f"{work}/verify.json"))
 full_s, full_mb = t("full"); imp_s, imp_mb = t("import"); ver_s, ver_mb = t("verify")
+fold_s, fold_mb = t("fold")
 print(json.dumps({
   "benchmark": "stats", "base_patients": int(base),
   "full_patients": full["patients"], "full_events": full["events"],
@@ -61,10 +67,12 @@ print(json.dumps({
   "full_process_s": full_s, "full_peak_mb": full_mb, "full_cpu_s": round(full["cpu_s"], 3),
   "full_process_cpu_s": cpu("full"),
   "incremental": [{k: u.get(k) for k in ("batch_id", "rows", "patients", "changed",
-                   "first_day", "last_day", "seconds", "read_seconds", "write_seconds",
-                   "cpu_seconds")} for u in updates],
+                   "records_read", "first_day", "last_day", "seconds", "read_seconds",
+                   "write_seconds", "cpu_seconds", "log_entries_folded", "fold_seconds")}
+                  for u in updates],
   "incremental_total_s": round(sum(u["seconds"] for u in updates), 3),
   "import_process_s": imp_s, "import_import_s": round(sum(i["seconds"] for i in imports), 3),
   "verify_differences": verify["differences"], "verify_s": round(verify["seconds"], 3),
+  "fold_day_log_process_s": fold_s,
 }, ensure_ascii=False))
 PY

@@ -8,6 +8,8 @@
 #include <limits>
 #include <thread>
 
+#include "store/event_pack.h"
+
 namespace ichigen::stats {
 
 namespace {
@@ -27,12 +29,65 @@ double CpuSeconds(clockid_t clock) {
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
+// What the stats store keeps per counted patient: its contribution's bytes
+// and its events, packed (store/event_pack.h), so that an update adds a
+// batch's new events to them instead of reading the patient's history again.
+// Bytes without the tag are a bare contribution (stores written before).
+constexpr char kStoredTag = '\xE1';
+
+void EncodeStored(std::string_view contribution, std::span<const domain::Event> events,
+                  std::string& out) {
+  out.clear();
+  out.push_back(kStoredTag);
+  for (uint64_t n = contribution.size(); ; n >>= 7) {
+    out.push_back(static_cast<char>((n & 0x7F) | (n >= 0x80 ? 0x80 : 0)));
+    if (n < 0x80) break;
+  }
+  out.append(contribution);
+  store::PackEvents(events, out);
+}
+
+struct StoredView {
+  std::string_view contribution;
+  std::optional<std::string_view> events;  // nullopt: a bare contribution
+};
+
+core::Result<StoredView> SplitStored(std::string_view bytes) {
+  if (bytes.empty() || bytes[0] != kStoredTag) return StoredView{bytes, std::nullopt};
+  size_t at = 1;
+  uint64_t n = 0;
+  for (int shift = 0;; shift += 7) {
+    if (at >= bytes.size() || shift > 35) {
+      return core::Fail(core::Code::kDataLoss, "統計の患者別寄与データが壊れています",
+                        "a stored statistics contribution is damaged");
+    }
+    const auto byte = static_cast<uint8_t>(bytes[at++]);
+    n |= static_cast<uint64_t>(byte & 0x7F) << shift;
+    if ((byte & 0x80) == 0) break;
+  }
+  if (n > bytes.size() - at) {
+    return core::Fail(core::Code::kDataLoss, "統計の患者別寄与データが壊れています",
+                      "a stored statistics contribution is damaged");
+  }
+  return StoredView{bytes.substr(at, n), bytes.substr(at + n)};
+}
+
 std::string FlowLabel(const std::tuple<std::string, std::string, int32_t>& key) {
   return "flow " + std::get<0>(key) + " " + std::get<1>(key) + " " +
          core::Date::FromDays(std::get<2>(key)).ToIso();
 }
 
 }  // namespace
+
+core::Result<Contribution> DecodeStored(std::string_view bytes) {
+  ASSIGN_OR_RETURN(const StoredView view, SplitStored(bytes));
+  return Contribution::Decode(view.contribution);
+}
+
+bool StoredHasEvents(std::string_view bytes) {
+  auto view = SplitStored(bytes);
+  return view && view->events.has_value();
+}
 
 core::Result<ComputedFigures> ComputeAllFigures(store::StatsStore& stats,
                                                 const domain::RecuperationRules& rules,
@@ -53,7 +108,9 @@ core::Result<ComputedFigures> ComputeAllFigures(store::StatsStore& stats,
           Contribution c = ComputeContribution(patient, events, rules);
           if (c.Empty()) return core::Ok();
           slice.accumulator.Add(c);
-          slice.contributions.emplace_back(patient.id, c.Encode());
+          std::string stored;
+          EncodeStored(c.Encode(), events, stored);
+          slice.contributions.emplace_back(patient.id, std::move(stored));
           return core::Ok();
         });
   };
@@ -114,6 +171,7 @@ core::Result<RecomputeSummary> RecomputeFigures(store::StatsStore& stats,
   const double cpu_start = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
   auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(int64_t last_batch, stats.LatestBatch());
+  ASSIGN_OR_RETURN(const store::DecisionPatients decided, stats.PatientsOfDecisions());
   ASSIGN_OR_RETURN(ComputedFigures computed, ComputeAllFigures(stats, rules, parallel));
   summary.compute_seconds = SecondsSince(start);
   start = std::chrono::steady_clock::now();
@@ -122,6 +180,7 @@ core::Result<RecomputeSummary> RecomputeFigures(store::StatsStore& stats,
   store::StatsState state;
   state.computed_at = now_iso;
   state.last_batch = last_batch;
+  state.decisions_through = decided.through_seq;
   RETURN_IF_ERROR(stats.ReplaceAll(flows, census, computed.contributions, state));
   summary.write_seconds = SecondsSince(start);
   summary.cpu_seconds = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
@@ -163,78 +222,142 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
                       "batch " + std::to_string(batch_id) + ", figures through batch " +
                           std::to_string(state->last_batch));
   }
-  ASSIGN_OR_RETURN(const std::vector<int64_t> ids, stats.PatientIdsOfBatch(batch_id));
-  summary.patients = static_cast<int64_t>(ids.size());
   // Records the batch inserted or changed are read; every other patient's
   // attributes are those of its stored contribution (nullopt: read them all).
   ASSIGN_OR_RETURN(const std::optional<std::vector<int64_t>> updated,
                    stats.PatientIdsUpdatedIn(batch_id));
+  // The events the batch added (nullopt: not logged), and the patients
+  // decisions wrote to since the figures last took them in.
+  ASSIGN_OR_RETURN(const std::optional<std::vector<store::PatientEvents>> logged,
+                   stats.NewEventsOfBatch(batch_id));
+  ASSIGN_OR_RETURN(const store::DecisionPatients decided, stats.PatientsOfDecisions());
+  std::vector<int64_t> ids;
+  if (logged && updated) {
+    // A patient the batch neither added events to nor changed the record
+    // of has the contribution it had.
+    for (const store::PatientEvents& p : *logged) ids.push_back(p.patient_id);
+    ids.insert(ids.end(), updated->begin(), updated->end());
+  } else {
+    ASSIGN_OR_RETURN(ids, stats.PatientIdsOfBatch(batch_id));
+  }
+  ids.insert(ids.end(), decided.ids.begin(), decided.ids.end());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  summary.patients = static_cast<int64_t>(ids.size());
+  auto contains = [](const std::vector<int64_t>& sorted, int64_t id) {
+    return std::binary_search(sorted.begin(), sorted.end(), id);
+  };
 
-  // Each slice reads its patients' stored contributions and inputs on its own
-  // connection, and keeps the changes in an accumulator of its own.
+  // Each slice reads its patients' stored contributions (and, for those it
+  // cannot bring up to date from what is stored and the batch's events,
+  // their inputs) on its own connection, and keeps the changes in an
+  // accumulator of its own.
   struct Slice {
     FigureAccumulator delta;
     std::vector<std::pair<int64_t, std::string>> writes;
     int64_t changed = 0;
     int64_t added = 0;  // patients with a contribution now, less those without any more
     int64_t records_read = 0;
+    int64_t histories_read = 0;
     core::Status status = core::Ok();
   };
-  auto run = [&rules, &updated](store::StatsStore& on, std::span<const int64_t> slice_ids,
-                                Slice& slice) {
+  auto run = [&](store::StatsStore& on, std::span<const int64_t> slice_ids, Slice& slice) {
     slice.status = [&]() -> core::Status {
       ASSIGN_OR_RETURN(auto stored, on.Contributions(slice_ids));
       if (!std::is_sorted(stored.begin(), stored.end())) std::sort(stored.begin(), stored.end());
-      // Per patient: its stored bytes, decoded; whether its record is read.
-      std::vector<std::string_view> old_bytes(slice_ids.size());
-      std::vector<Contribution> old(slice_ids.size());
-      std::vector<uint8_t> want_record(slice_ids.size(), 1);
+      // Per patient: its stored bytes, its decoded contribution, its new
+      // events (if the batch logged them), whether its record is read.
+      const size_t n = slice_ids.size();
+      std::vector<std::string_view> old_bytes(n);
+      std::vector<Contribution> old(n);
+      std::vector<uint8_t> want_record(n, 1);
+      std::vector<int64_t> slow_ids;
+      std::vector<uint8_t> slow_want;
+      std::vector<size_t> slow_index;
       size_t next_stored = 0;
-      for (size_t i = 0; i < slice_ids.size(); ++i) {
-        while (next_stored < stored.size() && stored[next_stored].first < slice_ids[i]) {
-          ++next_stored;
+      size_t next_added = 0;
+      std::vector<domain::Event> events;
+      std::string fresh_contribution;
+      std::string fresh_bytes;
+      // Compares and records one patient's fresh contribution.
+      auto settle = [&](size_t i, const Contribution& fresh,
+                        std::span<const domain::Event> with_events) -> core::Status {
+        if (fresh.Empty()) {
+          fresh_bytes.clear();
+        } else {
+          fresh.EncodeInto(fresh_contribution);
+          EncodeStored(fresh_contribution, with_events, fresh_bytes);
         }
-        if (next_stored < stored.size() && stored[next_stored].first == slice_ids[i]) {
+        if (fresh_bytes == old_bytes[i]) return core::Ok();
+        slice.writes.emplace_back(slice_ids[i], fresh_bytes);
+        slice.added += (fresh_bytes.empty() ? 0 : 1) - (old_bytes[i].empty() ? 0 : 1);
+        if (old[i] == fresh) return core::Ok();  // an older encoding, or new events alone
+        ++slice.changed;
+        slice.delta.Subtract(old[i]);
+        slice.delta.Add(fresh);
+        return core::Ok();
+      };
+      for (size_t i = 0; i < n; ++i) {
+        const int64_t id = slice_ids[i];
+        while (next_stored < stored.size() && stored[next_stored].first < id) ++next_stored;
+        std::optional<std::string_view> cached;
+        bool current = false;
+        if (next_stored < stored.size() && stored[next_stored].first == id) {
           old_bytes[i] = stored[next_stored].second;
-          ASSIGN_OR_RETURN(old[i], Contribution::Decode(old_bytes[i]));
+          ASSIGN_OR_RETURN(const StoredView view, SplitStored(old_bytes[i]));
+          ASSIGN_OR_RETURN(old[i], Contribution::Decode(view.contribution));
+          cached = view.events;
+          current = Contribution::IsCurrentEncoding(view.contribution);
         }
-        const bool record_changed =
-            !updated || std::binary_search(updated->begin(), updated->end(), slice_ids[i]);
-        if (!record_changed && !old[i].Empty() && Contribution::IsCurrentEncoding(old_bytes[i])) {
-          want_record[i] = 0;
+        const bool record_changed = !updated || contains(*updated, id);
+        const bool attributes_stored = !old[i].Empty() && current;
+        if (!record_changed && attributes_stored) want_record[i] = 0;
+        const store::PatientEvents* mine = nullptr;
+        if (logged) {
+          while (next_added < logged->size() && (*logged)[next_added].patient_id < id) {
+            ++next_added;
+          }
+          if (next_added < logged->size() && (*logged)[next_added].patient_id == id) {
+            mine = &(*logged)[next_added];
+          }
         }
+        if (logged && cached && want_record[i] == 0 && !contains(decided.ids, id)) {
+          // Up to date from what is stored: its events, and the batch's.
+          events.clear();
+          std::string_view packed = *cached;
+          RETURN_IF_ERROR(store::UnpackEvents(packed, events));
+          if (mine != nullptr) {
+            events.insert(events.end(), mine->events.begin(), mine->events.end());
+            std::sort(events.begin(), events.end(),
+                      [](const auto& a, const auto& b) { return a.id < b.id; });
+          }
+          RETURN_IF_ERROR(
+              settle(i, ComputeContribution(AttributesOf(old[i]), events, rules), events));
+          continue;
+        }
+        slow_ids.push_back(id);
+        slow_want.push_back(want_record[i]);
+        slow_index.push_back(i);
         slice.records_read += want_record[i];
       }
-      size_t i = 0;
-      std::string fresh_bytes;
+      slice.histories_read = static_cast<int64_t>(slow_ids.size());
+      size_t k = 0;
       return on.ForEachPatientInputOf(
-          slice_ids, want_record,
+          slow_ids, slow_want,
           [&](const store::StatsPatient& patient,
-              std::span<const domain::Event> events) -> core::Status {
-            while (i < slice_ids.size() && slice_ids[i] < patient.id) ++i;
-            if (i == slice_ids.size() || slice_ids[i] != patient.id) {
+              std::span<const domain::Event> history) -> core::Status {
+            while (k < slow_ids.size() && slow_ids[k] < patient.id) ++k;
+            if (k == slow_ids.size() || slow_ids[k] != patient.id) {
               return core::Fail(core::Code::kInternal, "集計の更新で患者の順序が崩れました",
                                 "the figure update read a patient out of order",
                                 std::to_string(patient.id));
             }
+            const size_t i = slow_index[k];
             const Contribution fresh =
-                want_record[i] != 0 ? ComputeContribution(patient, events, rules)
-                : events.empty()    ? Contribution{}
-                                    : ComputeContribution(AttributesOf(old[i]), events, rules);
-            if (fresh.Empty()) {
-              fresh_bytes.clear();
-            } else {
-              fresh.EncodeInto(fresh_bytes);
-            }
-            // The encoding is canonical: equal bytes, an unchanged patient.
-            if (fresh_bytes == old_bytes[i]) return core::Ok();
-            slice.writes.emplace_back(patient.id, fresh_bytes);
-            slice.added += (fresh_bytes.empty() ? 0 : 1) - (old_bytes[i].empty() ? 0 : 1);
-            if (old[i] == fresh) return core::Ok();  // an older encoding, rewritten
-            ++slice.changed;
-            slice.delta.Subtract(old[i]);
-            slice.delta.Add(fresh);
-            return core::Ok();
+                want_record[i] != 0 ? ComputeContribution(patient, history, rules)
+                : history.empty()   ? Contribution{}
+                                    : ComputeContribution(AttributesOf(old[i]), history, rules);
+            return settle(i, fresh, history);
           });
     }();
   };
@@ -277,6 +400,7 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
     if (i > 0) delta.Merge(parts[i].delta);
     summary.changed += parts[i].changed;
     summary.records_read += parts[i].records_read;
+    summary.histories_read += parts[i].histories_read;
     added += parts[i].added;
     std::move(parts[i].writes.begin(), parts[i].writes.end(), std::back_inserter(writes));
   }
@@ -294,7 +418,7 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
     summary.last_day = std::max(summary.last_day, c.day);
   }
   const auto write_start = std::chrono::steady_clock::now();
-  RETURN_IF_ERROR(stats.ApplyDelta(flows, census, writes, batch_id, added));
+  RETURN_IF_ERROR(stats.ApplyDelta(flows, census, writes, batch_id, added, decided.through_seq));
   summary.write_seconds = SecondsSince(write_start);
   summary.written = static_cast<int64_t>(writes.size());
   summary.flow_deltas = static_cast<int64_t>(flows.size());
@@ -329,6 +453,7 @@ core::Result<std::optional<UpdateSummary>> UpdateFiguresThrough(
     total.patients += one->patients;
     total.changed += one->changed;
     total.records_read += one->records_read;
+    total.histories_read += one->histories_read;
     total.written += one->written;
     total.flow_deltas += one->flow_deltas;
     total.census_deltas += one->census_deltas;

@@ -48,6 +48,14 @@ struct Parallelism {
   size_t min_update_slice = 20000;
 };
 
+// What the stats store keeps per counted patient (ComputedFigures'
+// contributions): its encoded contribution and its events packed
+// (store/event_pack.h), or, from stores written before, the bare
+// contribution. The contribution inside:
+core::Result<Contribution> DecodeStored(std::string_view bytes);
+// Whether the bytes carry the patient's events too.
+bool StoredHasEvents(std::string_view bytes);
+
 // Every patient's contribution, from scratch, in memory.
 core::Result<ComputedFigures> ComputeAllFigures(store::StatsStore& stats,
                                                 const domain::RecuperationRules& rules,
@@ -73,6 +81,9 @@ struct UpdateSummary {
   int64_t patients = 0;      // touched by the batch
   int64_t changed = 0;       // whose contribution changed
   int64_t records_read = 0;  // patient records read (the others' attributes were stored)
+  // patients whose events were read from the events table (the others'
+  // were stored with their contributions, plus the batch's logged events)
+  int64_t histories_read = 0;
   int64_t written = 0;       // contributions written (changed, or in an older encoding)
   int64_t flow_deltas = 0;   // (series, key, day) counts adjusted
   int64_t census_deltas = 0;

@@ -303,6 +303,20 @@ core::Result<std::optional<std::vector<int64_t>>> PostgresStatsStore::PatientIds
   return std::optional<std::vector<int64_t>>(std::move(ids));
 }
 
+core::Result<DecisionPatients> PostgresStatsStore::PatientsOfDecisions() {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(PgResult r, conn_->Execute("SELECT seq, patient_id FROM decision_patients "
+                                              "ORDER BY seq"));
+  DecisionPatients out;
+  for (int row = 0; row < r.rows(); ++row) {
+    out.through_seq = r.Int(row, 0);
+    out.ids.push_back(r.Int(row, 1));
+  }
+  std::sort(out.ids.begin(), out.ids.end());
+  out.ids.erase(std::unique(out.ids.begin(), out.ids.end()), out.ids.end());
+  return out;
+}
+
 core::Result<int64_t> PostgresStatsStore::LatestBatch() {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(PgResult r, conn_->Execute("SELECT COALESCE(MAX(id), 0) FROM batches"));
@@ -371,6 +385,14 @@ core::Status PostgresStatsStore::ReplaceAll(
         data.clear();
       }
     }
+    if (state.decisions_through > 0) {
+      PgParams through;
+      through.Add(state.decisions_through);
+      ASSIGN_OR_RETURN(PgResult removed, conn_->Execute("DELETE FROM decision_patients "
+                                                        "WHERE seq <= $1",
+                                                        through));
+      (void)removed;
+    }
     PgParams meta;
     meta.AddText(state.computed_at)
         .AddText(std::to_string(state.last_batch))
@@ -387,7 +409,7 @@ core::Status PostgresStatsStore::ReplaceAll(
 core::Status PostgresStatsStore::ApplyDelta(
     std::span<const FlowCount> flow_deltas, std::span<const CensusDelta> census_deltas,
     std::span<const std::pair<int64_t, std::string>> contributions, int64_t batch_id,
-    int64_t patients_added) {
+    int64_t patients_added, int64_t decisions_through) {
   std::lock_guard lock(mu_);
   const auto read = std::move(read_contributions_);
   read_contributions_.clear();
@@ -453,6 +475,14 @@ core::Status PostgresStatsStore::ApplyDelta(
                                       "VALUES ($1, $2)",
                                       append));
       (void)appended;
+    }
+    if (decisions_through > 0) {
+      PgParams through;
+      through.Add(decisions_through);
+      ASSIGN_OR_RETURN(PgResult removed, conn_->Execute("DELETE FROM decision_patients "
+                                                        "WHERE seq <= $1",
+                                                        through));
+      (void)removed;
     }
     PgParams meta;
     meta.Add(patients_added).Add(batch_id);

@@ -49,6 +49,7 @@ class PostgresStatsStore final : public StatsStore {
   core::Status ForEachPatientInputOfBatch(int64_t batch_id, const StatsPatientFn& fn) override;
   core::Result<std::optional<std::vector<int64_t>>> PatientIdsUpdatedIn(
       int64_t batch_id) override;
+  core::Result<DecisionPatients> PatientsOfDecisions() override;
   core::Result<int64_t> LatestBatch() override;
   core::Result<std::vector<std::pair<int64_t, std::string>>> Contributions(
       std::span<const int64_t> patient_ids) override;
@@ -58,7 +59,8 @@ class PostgresStatsStore final : public StatsStore {
   core::Status ApplyDelta(std::span<const FlowCount> flow_deltas,
                           std::span<const CensusDelta> census_deltas,
                           std::span<const std::pair<int64_t, std::string>> contributions,
-                          int64_t batch_id, int64_t patients_added) override;
+                          int64_t batch_id, int64_t patients_added,
+                          int64_t decisions_through) override;
   core::Result<int64_t> FoldContributionLog(bool always) override;
   core::Result<std::vector<FlowCount>> ReadFlows(const std::string& series, int32_t from,
                                                  int32_t to) override;

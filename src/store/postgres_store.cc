@@ -1,6 +1,7 @@
 #include "store/postgres_store.h"
 
 #include <algorithm>
+#include <set>
 #include <array>
 #include <charconv>
 #include <unordered_map>
@@ -440,6 +441,7 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
     RETURN_IF_ERROR(CheckKeyIsFree(patient.external_id, pending_by_external_, absent_external_,
                                    known_external_, "external_id = $1"));
     ASSIGN_OR_RETURN(patient.id, NextId(patient_ids_, "patients_id_seq"));
+    if (decision_only_) decision_patients_.insert(patient.id);
     if (!patient.hersys_id.empty()) {
       absent_hersys_.erase(patient.hersys_id);
       pending_by_hersys_[patient.hersys_id] = patient.id;
@@ -455,6 +457,7 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
   }
 
   core::Status UpdatePatient(const PatientRecord& patient) override {
+    if (decision_only_) decision_patients_.insert(patient.id);
     auto pending = pending_patients_.find(patient.id);
     if (pending != pending_patients_.end()) {
       if (pending->second.hersys_id == patient.hersys_id &&
@@ -519,6 +522,7 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
 
   core::Result<bool> AddEvent(int64_t patient_id, domain::Event& event,
                               const std::string& dedupe_key) override {
+    if (decision_only_) decision_patients_.insert(patient_id);
     event.batch_id = batch_id_;
     if (pending_patients_.contains(patient_id)) {
       // A patient new in this batch has no stored events: dedupe in memory.
@@ -681,6 +685,18 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
 
   core::Status Commit(const BatchInfo& info) override {
     RETURN_IF_ERROR(FlushAll());
+    if (decision_only_ && !decision_patients_.empty()) {
+      // The figures' update learns which patients a decision wrote to
+      // (stats_store.h PatientsOfDecisions).
+      std::vector<int64_t> ids(decision_patients_.begin(), decision_patients_.end());
+      PgParams params;
+      params.AddIdArray(ids);
+      ASSIGN_OR_RETURN(PgResult marked,
+                       conn_.Execute("INSERT INTO decision_patients (patient_id) "
+                                     "SELECT unnest($1::bigint[])",
+                                     params));
+      (void)marked;
+    }
     if (!decision_only_) {
       PgParams params;
       params.Add(info.rows)
@@ -911,6 +927,7 @@ class PostgresBatchWriter final : public BatchWriter, public PgPendingWrites {
   int64_t batch_id_ = 0;
   bool committed_ = false;
   bool decision_only_ = false;
+  std::set<int64_t> decision_patients_;  // written to by this decision
   IdBlock patient_ids_;
   IdBlock event_ids_;
   std::unordered_map<int64_t, PatientRecord> pending_patients_;  // by id

@@ -204,6 +204,22 @@ DROP INDEX patients_kana_key;
     {9, "patients by the batch that last changed them", R"sql(
 CREATE INDEX patients_updated_batch ON patients(updated_batch);
 )sql"},
+    // What the figures' update after a batch learns without reading the
+    // events table (store/event_pack.h): the events the batch added, packed
+    // by patient at commit, and the patients a review or merge decision
+    // wrote to since the figures last took them in.
+    {10, "events a batch added, and patients decisions wrote to, for the figures", R"sql(
+CREATE TABLE batch_events (
+  batch_id INTEGER NOT NULL REFERENCES batches(id),
+  part INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (batch_id, part)
+);
+CREATE TABLE decision_patients (
+  seq INTEGER PRIMARY KEY,
+  patient_id INTEGER NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

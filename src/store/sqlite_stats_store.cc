@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "store/contribution_log.h"
+#include "store/event_pack.h"
 #include "store/sqlite_events.h"
 #include "store/sqlite_handle.h"
 
@@ -330,6 +331,54 @@ core::Status SqliteStatsStore::ForEachPatientInputOf(std::span<const int64_t> pa
   return core::Ok();
 }
 
+core::Result<std::optional<std::vector<PatientEvents>>> SqliteStatsStore::NewEventsOfBatch(
+    int64_t batch_id) {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare("SELECT data FROM batch_events "
+                                                 "WHERE batch_id = ?1 ORDER BY part"));
+  stmt.Bind(1, batch_id);
+  std::vector<PatientEvents> out;
+  bool logged = false;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    logged = true;
+    const void* blob = sqlite3_column_blob(stmt.get(), 0);
+    const int bytes = sqlite3_column_bytes(stmt.get(), 0);
+    RETURN_IF_ERROR(ForEachPatientOfBatchPart(
+        std::string_view(static_cast<const char*>(blob), static_cast<size_t>(bytes)),
+        [&](int64_t patient, std::span<const domain::Event> events) -> core::Status {
+          out.push_back(PatientEvents{patient, {events.begin(), events.end()}});
+          return core::Ok();
+        }));
+  }
+  if (!logged) return std::optional<std::vector<PatientEvents>>();
+  // Parts are in id order each and follow one another.
+  if (!std::is_sorted(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return a.patient_id < b.patient_id;
+      })) {
+    return core::Fail(core::Code::kDataLoss, "集計用のイベント記録が壊れています",
+                      "a batch's event log is out of order", std::to_string(batch_id));
+  }
+  return std::optional<std::vector<PatientEvents>>(std::move(out));
+}
+
+core::Result<DecisionPatients> SqliteStatsStore::PatientsOfDecisions() {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(SqliteStmt stmt,
+                   db_->Prepare("SELECT seq, patient_id FROM decision_patients ORDER BY seq"));
+  DecisionPatients out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    out.through_seq = stmt.Int(0);
+    out.ids.push_back(stmt.Int(1));
+  }
+  std::sort(out.ids.begin(), out.ids.end());
+  out.ids.erase(std::unique(out.ids.begin(), out.ids.end()), out.ids.end());
+  return out;
+}
+
 core::Result<int64_t> SqliteStatsStore::LatestBatch() {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare("SELECT COALESCE(MAX(id), 0) FROM batches"));
@@ -439,6 +488,10 @@ core::Status SqliteStatsStore::ReplaceAll(
     RETURN_IF_ERROR(stmt.Run());
     done += n;
   }
+  if (state.decisions_through > 0) {
+    RETURN_IF_ERROR(db_->Exec("DELETE FROM decision_patients WHERE seq <= " +
+                              std::to_string(state.decisions_through)));
+  }
   RETURN_IF_ERROR(SetMeta("computed_at", state.computed_at));
   RETURN_IF_ERROR(SetMeta("last_batch", std::to_string(state.last_batch)));
   RETURN_IF_ERROR(SetMeta("patients", std::to_string(contributions.size())));
@@ -448,7 +501,7 @@ core::Status SqliteStatsStore::ReplaceAll(
 core::Status SqliteStatsStore::ApplyDelta(
     std::span<const FlowCount> flow_deltas, std::span<const CensusDelta> census_deltas,
     std::span<const std::pair<int64_t, std::string>> contributions, int64_t batch_id,
-    int64_t patients_added) {
+    int64_t patients_added, int64_t decisions_through) {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_));
   if (batch_id > 0) {
@@ -512,6 +565,10 @@ core::Status SqliteStatsStore::ApplyDelta(
   if (patients_added != 0) {
     RETURN_IF_ERROR(db_->Exec("UPDATE stats_meta SET value = CAST(value AS INTEGER) + " +
                               std::to_string(patients_added) + " WHERE key = 'patients'"));
+  }
+  if (decisions_through > 0) {
+    RETURN_IF_ERROR(db_->Exec("DELETE FROM decision_patients WHERE seq <= " +
+                              std::to_string(decisions_through)));
   }
   RETURN_IF_ERROR(db_->Exec("UPDATE stats_meta SET value = MAX(CAST(value AS INTEGER), " +
                             std::to_string(batch_id) + ") WHERE key = 'last_batch'"));

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <unordered_set>
 
+#include "store/event_pack.h"
 #include "store/sqlite_events.h"
 #include "store/sqlite_handle.h"
 
@@ -537,13 +538,16 @@ class SqliteBatchWriter final : public BatchWriter {
     BindPatient(insert_patient_, patient);
     RETURN_IF_ERROR(insert_patient_.Run());
     patient.id = db_.LastInsertRowid();
+    if (decision_only_) RETURN_IF_ERROR(MarkDecisionPatient(patient.id));
     return patient.id;
   }
 
   core::Status UpdatePatient(const PatientRecord& patient) override {
     BindPatient(update_patient_, patient);
     update_patient_.Bind(static_cast<int>(kPatientDataColumns) + 1, patient.id);
-    return update_patient_.Run();
+    RETURN_IF_ERROR(update_patient_.Run());
+    if (decision_only_) RETURN_IF_ERROR(MarkDecisionPatient(patient.id));
+    return core::Ok();
   }
 
   core::Status AddRow(const RowRecord& row) override {
@@ -616,6 +620,13 @@ class SqliteBatchWriter final : public BatchWriter {
       return false;
     }
     ++next_event_id_;
+    if (decision_only_) {
+      RETURN_IF_ERROR(MarkDecisionPatient(patient_id));
+    } else if (dropped_indexes_.empty()) {
+      // Not in a bulk load (a first load is followed by a full recomputation;
+      // without a log the update reads the events table).
+      added_events_.emplace_back(patient_id, event);
+    }
     return true;
   }
 
@@ -724,6 +735,7 @@ class SqliteBatchWriter final : public BatchWriter {
     }
     // Rebuilding a dropped index sorts once instead of inserting at random.
     for (const std::string& sql : dropped_indexes_) RETURN_IF_ERROR(db_.Exec(sql));
+    RETURN_IF_ERROR(LogAddedEvents());
     ASSIGN_OR_RETURN(SqliteStmt finish,
                      db_.Prepare("UPDATE batches SET rows = ?, accepted = ?, merged = ?, "
                                  "review = ?, rejected = ?, finished_at = ?, seconds = ?, "
@@ -825,9 +837,39 @@ class SqliteBatchWriter final : public BatchWriter {
     return core::Ok();
   }
 
+  // The figures' update learns which patients a decision wrote to from
+  // decision_patients (a decision adds events under an old batch).
+  core::Status MarkDecisionPatient(int64_t patient_id) {
+    if (!mark_decision_) {
+      ASSIGN_OR_RETURN(mark_decision_,
+                       db_.Prepare("INSERT INTO decision_patients (patient_id) VALUES (?)"));
+    }
+    mark_decision_->Bind(1, patient_id);
+    return mark_decision_->Run();
+  }
+
+  // The events this batch added, packed by patient (store/event_pack.h), for
+  // the figures' update after it.
+  core::Status LogAddedEvents() {
+    if (!dropped_indexes_.empty()) return core::Ok();
+    ASSIGN_OR_RETURN(SqliteStmt insert, db_.Prepare("INSERT INTO batch_events (batch_id, part, "
+                                                    "data) VALUES (?, ?, ?)"));
+    const std::vector<std::string> parts = PackBatchEvents(std::move(added_events_));
+    added_events_.clear();
+    for (size_t i = 0; i < parts.size(); ++i) {
+      insert.Bind(1, batch_id_).Bind(2, static_cast<int64_t>(i));
+      sqlite3_bind_blob(insert.get(), 3, parts[i].data(), static_cast<int>(parts[i].size()),
+                        SQLITE_STATIC);
+      RETURN_IF_ERROR(insert.Run());
+    }
+    return core::Ok();
+  }
+
   SqliteDb& db_;
   int64_t batch_id_ = 0;
   bool committed_ = false;
+  std::vector<std::pair<int64_t, domain::Event>> added_events_;  // by a batch, not a decision
+  std::optional<SqliteStmt> mark_decision_;
   SqliteStmt find_;
   SqliteStmt find_external_;
   SqliteStmt find_identity_;

@@ -56,6 +56,22 @@ struct StatsState {
   std::string computed_at;  // ISO-8601 UTC of the last full recomputation
   int64_t last_batch = 0;   // the highest batch applied
   int64_t patients = 0;     // patients with a stored contribution
+  // ReplaceAll only: the decision marks (PatientsOfDecisions) the
+  // recomputation read past, removed with it.
+  int64_t decisions_through = 0;
+};
+
+// The events one batch added to one patient (store/event_pack.h).
+struct PatientEvents {
+  int64_t patient_id = 0;
+  std::vector<domain::Event> events;  // by id
+};
+
+// Patients review and merge decisions wrote to (events, records) since the
+// figures last took them in; marks up to `through_seq`.
+struct DecisionPatients {
+  int64_t through_seq = 0;
+  std::vector<int64_t> ids;  // ascending, each once
 };
 
 using StatsPatientFn =
@@ -133,6 +149,18 @@ class StatsStore {
     (void)batch_id;
     return std::optional<std::vector<int64_t>>();
   }
+  // The events the batch added, by patient (ascending), as its writer logged
+  // them at commit; nullopt when the batch has no such log (a store that
+  // keeps none, a bulk load, a batch from before the log): the update then
+  // reads the events table.
+  virtual core::Result<std::optional<std::vector<PatientEvents>>> NewEventsOfBatch(
+      int64_t batch_id) {
+    (void)batch_id;
+    return std::optional<std::vector<PatientEvents>>();
+  }
+  // The patients decisions wrote to and the figures have not taken in (a
+  // store whose decision writers keep no marks: none).
+  virtual core::Result<DecisionPatients> PatientsOfDecisions() { return DecisionPatients{}; }
   // The highest batch id in the store (0 if none).
   virtual core::Result<int64_t> LatestBatch() = 0;
 
@@ -149,8 +177,9 @@ class StatsStore {
   // Adds the deltas (counts that reach zero are removed), sets or deletes
   // (empty bytes) the given contributions (ascending ids; appended to the
   // contribution log, contribution_log.h), adds `patients_added` to the
-  // count of patients with a contribution, and raises last_batch to
-  // batch_id, in one transaction. Each batch is applied once: with batch_id
+  // count of patients with a contribution, removes the decision marks up to
+  // `decisions_through` (0: none) and raises last_batch to batch_id, in one
+  // transaction. Each batch is applied once: with batch_id
   // > 0, if last_batch is already batch_id or later when the transaction
   // holds the write lock (another process applied it after this one read
   // the stored contributions), it fails with kAborted and changes nothing.
@@ -158,7 +187,8 @@ class StatsStore {
   virtual core::Status ApplyDelta(std::span<const FlowCount> flow_deltas,
                                   std::span<const CensusDelta> census_deltas,
                                   std::span<const std::pair<int64_t, std::string>> contributions,
-                                  int64_t batch_id, int64_t patients_added) = 0;
+                                  int64_t batch_id, int64_t patients_added,
+                                  int64_t decisions_through) = 0;
   // Folds the contribution log into the contribution table when it holds
   // kFoldLogEntries or more (`always`: when it holds any), in one
   // transaction; no figure changes. Returns the entries folded (0: none).

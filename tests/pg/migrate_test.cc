@@ -488,12 +488,12 @@ TEST_F(MigrateTest, RefusesASourceAtAnotherSchemaVersion) {
   {
     auto db = store::SqliteDb::Open(older);
     ASSERT_TRUE(db.has_value());
-    ASSERT_TRUE((*db)->Exec("DELETE FROM schema_migrations WHERE version = 9").has_value());
+    ASSERT_TRUE((*db)->Exec("DELETE FROM schema_migrations WHERE version = 10").has_value());
   }
   ShellResult refused = Migrate(older, "--skip-unknown-tables 2>&1");
   EXPECT_EQ(refused.exit, core::ExitCodeFor(core::Code::kFailedPrecondition)) << refused.out;
   EXPECT_NE(refused.out.find("schema version is older"), std::string::npos) << refused.out;
-  EXPECT_NE(refused.out.find("core: source 8, target 9"), std::string::npos) << refused.out;
+  EXPECT_NE(refused.out.find("core: source 9, target 10"), std::string::npos) << refused.out;
   EXPECT_EQ(TargetCount("patients"), 0);
 }
 

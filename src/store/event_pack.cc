@@ -1,0 +1,207 @@
+#include "store/event_pack.h"
+
+#include <algorithm>
+
+namespace ichigen::store {
+
+namespace {
+
+constexpr uint8_t kPartVersion = 1;
+
+// Per-event flag bits: which optional fields follow.
+constexpr uint16_t kOnset = 1;
+constexpr uint16_t kDiagnosed = 2;
+constexpr uint16_t kExtended = 4;
+constexpr uint16_t kCareStatus = 8;
+constexpr uint16_t kSymptomKnown = 16;
+constexpr uint16_t kSymptomatic = 32;
+constexpr uint16_t kCancels = 64;
+constexpr uint16_t kSupersedes = 128;
+constexpr uint16_t kFacility = 256;
+constexpr uint16_t kResidence = 512;
+constexpr uint16_t kKnownFlags = 1023;
+
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+uint64_t Zigzag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+int64_t Unzigzag(uint64_t z) { return static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1); }
+void PutText(std::string& out, std::string_view s) {
+  PutVarint(out, s.size());
+  out.append(s);
+}
+
+core::Status Damaged() {
+  return core::Fail(core::Code::kDataLoss, "集計用のイベント記録が壊れています",
+                    "a packed event list is damaged");
+}
+
+struct Reader {
+  std::string_view& in;
+  bool ok = true;
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (in.empty()) return ok = false, 0;
+      const auto byte = static_cast<uint8_t>(in[0]);
+      in.remove_prefix(1);
+      v |= static_cast<uint64_t>(byte & 0x7F) << shift;
+      if ((byte & 0x80) == 0) return v;
+    }
+    return ok = false, 0;
+  }
+  int64_t Diff() { return Unzigzag(Varint()); }
+  std::string Text() {
+    const uint64_t n = Varint();
+    if (!ok || n > in.size()) return ok = false, std::string();
+    std::string s(in.substr(0, n));
+    in.remove_prefix(n);
+    return s;
+  }
+  std::optional<core::Date> Day(int64_t base) {
+    const int64_t day = base + Diff();
+    if (day < -1000000 || day > 1000000) return ok = false, std::nullopt;
+    return core::Date::FromDays(static_cast<int32_t>(day));
+  }
+};
+
+}  // namespace
+
+void PackEvents(std::span<const domain::Event> events, std::string& out) {
+  PutVarint(out, events.size());
+  int64_t previous_id = 0;
+  int64_t previous_received = 0;
+  for (const domain::Event& e : events) {
+    const uint16_t flags = static_cast<uint16_t>(
+        (e.onset_on ? kOnset : 0) | (e.diagnosed_on ? kDiagnosed : 0) |
+        (e.extended_until ? kExtended : 0) | (e.care_status ? kCareStatus : 0) |
+        (e.symptomatic ? kSymptomKnown : 0) | (e.symptomatic.value_or(false) ? kSymptomatic : 0) |
+        (e.cancels ? kCancels : 0) | (e.supersedes != 0 ? kSupersedes : 0) |
+        (!e.facility.empty() ? kFacility : 0) | (!e.residence_code.empty() ? kResidence : 0));
+    PutVarint(out, Zigzag(e.id - previous_id));
+    previous_id = e.id;
+    out.push_back(static_cast<char>(e.type));
+    PutVarint(out, flags);
+    const int64_t day = e.effective_on.days();
+    PutVarint(out, Zigzag(day));
+    PutVarint(out, Zigzag(e.received_at - previous_received));
+    previous_received = e.received_at;
+    if (e.onset_on) PutVarint(out, Zigzag(e.onset_on->days() - day));
+    if (e.diagnosed_on) PutVarint(out, Zigzag(e.diagnosed_on->days() - day));
+    if (e.extended_until) PutVarint(out, Zigzag(e.extended_until->days() - day));
+    if (e.care_status) out.push_back(static_cast<char>(*e.care_status));
+    if (e.supersedes != 0) PutVarint(out, Zigzag(e.supersedes - e.id));
+    if (!e.facility.empty()) PutText(out, e.facility);
+    if (!e.residence_code.empty()) PutText(out, e.residence_code);
+  }
+}
+
+core::Status UnpackEvents(std::string_view& in, std::vector<domain::Event>& out) {
+  Reader r{in};
+  const uint64_t n = r.Varint();
+  if (!r.ok || n > in.size()) return Damaged();  // every event takes bytes
+  int64_t previous_id = 0;
+  int64_t previous_received = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    domain::Event e;
+    e.id = previous_id + r.Diff();
+    previous_id = e.id;
+    if (in.empty()) return Damaged();
+    const auto type = static_cast<uint8_t>(in[0]);
+    in.remove_prefix(1);
+    if (type >= domain::kEventTypeCount) return Damaged();
+    e.type = static_cast<domain::EventType>(type);
+    const uint64_t flags = r.Varint();
+    if ((flags & ~uint64_t{kKnownFlags}) != 0) return Damaged();
+    const int64_t day = r.Diff();
+    if (day < -1000000 || day > 1000000) return Damaged();
+    e.effective_on = core::Date::FromDays(static_cast<int32_t>(day));
+    e.received_at = previous_received + r.Diff();
+    previous_received = e.received_at;
+    if (flags & kOnset) e.onset_on = r.Day(day);
+    if (flags & kDiagnosed) e.diagnosed_on = r.Day(day);
+    if (flags & kExtended) e.extended_until = r.Day(day);
+    if (flags & kCareStatus) {
+      if (in.empty()) return Damaged();
+      const auto status = static_cast<uint8_t>(in[0]);
+      in.remove_prefix(1);
+      if (status >= domain::kCareStatusCount) return Damaged();
+      e.care_status = static_cast<domain::CareStatus>(status);
+    }
+    if (flags & kSymptomKnown) e.symptomatic = (flags & kSymptomatic) != 0;
+    e.cancels = (flags & kCancels) != 0;
+    if (flags & kSupersedes) e.supersedes = e.id + r.Diff();
+    if (flags & kFacility) e.facility = r.Text();
+    if (flags & kResidence) e.residence_code = r.Text();
+    if (!r.ok) return Damaged();
+    out.push_back(std::move(e));
+  }
+  return core::Ok();
+}
+
+std::vector<std::string> PackBatchEvents(std::vector<std::pair<int64_t, domain::Event>> events) {
+  std::stable_sort(events.begin(), events.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second.id < b.second.id;
+  });
+  std::vector<std::string> parts;
+  std::string part;
+  size_t patients = 0;
+  std::string body;
+  int64_t previous_patient = 0;
+  std::vector<domain::Event> list;
+  auto finish_part = [&] {
+    part.clear();
+    part.push_back(static_cast<char>(kPartVersion));
+    PutVarint(part, patients);
+    part += body;
+    parts.push_back(std::move(part));
+    body.clear();
+    patients = 0;
+    previous_patient = 0;
+  };
+  for (size_t i = 0; i < events.size();) {
+    size_t j = i;
+    list.clear();
+    while (j < events.size() && events[j].first == events[i].first) {
+      list.push_back(std::move(events[j].second));
+      ++j;
+    }
+    PutVarint(body, static_cast<uint64_t>(events[i].first - previous_patient));
+    previous_patient = events[i].first;
+    PackEvents(list, body);
+    if (++patients == kBatchEventsPerPart) finish_part();
+    i = j;
+  }
+  if (patients > 0 || parts.empty()) finish_part();
+  return parts;
+}
+
+core::Status ForEachPatientOfBatchPart(
+    std::string_view part,
+    const std::function<core::Status(int64_t, std::span<const domain::Event>)>& fn) {
+  if (part.empty() || static_cast<uint8_t>(part[0]) != kPartVersion) return Damaged();
+  part.remove_prefix(1);
+  Reader r{part};
+  const uint64_t patients = r.Varint();
+  if (!r.ok || patients > part.size()) return Damaged();
+  int64_t patient = 0;
+  std::vector<domain::Event> list;
+  for (uint64_t i = 0; i < patients; ++i) {
+    const uint64_t step = r.Varint();
+    if (!r.ok || step == 0) return Damaged();
+    patient += static_cast<int64_t>(step);
+    list.clear();
+    RETURN_IF_ERROR(UnpackEvents(part, list));
+    RETURN_IF_ERROR(fn(patient, list));
+  }
+  if (!part.empty()) return Damaged();
+  return core::Ok();
+}
+
+}  // namespace ichigen::store

@@ -55,17 +55,19 @@ class FlakyStatsStore final : public store::StatsStore {
   }
   core::Status ApplyDelta(std::span<const store::FlowCount> flows,
                           std::span<const store::CensusDelta> census,
-                          std::span<const std::pair<int64_t, std::string>> contributions,
-                          int64_t batch_id, int64_t patients_added,
-                          int64_t decisions_through) override {
+                          std::span<const std::string> log_records, int64_t batch_id,
+                          int64_t patients_added, int64_t decisions_through) override {
     if (fail_writes) {
       return core::Fail(core::Code::kUnavailable, "書き込めません", "disk full (test)");
     }
-    return real_->ApplyDelta(flows, census, contributions, batch_id, patients_added,
+    return real_->ApplyDelta(flows, census, log_records, batch_id, patients_added,
                              decisions_through);
   }
-  core::Result<std::optional<std::vector<store::PatientEvents>>> NewEventsOfBatch(
-      int64_t batch_id) override {
+  core::Result<StoredContributions> ReadStoredContributions(
+      std::span<const int64_t> ids) override {
+    return real_->ReadStoredContributions(ids);
+  }
+  core::Result<std::optional<store::BatchEventLog>> NewEventsOfBatch(int64_t batch_id) override {
     return real_->NewEventsOfBatch(batch_id);
   }
   core::Result<store::DecisionPatients> PatientsOfDecisions() override {

@@ -1,6 +1,7 @@
 #include "stats/figure_service.h"
 
 #include <algorithm>
+#include <array>
 #include <time.h>
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include <limits>
 #include <thread>
 
+#include "store/contribution_log.h"
 #include "store/event_pack.h"
 
 namespace ichigen::stats {
@@ -35,8 +37,9 @@ double CpuSeconds(clockid_t clock) {
 // Bytes without the tag are a bare contribution (stores written before).
 constexpr char kStoredTag = '\xE1';
 
-void EncodeStored(std::string_view contribution, std::span<const domain::Event> events,
-                  std::string& out) {
+// The events part is one or more packed lists (PackEvents): a full
+// history is one; an update appends the batch's list to the stored ones.
+void EncodeStoredHead(std::string_view contribution, std::string& out) {
   out.clear();
   out.push_back(kStoredTag);
   for (uint64_t n = contribution.size(); ; n >>= 7) {
@@ -44,7 +47,25 @@ void EncodeStored(std::string_view contribution, std::span<const domain::Event> 
     if (n < 0x80) break;
   }
   out.append(contribution);
+}
+
+void EncodeStored(std::string_view contribution, std::span<const domain::Event> events,
+                  std::string& out) {
+  EncodeStoredHead(contribution, out);
   store::PackEvents(events, out);
+}
+
+// Every event of a stored events part, in id order.
+core::Status UnpackStoredEvents(std::string_view packed, std::vector<domain::Event>& out) {
+  bool several = false;
+  while (!packed.empty()) {
+    RETURN_IF_ERROR(store::UnpackEvents(packed, out));
+    several = several || !packed.empty();
+  }
+  if (several) {
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  }
+  return core::Ok();
 }
 
 struct StoredView {
@@ -78,6 +99,13 @@ std::string FlowLabel(const std::tuple<std::string, std::string, int32_t>& key) 
 }
 
 }  // namespace
+
+core::Result<std::vector<domain::Event>> DecodeStoredEvents(std::string_view bytes) {
+  ASSIGN_OR_RETURN(const StoredView view, SplitStored(bytes));
+  std::vector<domain::Event> events;
+  if (view.events) RETURN_IF_ERROR(UnpackStoredEvents(*view.events, events));
+  return events;
+}
 
 core::Result<Contribution> DecodeStored(std::string_view bytes) {
   ASSIGN_OR_RETURN(const StoredView view, SplitStored(bytes));
@@ -228,21 +256,27 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
                    stats.PatientIdsUpdatedIn(batch_id));
   // The events the batch added (nullopt: not logged), and the patients
   // decisions wrote to since the figures last took them in.
-  ASSIGN_OR_RETURN(const std::optional<std::vector<store::PatientEvents>> logged,
+  ASSIGN_OR_RETURN(const std::optional<store::BatchEventLog> logged,
                    stats.NewEventsOfBatch(batch_id));
   ASSIGN_OR_RETURN(const store::DecisionPatients decided, stats.PatientsOfDecisions());
+  // Every list is ascending: merged, not sorted.
+  auto merge = [](std::vector<int64_t> a, std::span<const int64_t> b) {
+    std::vector<int64_t> out;
+    out.reserve(a.size() + b.size());
+    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+    return out;
+  };
   std::vector<int64_t> ids;
   if (logged && updated) {
     // A patient the batch neither added events to nor changed the record
     // of has the contribution it had.
-    for (const store::PatientEvents& p : *logged) ids.push_back(p.patient_id);
-    ids.insert(ids.end(), updated->begin(), updated->end());
+    ids.reserve(logged->patients.size());
+    for (const store::BatchEventLog::Patient& p : logged->patients) ids.push_back(p.patient_id);
+    ids = merge(std::move(ids), *updated);
   } else {
     ASSIGN_OR_RETURN(ids, stats.PatientIdsOfBatch(batch_id));
   }
-  ids.insert(ids.end(), decided.ids.begin(), decided.ids.end());
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  if (!decided.ids.empty()) ids = merge(std::move(ids), decided.ids);
   summary.patients = static_cast<int64_t>(ids.size());
   auto contains = [](const std::vector<int64_t>& sorted, int64_t id) {
     return std::binary_search(sorted.begin(), sorted.end(), id);
@@ -254,91 +288,116 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
   // accumulator of its own.
   struct Slice {
     FigureAccumulator delta;
-    std::vector<std::pair<int64_t, std::string>> writes;
+    // Ascending ids, packed as log records: those brought up to date from
+    // what was stored, then those whose history was read.
+    store::ContributionLogBuilder writes;
+    store::ContributionLogBuilder history_writes;
+    std::vector<std::string> records;      // `writes`, finished
+    int64_t written = 0;
     int64_t changed = 0;
     int64_t added = 0;  // patients with a contribution now, less those without any more
     int64_t records_read = 0;
     int64_t histories_read = 0;
+    // Kept until after the write: freeing them is not the update's work.
+    std::vector<Contribution> old;  // of the patients whose history is read
+    store::StatsStore::StoredContributions read;
     core::Status status = core::Ok();
   };
   auto run = [&](store::StatsStore& on, std::span<const int64_t> slice_ids, Slice& slice) {
     slice.status = [&]() -> core::Status {
-      ASSIGN_OR_RETURN(auto stored, on.Contributions(slice_ids));
-      if (!std::is_sorted(stored.begin(), stored.end())) std::sort(stored.begin(), stored.end());
-      // Per patient: its stored bytes, its decoded contribution, its new
-      // events (if the batch logged them), whether its record is read.
-      const size_t n = slice_ids.size();
-      std::vector<std::string_view> old_bytes(n);
-      std::vector<Contribution> old(n);
-      std::vector<uint8_t> want_record(n, 1);
+      ASSIGN_OR_RETURN(slice.read, on.ReadStoredContributions(slice_ids));
+      const auto& stored = slice.read.entries;
+      // The patients whose history is read from the events table, with
+      // their stored bytes and decoded contribution, and whether their
+      // record is read too.
       std::vector<int64_t> slow_ids;
       std::vector<uint8_t> slow_want;
-      std::vector<size_t> slow_index;
+      std::vector<std::string_view> slow_bytes;
+      std::vector<Contribution>& slow_old = slice.old;
       size_t next_stored = 0;
       size_t next_added = 0;
+      Contribution old;  // of the patient at hand
       std::vector<domain::Event> events;
+      std::vector<domain::Event> added_events;
       std::string fresh_contribution;
       std::string fresh_bytes;
       // Compares and records one patient's fresh contribution.
-      auto settle = [&](size_t i, const Contribution& fresh,
-                        std::span<const domain::Event> with_events) -> core::Status {
+      // `events_part`: the packed events to store with it (fast path), else
+      // `with_events` are packed.
+      auto settle = [&](int64_t id, const Contribution& before, std::string_view before_bytes,
+                        const Contribution& fresh, std::span<const domain::Event> with_events,
+                        std::span<const std::string_view> events_part,
+                        store::ContributionLogBuilder& into) -> core::Status {
         if (fresh.Empty()) {
           fresh_bytes.clear();
         } else {
           fresh.EncodeInto(fresh_contribution);
-          EncodeStored(fresh_contribution, with_events, fresh_bytes);
+          EncodeStoredHead(fresh_contribution, fresh_bytes);
+          if (events_part.empty()) {
+            store::PackEvents(with_events, fresh_bytes);
+          } else {
+            for (std::string_view piece : events_part) fresh_bytes.append(piece);
+          }
         }
-        if (fresh_bytes == old_bytes[i]) return core::Ok();
-        slice.writes.emplace_back(slice_ids[i], fresh_bytes);
-        slice.added += (fresh_bytes.empty() ? 0 : 1) - (old_bytes[i].empty() ? 0 : 1);
-        if (old[i] == fresh) return core::Ok();  // an older encoding, or new events alone
+        if (fresh_bytes == before_bytes) return core::Ok();
+        into.Add(id, fresh_bytes);
+        slice.added += (fresh_bytes.empty() ? 0 : 1) - (before_bytes.empty() ? 0 : 1);
+        if (before == fresh) return core::Ok();  // an older encoding, or new events alone
         ++slice.changed;
-        slice.delta.Subtract(old[i]);
-        slice.delta.Add(fresh);
+        slice.delta.Replace(before, fresh);
         return core::Ok();
       };
-      for (size_t i = 0; i < n; ++i) {
-        const int64_t id = slice_ids[i];
+      for (const int64_t id : slice_ids) {
         while (next_stored < stored.size() && stored[next_stored].first < id) ++next_stored;
+        std::string_view old_bytes;
         std::optional<std::string_view> cached;
         bool current = false;
+        old = Contribution{};
         if (next_stored < stored.size() && stored[next_stored].first == id) {
-          old_bytes[i] = stored[next_stored].second;
-          ASSIGN_OR_RETURN(const StoredView view, SplitStored(old_bytes[i]));
-          ASSIGN_OR_RETURN(old[i], Contribution::Decode(view.contribution));
+          old_bytes = stored[next_stored].second;
+          ASSIGN_OR_RETURN(const StoredView view, SplitStored(old_bytes));
+          ASSIGN_OR_RETURN(old, Contribution::Decode(view.contribution));
           cached = view.events;
           current = Contribution::IsCurrentEncoding(view.contribution);
         }
         const bool record_changed = !updated || contains(*updated, id);
-        const bool attributes_stored = !old[i].Empty() && current;
-        if (!record_changed && attributes_stored) want_record[i] = 0;
-        const store::PatientEvents* mine = nullptr;
+        const bool want_record = record_changed || old.Empty() || !current;
+        const store::BatchEventLog::Patient* mine = nullptr;
         if (logged) {
-          while (next_added < logged->size() && (*logged)[next_added].patient_id < id) {
+          const auto& patients = logged->patients;
+          while (next_added < patients.size() && patients[next_added].patient_id < id) {
             ++next_added;
           }
-          if (next_added < logged->size() && (*logged)[next_added].patient_id == id) {
-            mine = &(*logged)[next_added];
+          if (next_added < patients.size() && patients[next_added].patient_id == id) {
+            mine = &patients[next_added];
           }
         }
-        if (logged && cached && want_record[i] == 0 && !contains(decided.ids, id)) {
-          // Up to date from what is stored: its events, and the batch's.
+        if (logged && cached && !want_record && !contains(decided.ids, id)) {
+          // Up to date from what is stored: its events, and the batch's
+          // (appended to the stored ones as a list of their own).
           events.clear();
-          std::string_view packed = *cached;
-          RETURN_IF_ERROR(store::UnpackEvents(packed, events));
-          if (mine != nullptr) {
-            events.insert(events.end(), mine->events.begin(), mine->events.end());
+          std::array<std::string_view, 2> part = {*cached, std::string_view()};
+          if (mine != nullptr) part[1] = logged->Packed(*mine);
+          RETURN_IF_ERROR(UnpackStoredEvents(part[0], events));
+          added_events.clear();
+          if (!part[1].empty()) {
+            std::string_view packed = part[1];
+            RETURN_IF_ERROR(store::UnpackEvents(packed, added_events));
+            events.insert(events.end(), added_events.begin(), added_events.end());
             std::sort(events.begin(), events.end(),
                       [](const auto& a, const auto& b) { return a.id < b.id; });
           }
-          RETURN_IF_ERROR(
-              settle(i, ComputeContribution(AttributesOf(old[i]), events, rules), events));
+          // Only the days from the first added event's on are walked again.
+          const Contribution fresh =
+              ComputeContributionAfter(old, AttributesOf(old), events, added_events, rules);
+          RETURN_IF_ERROR(settle(id, old, old_bytes, fresh, events, part, slice.writes));
           continue;
         }
         slow_ids.push_back(id);
-        slow_want.push_back(want_record[i]);
-        slow_index.push_back(i);
-        slice.records_read += want_record[i];
+        slow_want.push_back(want_record ? 1 : 0);
+        slow_bytes.push_back(old_bytes);
+        slow_old.push_back(std::move(old));
+        slice.records_read += want_record ? 1 : 0;
       }
       slice.histories_read = static_cast<int64_t>(slow_ids.size());
       size_t k = 0;
@@ -352,14 +411,20 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
                                 "the figure update read a patient out of order",
                                 std::to_string(patient.id));
             }
-            const size_t i = slow_index[k];
+            const Contribution& before = slow_old[k];
             const Contribution fresh =
-                want_record[i] != 0 ? ComputeContribution(patient, history, rules)
-                : history.empty()   ? Contribution{}
-                                    : ComputeContribution(AttributesOf(old[i]), history, rules);
-            return settle(i, fresh, history);
+                slow_want[k] != 0 ? ComputeContribution(patient, history, rules)
+                : history.empty() ? Contribution{}
+                                  : ComputeContribution(AttributesOf(before), history, rules);
+            return settle(patient.id, before, slow_bytes[k], fresh, history, {},
+                          slice.history_writes);
           });
     }();
+    slice.written = slice.writes.entries() + slice.history_writes.entries();
+    slice.records = slice.writes.Finish();
+    for (std::string& record : slice.history_writes.Finish()) {
+      slice.records.push_back(std::move(record));
+    }
   };
   int slices = parallel.open ? std::max(parallel.slices, 1) : 1;
   slices = static_cast<int>(
@@ -390,11 +455,12 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
   size_t write_count = 0;
   for (Slice& part : parts) {
     RETURN_IF_ERROR(std::move(part.status));
-    write_count += part.writes.size();
+    write_count += part.records.size();
   }
   FigureAccumulator& delta = parts[0].delta;
-  std::vector<std::pair<int64_t, std::string>> writes;
-  writes.reserve(write_count);
+  std::vector<std::string> records;  // slices in id order: a log in id order
+  records.reserve(write_count);
+  int64_t written = 0;
   int64_t added = 0;
   for (size_t i = 0; i < parts.size(); ++i) {
     if (i > 0) delta.Merge(parts[i].delta);
@@ -402,7 +468,8 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
     summary.records_read += parts[i].records_read;
     summary.histories_read += parts[i].histories_read;
     added += parts[i].added;
-    std::move(parts[i].writes.begin(), parts[i].writes.end(), std::back_inserter(writes));
+    std::move(parts[i].records.begin(), parts[i].records.end(), std::back_inserter(records));
+    written += parts[i].written;
   }
   summary.read_seconds = SecondsSince(start);
 
@@ -418,9 +485,9 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
     summary.last_day = std::max(summary.last_day, c.day);
   }
   const auto write_start = std::chrono::steady_clock::now();
-  RETURN_IF_ERROR(stats.ApplyDelta(flows, census, writes, batch_id, added, decided.through_seq));
+  RETURN_IF_ERROR(stats.ApplyDelta(flows, census, records, batch_id, added, decided.through_seq));
   summary.write_seconds = SecondsSince(write_start);
-  summary.written = static_cast<int64_t>(writes.size());
+  summary.written = written;
   summary.flow_deltas = static_cast<int64_t>(flows.size());
   summary.census_deltas = static_cast<int64_t>(census.size());
   summary.seconds = SecondsSince(start);

@@ -53,8 +53,11 @@ struct Parallelism {
 // (store/event_pack.h), or, from stores written before, the bare
 // contribution. The contribution inside:
 core::Result<Contribution> DecodeStored(std::string_view bytes);
-// Whether the bytes carry the patient's events too.
+// Whether the bytes carry the patient's events too, and those events (in id
+// order; none for a bare contribution). An update appends a batch's events
+// to the stored ones, so the bytes of two equal histories may differ.
 bool StoredHasEvents(std::string_view bytes);
+core::Result<std::vector<domain::Event>> DecodeStoredEvents(std::string_view bytes);
 
 // Every patient's contribution, from scratch, in memory.
 core::Result<ComputedFigures> ComputeAllFigures(store::StatsStore& stats,

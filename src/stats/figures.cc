@@ -347,23 +347,27 @@ Contribution ComputeContribution(const store::StatsPatient& patient,
   return ComputeContribution(AttributesOf(patient), events, rules);
 }
 
-Contribution ComputeContribution(const PatientAttributes& attributes,
-                                 std::span<const domain::Event> events,
-                                 const domain::RecuperationRules& rules) {
-  Contribution c;
-  if (events.empty()) return c;
+namespace {
+
+// The breakpoint walk of ComputeContribution from `first_day` on, with the
+// intervals before it already in `c` and `open` the status of the one still
+// open there.
+Contribution WalkFrom(Contribution c, std::optional<domain::CareStatus> open, int32_t first_day,
+                      const PatientAttributes& attributes, std::span<const domain::Event> events,
+                      const domain::RecuperationRules& rules) {
   // The days a state can change on: every event's date (a correction carries
   // the corrected date as its own), plus release days found on the way.
   std::vector<int32_t> days;
   days.reserve(events.size());
-  for (const domain::Event& e : events) days.push_back(e.effective_on.days());
+  for (const domain::Event& e : events) {
+    if (e.effective_on.days() >= first_day) days.push_back(e.effective_on.days());
+  }
   std::sort(days.begin(), days.end());
   days.erase(std::unique(days.begin(), days.end()), days.end());
 
   size_t next_event_day = 0;
   int32_t day = days[0];
   domain::PatientState state;
-  std::optional<domain::CareStatus> open;  // status of the interval being built
   for (int step = 0; step < kMaxBreakpoints; ++step) {
     while (next_event_day < days.size() && days[next_event_day] <= day) ++next_event_day;
     state = domain::DeriveState(events, core::Date::FromDays(day), kEverythingReceived, rules);
@@ -408,6 +412,52 @@ Contribution ComputeContribution(const PatientAttributes& attributes,
   c.age_band = attributes.age_band;
   c.sex = attributes.sex;
   return c;
+}
+
+}  // namespace
+
+Contribution ComputeContribution(const PatientAttributes& attributes,
+                                 std::span<const domain::Event> events,
+                                 const domain::RecuperationRules& rules) {
+  if (events.empty()) return Contribution{};
+  int32_t first = kOpenEnd;
+  for (const domain::Event& e : events) first = std::min(first, e.effective_on.days());
+  return WalkFrom(Contribution{}, std::nullopt, first, attributes, events, rules);
+}
+
+Contribution ComputeContributionAfter(const Contribution& before,
+                                      const PatientAttributes& attributes,
+                                      std::span<const domain::Event> events,
+                                      std::span<const domain::Event> added,
+                                      const domain::RecuperationRules& rules) {
+  int32_t from = kOpenEnd;
+  bool walkable = !before.Empty() && !added.empty();
+  for (const domain::Event& e : added) {
+    from = std::min(from, e.effective_on.days());
+    // A notification, correction or withdrawal reaches back before its day.
+    walkable = walkable && e.type != domain::EventType::kNotified &&
+               e.type != domain::EventType::kCorrected &&
+               e.type != domain::EventType::kWithdrawn;
+  }
+  // A correction may reach back to any event's day (even one named before
+  // it was added): rare, and computed in full.
+  for (const domain::Event& e : events) {
+    walkable = walkable && e.type != domain::EventType::kCorrected;
+  }
+  if (!walkable) return ComputeContribution(attributes, events, rules);
+  // Every state before `from` is what it was: keep the intervals before it,
+  // the one reaching it left open, and walk on from there.
+  Contribution c;
+  std::optional<domain::CareStatus> open;
+  for (const StatusInterval& interval : before.intervals) {
+    if (interval.start >= from) break;
+    c.intervals.push_back(interval);
+    if (interval.end >= from) {
+      c.intervals.back().end = kOpenEnd;
+      open = interval.status;
+    }
+  }
+  return WalkFrom(std::move(c), open, from, attributes, events, rules);
 }
 
 void FigureAccumulator::DaySeries::Add(int32_t day, int64_t n) {
@@ -472,6 +522,24 @@ void FigureAccumulator::AddFlow(Series series, const std::array<int, kDimensionC
 }
 
 void FigureAccumulator::Apply(const Contribution& c, int sign) {
+  ApplyFlows(c, sign);
+  ApplyCensus(c, sign);
+}
+
+void FigureAccumulator::Replace(const Contribution& old, const Contribution& fresh) {
+  const bool same_flows = old.notified_day == fresh.notified_day &&
+                          old.published_day == fresh.published_day &&
+                          old.died_day == fresh.died_day && old.municipality == fresh.municipality &&
+                          old.age_band == fresh.age_band && old.sex == fresh.sex;
+  if (!same_flows) {
+    ApplyFlows(old, -1);
+    ApplyFlows(fresh, +1);
+  }
+  ApplyCensus(old, -1);
+  ApplyCensus(fresh, +1);
+}
+
+void FigureAccumulator::ApplyFlows(const Contribution& c, int sign) {
   if (c.notified_day != kNoDay || c.published_day != kNoDay || c.died_day != kNoDay) {
     // The dimension values are looked up once for the three series.
     const std::array<int, kDimensionCount> index = {
@@ -481,6 +549,9 @@ void FigureAccumulator::Apply(const Contribution& c, int sign) {
     AddFlow(Series::kPublished, index, c.published_day, sign);
     AddFlow(Series::kDeaths, index, c.died_day, sign);
   }
+}
+
+void FigureAccumulator::ApplyCensus(const Contribution& c, int sign) {
   for (const StatusInterval& interval : c.intervals) {
     const int slot = static_cast<int>(interval.status);
     const bool severe = c.severe && interval.status == domain::CareStatus::kHospitalized;

@@ -123,6 +123,16 @@ Contribution ComputeContribution(const PatientAttributes& attributes,
 Contribution ComputeContribution(const store::StatsPatient& patient,
                                  std::span<const domain::Event> events,
                                  const domain::RecuperationRules& rules);
+// The same after `added` joined the events `before` was computed from, with
+// the same attributes (`events`: all of them now): no state before the first
+// day `added` take effect changes, so only the days from then on are walked.
+// A notification or withdrawal among `added`, a correction among `events`,
+// or an empty `before`, is computed in full.
+Contribution ComputeContributionAfter(const Contribution& before,
+                                      const PatientAttributes& attributes,
+                                      std::span<const domain::Event> events,
+                                      std::span<const domain::Event> added,
+                                      const domain::RecuperationRules& rules);
 
 // Materialized figures: nonzero flow counts and census deltas, sorted.
 struct Figures {
@@ -142,6 +152,9 @@ class FigureAccumulator {
  public:
   void Add(const Contribution& contribution) { Apply(contribution, +1); }
   void Subtract(const Contribution& contribution) { Apply(contribution, -1); }
+  // Subtract(old) then Add(fresh), skipping the flow counts when they are
+  // the same for both (an update that changes only care statuses).
+  void Replace(const Contribution& old, const Contribution& fresh);
   // Adds everything `other` holds (the slices of a parallel pass).
   void Merge(const FigureAccumulator& other);
   Figures Take() const;  // nonzero entries only
@@ -154,6 +167,8 @@ class FigureAccumulator {
     void AddAll(const DaySeries& other);
   };
   void Apply(const Contribution& contribution, int sign);
+  void ApplyFlows(const Contribution& contribution, int sign);
+  void ApplyCensus(const Contribution& contribution, int sign);
   void AddFlow(Series series, const std::array<int, kDimensionCount>& index, int32_t day,
                int sign);
   int Intern(Dimension dimension, const std::string& value);

@@ -181,6 +181,62 @@ TEST_F(FiguresTest, SubtractingEveryContributionLeavesNothing) {
   EXPECT_TRUE(accumulator.Take().census_deltas.empty());
 }
 
+// Replace(old, fresh) is Subtract(old) then Add(fresh), whether the flows
+// differ (another patient) or only the care intervals do (the same patient
+// with its last event dropped).
+TEST_F(FiguresTest, ReplaceEqualsSubtractThenAdd) {
+  const auto patients = Generate(200, 31);
+  FigureAccumulator replaced;
+  FigureAccumulator stepwise;
+  int same_flows = 0;
+  for (size_t i = 0; i + 1 < patients.size(); ++i) {
+    const Contribution old = ComputeContribution(patients[i].patient, patients[i].events, rules_);
+    std::vector<Event> fewer = patients[i].events;
+    if (fewer.size() > 1) fewer.pop_back();
+    const Contribution fresh = i % 2 == 0
+        ? ComputeContribution(patients[i].patient, fewer, rules_)
+        : ComputeContribution(patients[i + 1].patient, patients[i + 1].events, rules_);
+    same_flows += old.notified_day == fresh.notified_day && old.died_day == fresh.died_day &&
+                  old.intervals != fresh.intervals;
+    replaced.Replace(old, fresh);
+    stepwise.Subtract(old);
+    stepwise.Add(fresh);
+  }
+  EXPECT_GT(same_flows, 10);
+  EXPECT_FALSE(stepwise.Take().census_deltas.empty());
+  EXPECT_EQ(replaced.Take(), stepwise.Take());
+}
+
+// Walking on from the first day of the events an update adds gives what a
+// computation from every event gives, whichever events are the added ones
+// (late ones, several, a death, a release; a withdrawal or correction falls
+// back to the full walk).
+TEST_F(FiguresTest, ComputingAfterAddedEventsEqualsComputingFromAll) {
+  const auto patients = Generate(600, 424242);
+  std::mt19937 rng(9);
+  int walked = 0;
+  for (const auto& g : patients) {
+    if (g.events.size() < 2) continue;
+    const PatientAttributes attributes = AttributesOf(g.patient);
+    const Contribution all = ComputeContribution(attributes, g.events, rules_);
+    for (int trial = 0; trial < 3; ++trial) {
+      std::vector<Event> old;
+      std::vector<Event> added;
+      for (size_t i = 0; i < g.events.size(); ++i) {
+        const bool add = i > 0 && rng() % 3 == 0;
+        (add ? added : old).push_back(g.events[i]);
+      }
+      if (added.empty()) continue;
+      const Contribution before = ComputeContribution(attributes, old, rules_);
+      const Contribution after =
+          ComputeContributionAfter(before, attributes, g.events, added, rules_);
+      EXPECT_EQ(after, all) << "patient " << g.patient.id << " trial " << trial;
+      walked += before.Empty() ? 0 : 1;
+    }
+  }
+  EXPECT_GT(walked, 200);
+}
+
 TEST_F(FiguresTest, ContributionRoundTripsThroughItsEncoding) {
   const auto patients = Generate(100, 5);
   int nonempty = 0;

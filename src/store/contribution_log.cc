@@ -102,20 +102,64 @@ core::Result<std::vector<std::string>> PackContributionLog(
   return records;
 }
 
-int64_t LogRecordEntries(std::string_view record) {
-  int64_t n = 0;
-  if (!ForEachEntry(record, [&](int64_t, std::string_view) { ++n; })) return 0;
-  return n;
+LogRecordSummary SummarizeLogRecord(std::string_view record) {
+  LogRecordSummary summary;
+  if (!ForEachEntry(record, [&](int64_t id, std::string_view) {
+        if (summary.entries++ == 0) summary.first_id = id;
+        summary.last_id = id;
+      })) {
+    return LogRecordSummary{};
+  }
+  return summary;
+}
+
+void ContributionLogBuilder::Add(int64_t id, std::string_view bytes) {
+  // A record holds ascending ids: one out of order starts the next record.
+  if (in_record_ > 0 && id <= previous_) Close();
+  PutVarint(body_, static_cast<uint64_t>(id - previous_));
+  PutVarint(body_, bytes.size());
+  body_.append(bytes);
+  previous_ = id;
+  ++entries_;
+  if (++in_record_ == kLogRecordEntries) Close();
+}
+
+void ContributionLogBuilder::Close() {
+  if (in_record_ == 0) return;
+  std::string record;
+  record.reserve(body_.size() + 12);
+  record.push_back(static_cast<char>(kLogVersion));
+  PutVarint(record, in_record_);
+  record.append(body_);
+  records_.push_back(std::move(record));
+  body_.clear();
+  in_record_ = 0;
+  previous_ = 0;
+}
+
+std::vector<std::string> ContributionLogBuilder::Finish() {
+  Close();
+  entries_ = 0;
+  return std::move(records_);
+}
+
+core::Status ForEachLogEntry(std::string_view record,
+                             const std::function<void(int64_t, std::string_view)>& fn) {
+  return ForEachEntry(record, fn);
 }
 
 ContributionOverlay::ContributionOverlay(std::span<const int64_t> ids)
-    : ids_(ids), found_(ids.size()) {}
+    : ids_(ids), views_(ids.size()), found_(ids.size(), 0) {}
 
-core::Status ContributionOverlay::AddRecord(std::string_view record) {
+core::Status ContributionOverlay::AddRecord(std::string record) {
+  const std::string& kept = records_.emplace_back(std::move(record));
   size_t next = 0;
-  return ForEachEntry(record, [&](int64_t id, std::string_view bytes) {
+  return ForEachEntry(kept, [&](int64_t id, std::string_view bytes) {
     while (next < ids_.size() && ids_[next] < id) ++next;
-    if (next < ids_.size() && ids_[next] == id) found_[next] = std::string(bytes);
+    if (next < ids_.size() && ids_[next] == id) {
+      views_[next] = bytes;
+      found_[next] = 1;
+    }
   });
 }
 

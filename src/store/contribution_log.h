@@ -17,6 +17,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -28,10 +30,13 @@
 
 namespace ichigen::store {
 
-// Log entries beyond which a stats store folds the log into its table.
-inline constexpr int64_t kFoldLogEntries = 1'500'000;
-// Entries per log record (one row, a few hundred kilobytes).
-inline constexpr size_t kLogRecordEntries = 65536;
+// Log entries beyond which a stats store folds the log into its table:
+// about four wave-peak update sheets, so a reader's share of the log stays
+// a few tens of megabytes.
+inline constexpr int64_t kFoldLogEntries = 500'000;
+// Entries per log record (one row of about half a megabyte), each record a
+// narrow id range.
+inline constexpr size_t kLogRecordEntries = 8192;
 
 // Packs entries into log records of at most kLogRecordEntries entries each,
 // in id order (an id given twice: the later entry); kInvalidArgument for an
@@ -39,21 +44,61 @@ inline constexpr size_t kLogRecordEntries = 65536;
 core::Result<std::vector<std::string>> PackContributionLog(
     std::span<const std::pair<int64_t, std::string>> entries);
 
-// The number of entries of a packed record (0 for a damaged one).
-int64_t LogRecordEntries(std::string_view record);
+// A packed record's entry count and first and last patient ids (all 0 for
+// a damaged one): stored beside it, so a reader of some patients reads only
+// the records whose id range holds them.
+struct LogRecordSummary {
+  int64_t entries = 0;
+  int64_t first_id = 0;
+  int64_t last_id = 0;
+};
+LogRecordSummary SummarizeLogRecord(std::string_view record);
+
+// Builds log records from entries, best given in ascending id order (an
+// update's slices each build their own; their records, in slice order, are a
+// log); an id not above the last one starts a new record. A patient is added
+// once.
+class ContributionLogBuilder {
+ public:
+  void Add(int64_t id, std::string_view bytes);  // id positive
+  int64_t entries() const { return entries_; }
+  std::vector<std::string> Finish();
+
+ private:
+  void Close();
+  std::vector<std::string> records_;
+  std::string body_;
+  size_t in_record_ = 0;
+  int64_t previous_ = 0;
+  int64_t entries_ = 0;
+};
+
+// Calls fn(id, bytes) for each entry of a record, in id order; kDataLoss for
+// a damaged record.
+core::Status ForEachLogEntry(std::string_view record,
+                             const std::function<void(int64_t, std::string_view)>& fn);
 
 // The entries of the patients asked for, from log records read in log order
-// (a later entry replaces an earlier one).
+// (a later entry replaces an earlier one). Keeps the records it is given.
 class ContributionOverlay {
  public:
   explicit ContributionOverlay(std::span<const int64_t> ids);  // ascending
-  core::Status AddRecord(std::string_view record);
+  core::Status AddRecord(std::string record);
   // nullopt: not in the log (the table row holds it); "": no contribution.
-  const std::optional<std::string>& Of(size_t index) const { return found_[index]; }
+  // Valid while the overlay lives.
+  std::optional<std::string_view> Of(size_t index) const {
+    if (!found_[index]) return std::nullopt;
+    return views_[index];
+  }
+  // Hands the records over (the deque itself: its elements, which the views
+  // point into, stay where they are).
+  std::deque<std::string> TakeRecords() { return std::move(records_); }
 
  private:
   std::span<const int64_t> ids_;
-  std::vector<std::optional<std::string>> found_;
+  std::deque<std::string> records_;  // never moved: views_ point into them
+  std::vector<std::string_view> views_;
+  std::vector<uint8_t> found_;
 };
 
 // Every patient's latest entry in the records (log order), ascending id: what

@@ -12,21 +12,48 @@ TEST(ContributionLogTest, OverlayFindsTheLatestEntryOfEachPatientAsked) {
   auto second = PackContributionLog(Entries{{7, ""}, {8, "b8"}});
   ASSERT_TRUE(first && second);
   ASSERT_EQ(first->size(), 1u);
-  EXPECT_EQ(LogRecordEntries(first->front()), 3);
+  const LogRecordSummary summary = SummarizeLogRecord(first->front());
+  EXPECT_EQ(summary.entries, 3);
+  EXPECT_EQ(summary.first_id, 3);
+  EXPECT_EQ(summary.last_id, 900000);
   const std::vector<int64_t> ids = {1, 3, 7, 8, 900000};
   ContributionOverlay overlay(ids);
   ASSERT_TRUE(overlay.AddRecord(first->front()));
   ASSERT_TRUE(overlay.AddRecord(second->front()));
   EXPECT_FALSE(overlay.Of(0).has_value()) << "not in the log: the table holds it";
-  EXPECT_EQ(overlay.Of(1), std::optional<std::string>("a3"));
-  EXPECT_EQ(overlay.Of(2), std::optional<std::string>("")) << "the later entry: none any more";
-  EXPECT_EQ(overlay.Of(3), std::optional<std::string>("b8"));
-  EXPECT_EQ(overlay.Of(4), std::optional<std::string>("a9"));
+  EXPECT_EQ(overlay.Of(1), std::optional<std::string_view>("a3"));
+  EXPECT_EQ(overlay.Of(2), std::optional<std::string_view>("")) << "the later entry: none any more";
+  EXPECT_EQ(overlay.Of(3), std::optional<std::string_view>("b8"));
+  EXPECT_EQ(overlay.Of(4), std::optional<std::string_view>("a9"));
 
   std::vector<std::string> records = {first->front(), second->front()};
   auto latest = LatestLogEntries(records);
   ASSERT_TRUE(latest) << latest.error().ToString();
   EXPECT_EQ(*latest, (Entries{{3, "a3"}, {7, ""}, {8, "b8"}, {900000, "a9"}}));
+}
+
+TEST(ContributionLogTest, TheBuilderWritesWhatPackWrites) {
+  Entries many;
+  for (int64_t id = 5; id <= static_cast<int64_t>(kLogRecordEntries) * 2 + 40; id += 1) {
+    many.emplace_back(id, std::string(static_cast<size_t>(id % 7), 'x'));
+  }
+  ContributionLogBuilder builder;
+  for (const auto& [id, bytes] : many) builder.Add(id, bytes);
+  EXPECT_EQ(builder.entries(), static_cast<int64_t>(many.size()));
+  auto packed = PackContributionLog(many);
+  ASSERT_TRUE(packed);
+  EXPECT_EQ(builder.Finish(), *packed);
+  EXPECT_TRUE(ContributionLogBuilder().Finish().empty());
+  // Out of order: a record of its own, still readable.
+  ContributionLogBuilder mixed;
+  mixed.Add(10, "a");
+  mixed.Add(20, "b");
+  mixed.Add(15, "c");
+  const std::vector<std::string> records = mixed.Finish();
+  ASSERT_EQ(records.size(), 2u);
+  auto latest = LatestLogEntries(records);
+  ASSERT_TRUE(latest) << latest.error().ToString();
+  EXPECT_EQ(*latest, (Entries{{10, "a"}, {15, "c"}, {20, "b"}}));
 }
 
 TEST(ContributionLogTest, UnsortedInputIsPackedInIdOrderKeepingTheLaterWrite) {
@@ -48,8 +75,9 @@ TEST(ContributionLogTest, LargeWritesAreSplitIntoRecords) {
   auto packed = PackContributionLog(many);
   ASSERT_TRUE(packed);
   ASSERT_EQ(packed->size(), 2u);
-  EXPECT_EQ(LogRecordEntries((*packed)[0]), static_cast<int64_t>(kLogRecordEntries));
-  EXPECT_EQ(LogRecordEntries((*packed)[1]), 10);
+  EXPECT_EQ(SummarizeLogRecord((*packed)[0]).entries, static_cast<int64_t>(kLogRecordEntries));
+  EXPECT_EQ(SummarizeLogRecord((*packed)[1]).entries, 10);
+  EXPECT_EQ(SummarizeLogRecord((*packed)[1]).first_id, static_cast<int64_t>(kLogRecordEntries) + 1);
   auto latest = LatestLogEntries(*packed);
   ASSERT_TRUE(latest);
   EXPECT_EQ(*latest, many);
@@ -62,7 +90,7 @@ TEST(ContributionLogTest, ADamagedRecordIsDataLossNotACrash) {
   const std::vector<int64_t> ids = {3, 9};
   for (size_t cut = 0; cut < good.size(); ++cut) {
     ContributionOverlay overlay(ids);
-    auto status = overlay.AddRecord(std::string_view(good).substr(0, cut));
+    auto status = overlay.AddRecord(good.substr(0, cut));
     ASSERT_FALSE(status) << "cut at " << cut;
     EXPECT_EQ(status.error().code, core::Code::kDataLoss);
   }
@@ -74,7 +102,7 @@ TEST(ContributionLogTest, ADamagedRecordIsDataLossNotACrash) {
   EXPECT_FALSE(overlay.AddRecord(trailing));
   std::vector<std::string> records = {trailing};
   EXPECT_FALSE(LatestLogEntries(records));
-  EXPECT_EQ(LogRecordEntries(trailing), 0);
+  EXPECT_EQ(SummarizeLogRecord(trailing).entries, 0);
 }
 
 }  // namespace

@@ -102,6 +102,42 @@ void PackEvents(std::span<const domain::Event> events, std::string& out) {
   }
 }
 
+namespace {
+
+// Steps over one list written by PackEvents, checking its shape only.
+core::Status SkipEvents(std::string_view& in) {
+  Reader r{in};
+  const uint64_t n = r.Varint();
+  if (!r.ok || n > in.size()) return Damaged();
+  for (uint64_t i = 0; i < n && r.ok; ++i) {
+    r.Varint();  // id
+    if (in.empty()) return Damaged();
+    in.remove_prefix(1);  // type
+    const uint64_t flags = r.Varint();
+    if ((flags & ~uint64_t{kKnownFlags}) != 0) return Damaged();
+    r.Varint();  // day
+    r.Varint();  // received
+    for (uint16_t bit : {kOnset, kDiagnosed, kExtended}) {
+      if (flags & bit) r.Varint();
+    }
+    if (flags & kCareStatus) {
+      if (in.empty()) return Damaged();
+      in.remove_prefix(1);
+    }
+    if (flags & kSupersedes) r.Varint();
+    for (uint16_t bit : {kFacility, kResidence}) {
+      if (!(flags & bit)) continue;
+      const uint64_t length = r.Varint();
+      if (!r.ok || length > in.size()) return Damaged();
+      in.remove_prefix(length);
+    }
+  }
+  if (!r.ok) return Damaged();
+  return core::Ok();
+}
+
+}  // namespace
+
 core::Status UnpackEvents(std::string_view& in, std::vector<domain::Event>& out) {
   Reader r{in};
   const uint64_t n = r.Varint();
@@ -183,22 +219,20 @@ std::vector<std::string> PackBatchEvents(std::vector<std::pair<int64_t, domain::
 }
 
 core::Status ForEachPatientOfBatchPart(
-    std::string_view part,
-    const std::function<core::Status(int64_t, std::span<const domain::Event>)>& fn) {
+    std::string_view part, const std::function<core::Status(int64_t, std::string_view)>& fn) {
   if (part.empty() || static_cast<uint8_t>(part[0]) != kPartVersion) return Damaged();
   part.remove_prefix(1);
   Reader r{part};
   const uint64_t patients = r.Varint();
   if (!r.ok || patients > part.size()) return Damaged();
   int64_t patient = 0;
-  std::vector<domain::Event> list;
   for (uint64_t i = 0; i < patients; ++i) {
     const uint64_t step = r.Varint();
     if (!r.ok || step == 0) return Damaged();
     patient += static_cast<int64_t>(step);
-    list.clear();
-    RETURN_IF_ERROR(UnpackEvents(part, list));
-    RETURN_IF_ERROR(fn(patient, list));
+    const std::string_view before = part;
+    RETURN_IF_ERROR(SkipEvents(part));
+    RETURN_IF_ERROR(fn(patient, before.substr(0, before.size() - part.size())));
   }
   if (!part.empty()) return Damaged();
   return core::Ok();

@@ -38,9 +38,9 @@ core::Status UnpackEvents(std::string_view& in, std::vector<domain::Event>& out)
 // exists but is empty added no events.
 inline constexpr size_t kBatchEventsPerPart = 32768;
 std::vector<std::string> PackBatchEvents(std::vector<std::pair<int64_t, domain::Event>> events);
-// Calls fn(patient_id, events) for each patient of a part, in id order.
+// Calls fn(patient_id, packed) for each patient of a part, in id order;
+// `packed` is the patient's list in PackEvents form (a view into `part`).
 core::Status ForEachPatientOfBatchPart(
-    std::string_view part,
-    const std::function<core::Status(int64_t, std::span<const domain::Event>)>& fn);
+    std::string_view part, const std::function<core::Status(int64_t, std::string_view)>& fn);
 
 }  // namespace ichigen::store

@@ -58,9 +58,8 @@ class PostgresStatsStore final : public StatsStore {
                           const StatsState& state) override;
   core::Status ApplyDelta(std::span<const FlowCount> flow_deltas,
                           std::span<const CensusDelta> census_deltas,
-                          std::span<const std::pair<int64_t, std::string>> contributions,
-                          int64_t batch_id, int64_t patients_added,
-                          int64_t decisions_through) override;
+                          std::span<const std::string> log_records, int64_t batch_id,
+                          int64_t patients_added, int64_t decisions_through) override;
   core::Result<int64_t> FoldContributionLog(bool always) override;
   core::Result<std::vector<FlowCount>> ReadFlows(const std::string& series, int32_t from,
                                                  int32_t to) override;

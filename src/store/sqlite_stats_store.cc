@@ -43,6 +43,8 @@ CREATE TABLE stats_meta (
 CREATE TABLE stats_contribution_log (
   seq INTEGER PRIMARY KEY,
   entries INTEGER NOT NULL,
+  first_id INTEGER NOT NULL,
+  last_id INTEGER NOT NULL,
   data BLOB NOT NULL
 );
 )sql"},
@@ -128,8 +130,12 @@ core::Result<std::unique_ptr<SqliteStatsStore>> SqliteStatsStore::Open(const std
   ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, OpenConnection(path));
   RETURN_IF_ERROR(ApplySqliteMigrations(*db, SqliteStatsMigrations()));
   // Full recomputation reads every patient and event once; mapped pages
-  // are read without a copy and a system call each.
-  RETURN_IF_ERROR(db->Exec("PRAGMA cache_size = -131072; PRAGMA mmap_size = 4294967296"));
+  // are read without a copy and a system call each. An update's commit
+  // leaves copying the WAL back into the file (a checkpoint, ~45 ms after a
+  // wave-peak sheet) to the store's next writer, as every connection's
+  // automatic checkpoint would; the full writes below checkpoint themselves.
+  RETURN_IF_ERROR(db->Exec("PRAGMA cache_size = -131072; PRAGMA mmap_size = 4294967296; "
+                           "PRAGMA wal_autocheckpoint = 0"));
   return std::unique_ptr<SqliteStatsStore>(new SqliteStatsStore(std::move(db)));
 }
 
@@ -331,36 +337,37 @@ core::Status SqliteStatsStore::ForEachPatientInputOf(std::span<const int64_t> pa
   return core::Ok();
 }
 
-core::Result<std::optional<std::vector<PatientEvents>>> SqliteStatsStore::NewEventsOfBatch(
+core::Result<std::optional<BatchEventLog>> SqliteStatsStore::NewEventsOfBatch(
     int64_t batch_id) {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(SqliteStmt stmt, db_->Prepare("SELECT data FROM batch_events "
                                                  "WHERE batch_id = ?1 ORDER BY part"));
   stmt.Bind(1, batch_id);
-  std::vector<PatientEvents> out;
-  bool logged = false;
+  BatchEventLog log;
   while (true) {
     ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    logged = true;
     const void* blob = sqlite3_column_blob(stmt.get(), 0);
     const int bytes = sqlite3_column_bytes(stmt.get(), 0);
+    log.parts.emplace_back(static_cast<const char*>(blob), static_cast<size_t>(bytes));
+  }
+  if (log.parts.empty()) return std::optional<BatchEventLog>();
+  for (size_t part = 0; part < log.parts.size(); ++part) {
+    const std::string_view whole = log.parts[part];
     RETURN_IF_ERROR(ForEachPatientOfBatchPart(
-        std::string_view(static_cast<const char*>(blob), static_cast<size_t>(bytes)),
-        [&](int64_t patient, std::span<const domain::Event> events) -> core::Status {
-          out.push_back(PatientEvents{patient, {events.begin(), events.end()}});
+        whole, [&](int64_t patient, std::string_view packed) -> core::Status {
+          if (!log.patients.empty() && log.patients.back().patient_id >= patient) {
+            return core::Fail(core::Code::kDataLoss, "集計用のイベント記録が壊れています",
+                              "a batch's event log is out of order", std::to_string(batch_id));
+          }
+          log.patients.push_back(BatchEventLog::Patient{
+              patient, static_cast<uint32_t>(part),
+              static_cast<uint32_t>(packed.data() - whole.data()),
+              static_cast<uint32_t>(packed.size())});
           return core::Ok();
         }));
   }
-  if (!logged) return std::optional<std::vector<PatientEvents>>();
-  // Parts are in id order each and follow one another.
-  if (!std::is_sorted(out.begin(), out.end(), [](const auto& a, const auto& b) {
-        return a.patient_id < b.patient_id;
-      })) {
-    return core::Fail(core::Code::kDataLoss, "集計用のイベント記録が壊れています",
-                      "a batch's event log is out of order", std::to_string(batch_id));
-  }
-  return std::optional<std::vector<PatientEvents>>(std::move(out));
+  return std::optional<BatchEventLog>(std::move(log));
 }
 
 core::Result<DecisionPatients> SqliteStatsStore::PatientsOfDecisions() {
@@ -388,11 +395,18 @@ core::Result<int64_t> SqliteStatsStore::LatestBatch() {
 
 core::Result<std::vector<std::pair<int64_t, std::string>>> SqliteStatsStore::Contributions(
     std::span<const int64_t> patient_ids) {
+  ASSIGN_OR_RETURN(StoredContributions stored, ReadStoredContributions(patient_ids));
+  std::vector<std::pair<int64_t, std::string>> out;
+  out.reserve(stored.entries.size());
+  for (const auto& [id, bytes] : stored.entries) out.emplace_back(id, std::string(bytes));
+  return out;
+}
+
+core::Result<StatsStore::StoredContributions> SqliteStatsStore::ReadStoredContributions(
+    std::span<const int64_t> patient_ids) {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(SqliteStmt stmt,
                    db_->Prepare("SELECT data FROM stats_contributions WHERE patient_id = ?"));
-  std::vector<std::pair<int64_t, std::string>> out;
-  out.reserve(patient_ids.size());
   ASSIGN_OR_RETURN(ReadTransaction read, ReadTransaction::Begin(*db_));
   std::vector<int64_t> sorted_ids;
   if (!std::is_sorted(patient_ids.begin(), patient_ids.end())) {
@@ -401,34 +415,57 @@ core::Result<std::vector<std::pair<int64_t, std::string>>> SqliteStatsStore::Con
     patient_ids = sorted_ids;
   }
   // The log first (a patient's latest entry there is its contribution),
-  // then the table for the others.
+  // then the table for the others, copied into one buffer.
   ContributionOverlay overlay(patient_ids);
   {
     ASSIGN_OR_RETURN(SqliteStmt log,
-                     db_->Prepare("SELECT data FROM stats_contribution_log ORDER BY seq"));
-    while (true) {
+                     db_->Prepare("SELECT data FROM stats_contribution_log "
+                                  "WHERE last_id >= ?1 AND first_id <= ?2 ORDER BY seq"));
+    if (!patient_ids.empty()) log.Bind(1, patient_ids.front()).Bind(2, patient_ids.back());
+    while (!patient_ids.empty()) {
       ASSIGN_OR_RETURN(bool row, log.Step());
       if (!row) break;
       const void* blob = sqlite3_column_blob(log.get(), 0);
       const int bytes = sqlite3_column_bytes(log.get(), 0);
       RETURN_IF_ERROR(overlay.AddRecord(
-          std::string_view(static_cast<const char*>(blob), static_cast<size_t>(bytes))));
+          std::string(static_cast<const char*>(blob), static_cast<size_t>(bytes))));
     }
   }
+  std::string table;
+  table.reserve(patient_ids.size() * 96);  // an envelope is ~66 bytes
+  // Per patient: in the log (its view), or where in `table` (offset, size).
+  struct Found {
+    std::optional<std::string_view> logged;
+    size_t offset = 0;
+    size_t size = 0;
+    bool in_table = false;
+  };
+  std::vector<Found> found(patient_ids.size());
   for (size_t i = 0; i < patient_ids.size(); ++i) {
-    const int64_t id = patient_ids[i];
-    if (const std::optional<std::string>& logged = overlay.Of(i)) {
-      if (!logged->empty()) out.emplace_back(id, *logged);
-      continue;
-    }
-    stmt.Bind(1, id);
+    if ((found[i].logged = overlay.Of(i))) continue;
+    stmt.Bind(1, patient_ids[i]);
     ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (row) {
       const void* blob = sqlite3_column_blob(stmt.get(), 0);
       const int bytes = sqlite3_column_bytes(stmt.get(), 0);
-      out.emplace_back(id, std::string(static_cast<const char*>(blob), static_cast<size_t>(bytes)));
+      found[i].offset = table.size();
+      found[i].size = static_cast<size_t>(bytes);
+      found[i].in_table = true;
+      table.append(static_cast<const char*>(blob), static_cast<size_t>(bytes));
     }
     stmt.Reset();
+  }
+  StoredContributions out;
+  out.storage = overlay.TakeRecords();
+  const std::string& kept = out.storage.emplace_back(std::move(table));
+  out.entries.reserve(patient_ids.size());
+  for (size_t i = 0; i < patient_ids.size(); ++i) {
+    if (found[i].logged) {
+      if (!found[i].logged->empty()) out.entries.emplace_back(patient_ids[i], *found[i].logged);
+    } else if (found[i].in_table) {
+      out.entries.emplace_back(patient_ids[i],
+                               std::string_view(kept).substr(found[i].offset, found[i].size));
+    }
   }
   return out;
 }
@@ -495,13 +532,14 @@ core::Status SqliteStatsStore::ReplaceAll(
   RETURN_IF_ERROR(SetMeta("computed_at", state.computed_at));
   RETURN_IF_ERROR(SetMeta("last_batch", std::to_string(state.last_batch)));
   RETURN_IF_ERROR(SetMeta("patients", std::to_string(contributions.size())));
-  return tx.Commit();
+  RETURN_IF_ERROR(tx.Commit());
+  return db_->Exec("PRAGMA wal_checkpoint(PASSIVE)");
 }
 
 core::Status SqliteStatsStore::ApplyDelta(
     std::span<const FlowCount> flow_deltas, std::span<const CensusDelta> census_deltas,
-    std::span<const std::pair<int64_t, std::string>> contributions, int64_t batch_id,
-    int64_t patients_added, int64_t decisions_through) {
+    std::span<const std::string> log_records, int64_t batch_id, int64_t patients_added,
+    int64_t decisions_through) {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_));
   if (batch_id > 0) {
@@ -550,14 +588,18 @@ core::Status SqliteStatsStore::ApplyDelta(
   // written into the table row by row; the patient count is kept by
   // difference (counting a million rows after every import would cost more
   // than the update itself).
-  if (!contributions.empty()) {
+  if (!log_records.empty()) {
     ASSIGN_OR_RETURN(SqliteStmt append,
-                     db_->Prepare("INSERT INTO stats_contribution_log (entries, data) "
-                                  "VALUES (?1, ?2)"));
-    ASSIGN_OR_RETURN(const std::vector<std::string> records, PackContributionLog(contributions));
-    for (const std::string& record : records) {
-      append.Bind(1, LogRecordEntries(record));
-      sqlite3_bind_blob(append.get(), 2, record.data(), static_cast<int>(record.size()),
+                     db_->Prepare("INSERT INTO stats_contribution_log (entries, first_id, "
+                                  "last_id, data) VALUES (?1, ?2, ?3, ?4)"));
+    for (const std::string& record : log_records) {
+      const LogRecordSummary summary = SummarizeLogRecord(record);
+      if (summary.entries == 0) {
+        return core::Fail(core::Code::kInvalidArgument, "統計の寄与ログが壊れています",
+                          "a contribution log record to write is damaged or empty");
+      }
+      append.Bind(1, summary.entries).Bind(2, summary.first_id).Bind(3, summary.last_id);
+      sqlite3_bind_blob(append.get(), 4, record.data(), static_cast<int>(record.size()),
                         SQLITE_STATIC);
       RETURN_IF_ERROR(append.Run());
     }
@@ -626,6 +668,7 @@ core::Result<int64_t> SqliteStatsStore::FoldContributionLog(bool always) {
   }
   RETURN_IF_ERROR(db_->Exec("DELETE FROM stats_contribution_log"));
   RETURN_IF_ERROR(tx.Commit());
+  RETURN_IF_ERROR(db_->Exec("PRAGMA wal_checkpoint(PASSIVE)"));
   return entries;
 }
 

@@ -38,20 +38,20 @@ class SqliteStatsStore final : public StatsStore {
                                      const StatsPatientFn& fn) override;
   core::Result<std::optional<std::vector<int64_t>>> PatientIdsUpdatedIn(
       int64_t batch_id) override;
-  core::Result<std::optional<std::vector<PatientEvents>>> NewEventsOfBatch(
-      int64_t batch_id) override;
+  core::Result<std::optional<BatchEventLog>> NewEventsOfBatch(int64_t batch_id) override;
   core::Result<DecisionPatients> PatientsOfDecisions() override;
   core::Result<int64_t> LatestBatch() override;
   core::Result<std::vector<std::pair<int64_t, std::string>>> Contributions(
+      std::span<const int64_t> patient_ids) override;
+  core::Result<StoredContributions> ReadStoredContributions(
       std::span<const int64_t> patient_ids) override;
   core::Status ReplaceAll(std::span<const FlowCount> flows, std::span<const CensusDelta> census,
                           std::span<const std::pair<int64_t, std::string>> contributions,
                           const StatsState& state) override;
   core::Status ApplyDelta(std::span<const FlowCount> flow_deltas,
                           std::span<const CensusDelta> census_deltas,
-                          std::span<const std::pair<int64_t, std::string>> contributions,
-                          int64_t batch_id, int64_t patients_added,
-                          int64_t decisions_through) override;
+                          std::span<const std::string> log_records, int64_t batch_id,
+                          int64_t patients_added, int64_t decisions_through) override;
   core::Result<int64_t> FoldContributionLog(bool always) override;
   core::Result<std::vector<FlowCount>> ReadFlows(const std::string& series, int32_t from,
                                                  int32_t to) override;

@@ -2,7 +2,6 @@
 # daily figures beside the core store (the same SQLite file or PostgreSQL
 # database), migration track 3000–3999.
 add_library(ichigen_store_stats STATIC
-  ${CMAKE_CURRENT_LIST_DIR}/contribution_log.cc
   ${CMAKE_CURRENT_LIST_DIR}/postgres_stats_store.cc
   ${CMAKE_CURRENT_LIST_DIR}/sqlite_stats_store.cc
 )

@@ -11,11 +11,13 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -61,10 +63,20 @@ struct StatsState {
   int64_t decisions_through = 0;
 };
 
-// The events one batch added to one patient (store/event_pack.h).
-struct PatientEvents {
-  int64_t patient_id = 0;
-  std::vector<domain::Event> events;  // by id
+// The events one batch added, by patient, as its writer logged them
+// (store/event_pack.h): each patient's list stays packed until read.
+struct BatchEventLog {
+  struct Patient {
+    int64_t patient_id = 0;
+    uint32_t part = 0;  // where its packed list lies in `parts`
+    uint32_t offset = 0;
+    uint32_t size = 0;
+  };
+  std::vector<std::string> parts;
+  std::vector<Patient> patients;  // ascending ids
+  std::string_view Packed(const Patient& p) const {
+    return std::string_view(parts[p.part]).substr(p.offset, p.size);
+  }
 };
 
 // Patients review and merge decisions wrote to (events, records) since the
@@ -153,10 +165,9 @@ class StatsStore {
   // them at commit; nullopt when the batch has no such log (a store that
   // keeps none, a bulk load, a batch from before the log): the update then
   // reads the events table.
-  virtual core::Result<std::optional<std::vector<PatientEvents>>> NewEventsOfBatch(
-      int64_t batch_id) {
+  virtual core::Result<std::optional<BatchEventLog>> NewEventsOfBatch(int64_t batch_id) {
     (void)batch_id;
-    return std::optional<std::vector<PatientEvents>>();
+    return std::optional<BatchEventLog>();
   }
   // The patients decisions wrote to and the figures have not taken in (a
   // store whose decision writers keep no marks: none).
@@ -168,6 +179,21 @@ class StatsStore {
   // stored), in id order.
   virtual core::Result<std::vector<std::pair<int64_t, std::string>>> Contributions(
       std::span<const int64_t> patient_ids) = 0;
+  // The same, without a string per patient (an update reads ~100,000).
+  struct StoredContributions {
+    std::deque<std::string> storage;  // never moved: `entries` point into it
+    std::vector<std::pair<int64_t, std::string_view>> entries;  // ascending ids
+  };
+  virtual core::Result<StoredContributions> ReadStoredContributions(
+      std::span<const int64_t> patient_ids) {
+    ASSIGN_OR_RETURN(auto pairs, Contributions(patient_ids));
+    StoredContributions out;
+    out.entries.reserve(pairs.size());
+    for (auto& [id, bytes] : pairs) {
+      out.entries.emplace_back(id, out.storage.emplace_back(std::move(bytes)));
+    }
+    return out;
+  }
 
   // Replaces everything in one transaction (a full recomputation).
   virtual core::Status ReplaceAll(std::span<const FlowCount> flows,
@@ -175,8 +201,8 @@ class StatsStore {
                                   std::span<const std::pair<int64_t, std::string>> contributions,
                                   const StatsState& state) = 0;
   // Adds the deltas (counts that reach zero are removed), sets or deletes
-  // (empty bytes) the given contributions (ascending ids; appended to the
-  // contribution log, contribution_log.h), adds `patients_added` to the
+  // (empty bytes) the contributions in `log_records` (contribution_log.h's
+  // records, appended to the contribution log), adds `patients_added` to the
   // count of patients with a contribution, removes the decision marks up to
   // `decisions_through` (0: none) and raises last_batch to batch_id, in one
   // transaction. Each batch is applied once: with batch_id
@@ -186,9 +212,8 @@ class StatsStore {
   // batch_id 0 adjusts the figures without a batch (tests, repairs).
   virtual core::Status ApplyDelta(std::span<const FlowCount> flow_deltas,
                                   std::span<const CensusDelta> census_deltas,
-                                  std::span<const std::pair<int64_t, std::string>> contributions,
-                                  int64_t batch_id, int64_t patients_added,
-                                  int64_t decisions_through) = 0;
+                                  std::span<const std::string> log_records, int64_t batch_id,
+                                  int64_t patients_added, int64_t decisions_through) = 0;
   // Folds the contribution log into the contribution table when it holds
   // kFoldLogEntries or more (`always`: when it holds any), in one
   // transaction; no figure changes. Returns the entries folded (0: none).

@@ -400,6 +400,7 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
         slice.records_read += want_record ? 1 : 0;
       }
       slice.histories_read = static_cast<int64_t>(slow_ids.size());
+      if (slow_ids.empty()) return core::Ok();
       size_t k = 0;
       return on.ForEachPatientInputOf(
           slow_ids, slow_want,

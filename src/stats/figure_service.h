@@ -3,11 +3,11 @@
 // from the patients that import touched, verifies the materialized figures
 // against a recomputation from scratch, and reads them back as daily series
 // and a daily census.
-// Incremental rule: for each patient a batch's rows ended on, subtract the
-// stored contribution, add the one computed now, and store it. Events are
-// never edited and every batch's patients are in its rows, so applying each
-// batch once leaves the figures equal to a full recomputation (which
-// `verify` checks).
+// Incremental rule: for each patient a batch (or a decision since the last
+// update) wrote to, subtract the stored contribution, add the one computed
+// now, and store it. Events are never edited and every write to a patient
+// is seen by the next update, so applying each batch once leaves the
+// figures equal to a full recomputation (which `verify` checks).
 // Thread-safety: functions use the StatsStore they are given from one
 // thread; a parallel pass runs its other slices on StatsStores of their own.
 #pragma once
@@ -104,15 +104,21 @@ struct UpdateSummary {
   int64_t folded = 0;
   double fold_seconds = 0;
 };
-// Updates the figures for one imported batch: the batch's patients are read
-// in slices (`parallel`, one connection each, when they are many), each
-// patient's contribution computed and compared, as bytes, with the stored one,
-// and only those that differ are decoded, subtracted, added and written. With
-// no figures stored yet it recomputes everything instead. A batch the figures
-// already include is not applied again (already_applied); a batch after the
-// next one to apply is kFailedPrecondition; kAborted when another process
-// applied the batch between this one's reads and its write (nothing written:
-// read the state again).
+// Updates the figures for one imported batch. The patients it looks at are
+// those the batch added events to (its writer's log, store NewEventsOfBatch),
+// inserted or changed the record of, and those decisions wrote to since the
+// last update (without the batch's log: every patient its rows ended on).
+// Their stored contributions are read in slices (`parallel`, one connection
+// each, when they are many); a patient with an unchanged record and stored
+// events is brought up to date from those and the batch's, the others from
+// their history in the events table (and their record, when it changed).
+// A fresh contribution is compared, as bytes, with the stored one; only
+// those that differ are subtracted, added and appended to the contribution
+// log. With no figures stored yet it recomputes everything instead. A batch
+// the figures already include is not applied again (already_applied); a
+// batch after the next one to apply is kFailedPrecondition; kAborted when
+// another process applied the batch between this one's reads and its write
+// (nothing written: read the state again).
 core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
                                              const domain::RecuperationRules& rules,
                                              int64_t batch_id, const std::string& now_iso,

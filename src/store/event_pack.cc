@@ -1,6 +1,7 @@
 #include "store/event_pack.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace ichigen::store {
 
@@ -8,18 +9,23 @@ namespace {
 
 constexpr uint8_t kPartVersion = 1;
 
-// Per-event flag bits: which optional fields follow.
-constexpr uint16_t kOnset = 1;
-constexpr uint16_t kDiagnosed = 2;
-constexpr uint16_t kExtended = 4;
-constexpr uint16_t kCareStatus = 8;
+// Per-event flag bits: which optional fields follow (the common ones in the
+// low seven bits, one varint byte).
+constexpr uint16_t kCareStatus = 1;
+constexpr uint16_t kFacility = 2;
+constexpr uint16_t kOnset = 4;
+constexpr uint16_t kDiagnosed = 8;
 constexpr uint16_t kSymptomKnown = 16;
 constexpr uint16_t kSymptomatic = 32;
-constexpr uint16_t kCancels = 64;
-constexpr uint16_t kSupersedes = 128;
-constexpr uint16_t kFacility = 256;
-constexpr uint16_t kResidence = 512;
+constexpr uint16_t kResidence = 64;
+constexpr uint16_t kExtended = 128;
+constexpr uint16_t kCancels = 256;
+constexpr uint16_t kSupersedes = 512;
 constexpr uint16_t kKnownFlags = 1023;
+// Days are written from 2020-01-01 (the first notifications), then from
+// the previous event's day; received_at the first time from its event's
+// day (seconds into it, JST or not), then from the previous one.
+constexpr int64_t kEpochDay = 18262;  // 2020-01-01
 
 void PutVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -73,33 +79,50 @@ struct Reader {
 
 }  // namespace
 
-void PackEvents(std::span<const domain::Event> events, std::string& out) {
-  PutVarint(out, events.size());
-  int64_t previous_id = 0;
-  int64_t previous_received = 0;
-  for (const domain::Event& e : events) {
+namespace {
+
+// Writes the events of one list one by one (each relative to the previous).
+class ListWriter {
+ public:
+  explicit ListWriter(std::string& out) : out_(out) {}
+  void Add(const domain::Event& e) {
     const uint16_t flags = static_cast<uint16_t>(
         (e.onset_on ? kOnset : 0) | (e.diagnosed_on ? kDiagnosed : 0) |
         (e.extended_until ? kExtended : 0) | (e.care_status ? kCareStatus : 0) |
         (e.symptomatic ? kSymptomKnown : 0) | (e.symptomatic.value_or(false) ? kSymptomatic : 0) |
         (e.cancels ? kCancels : 0) | (e.supersedes != 0 ? kSupersedes : 0) |
         (!e.facility.empty() ? kFacility : 0) | (!e.residence_code.empty() ? kResidence : 0));
-    PutVarint(out, Zigzag(e.id - previous_id));
-    previous_id = e.id;
-    out.push_back(static_cast<char>(e.type));
-    PutVarint(out, flags);
+    PutVarint(out_, Zigzag(e.id - previous_id_));
+    previous_id_ = e.id;
+    out_.push_back(static_cast<char>(e.type));
+    PutVarint(out_, flags);
     const int64_t day = e.effective_on.days();
-    PutVarint(out, Zigzag(day));
-    PutVarint(out, Zigzag(e.received_at - previous_received));
-    previous_received = e.received_at;
-    if (e.onset_on) PutVarint(out, Zigzag(e.onset_on->days() - day));
-    if (e.diagnosed_on) PutVarint(out, Zigzag(e.diagnosed_on->days() - day));
-    if (e.extended_until) PutVarint(out, Zigzag(e.extended_until->days() - day));
-    if (e.care_status) out.push_back(static_cast<char>(*e.care_status));
-    if (e.supersedes != 0) PutVarint(out, Zigzag(e.supersedes - e.id));
-    if (!e.facility.empty()) PutText(out, e.facility);
-    if (!e.residence_code.empty()) PutText(out, e.residence_code);
+    PutVarint(out_, Zigzag(day - previous_day_));
+    previous_day_ = day;
+    PutVarint(out_, Zigzag(e.received_at - previous_received_.value_or(day * 86400)));
+    previous_received_ = e.received_at;
+    if (e.onset_on) PutVarint(out_, Zigzag(e.onset_on->days() - day));
+    if (e.diagnosed_on) PutVarint(out_, Zigzag(e.diagnosed_on->days() - day));
+    if (e.extended_until) PutVarint(out_, Zigzag(e.extended_until->days() - day));
+    if (e.care_status) out_.push_back(static_cast<char>(*e.care_status));
+    if (e.supersedes != 0) PutVarint(out_, Zigzag(e.supersedes - e.id));
+    if (!e.facility.empty()) PutText(out_, e.facility);
+    if (!e.residence_code.empty()) PutText(out_, e.residence_code);
   }
+
+ private:
+  std::string& out_;
+  int64_t previous_id_ = 0;
+  int64_t previous_day_ = kEpochDay;
+  std::optional<int64_t> previous_received_;
+};
+
+}  // namespace
+
+void PackEvents(std::span<const domain::Event> events, std::string& out) {
+  PutVarint(out, events.size());
+  ListWriter writer(out);
+  for (const domain::Event& e : events) writer.Add(e);
 }
 
 namespace {
@@ -143,7 +166,8 @@ core::Status UnpackEvents(std::string_view& in, std::vector<domain::Event>& out)
   const uint64_t n = r.Varint();
   if (!r.ok || n > in.size()) return Damaged();  // every event takes bytes
   int64_t previous_id = 0;
-  int64_t previous_received = 0;
+  int64_t previous_day = kEpochDay;
+  std::optional<int64_t> previous_received;
   for (uint64_t i = 0; i < n; ++i) {
     domain::Event e;
     e.id = previous_id + r.Diff();
@@ -155,10 +179,11 @@ core::Status UnpackEvents(std::string_view& in, std::vector<domain::Event>& out)
     e.type = static_cast<domain::EventType>(type);
     const uint64_t flags = r.Varint();
     if ((flags & ~uint64_t{kKnownFlags}) != 0) return Damaged();
-    const int64_t day = r.Diff();
+    const int64_t day = previous_day + r.Diff();
     if (day < -1000000 || day > 1000000) return Damaged();
+    previous_day = day;
     e.effective_on = core::Date::FromDays(static_cast<int32_t>(day));
-    e.received_at = previous_received + r.Diff();
+    e.received_at = previous_received.value_or(day * 86400) + r.Diff();
     previous_received = e.received_at;
     if (flags & kOnset) e.onset_on = r.Day(day);
     if (flags & kDiagnosed) e.diagnosed_on = r.Day(day);
@@ -181,18 +206,22 @@ core::Status UnpackEvents(std::string_view& in, std::vector<domain::Event>& out)
   return core::Ok();
 }
 
-std::vector<std::string> PackBatchEvents(std::vector<std::pair<int64_t, domain::Event>> events) {
-  std::stable_sort(events.begin(), events.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first < b.first : a.second.id < b.second.id;
+std::vector<std::string> PackBatchEvents(
+    const std::vector<std::pair<int64_t, domain::Event>>& events) {
+  // Sorted by reference: an event is not moved.
+  std::vector<uint32_t> order(events.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return events[a].first != events[b].first ? events[a].first < events[b].first
+                                              : events[a].second.id < events[b].second.id;
   });
   std::vector<std::string> parts;
-  std::string part;
   size_t patients = 0;
   std::string body;
   int64_t previous_patient = 0;
-  std::vector<domain::Event> list;
   auto finish_part = [&] {
-    part.clear();
+    std::string part;
+    part.reserve(body.size() + 12);
     part.push_back(static_cast<char>(kPartVersion));
     PutVarint(part, patients);
     part += body;
@@ -201,16 +230,15 @@ std::vector<std::string> PackBatchEvents(std::vector<std::pair<int64_t, domain::
     patients = 0;
     previous_patient = 0;
   };
-  for (size_t i = 0; i < events.size();) {
+  for (size_t i = 0; i < order.size();) {
+    const int64_t patient = events[order[i]].first;
     size_t j = i;
-    list.clear();
-    while (j < events.size() && events[j].first == events[i].first) {
-      list.push_back(std::move(events[j].second));
-      ++j;
-    }
-    PutVarint(body, static_cast<uint64_t>(events[i].first - previous_patient));
-    previous_patient = events[i].first;
-    PackEvents(list, body);
+    while (j < order.size() && events[order[j]].first == patient) ++j;
+    PutVarint(body, static_cast<uint64_t>(patient - previous_patient));
+    previous_patient = patient;
+    PutVarint(body, j - i);
+    ListWriter writer(body);
+    for (size_t k = i; k < j; ++k) writer.Add(events[order[k]].second);
     if (++patients == kBatchEventsPerPart) finish_part();
     i = j;
   }

@@ -37,7 +37,8 @@ core::Status UnpackEvents(std::string_view& in, std::vector<domain::Event>& out)
 // An empty batch still gives one part (with no patients): a batch whose log
 // exists but is empty added no events.
 inline constexpr size_t kBatchEventsPerPart = 32768;
-std::vector<std::string> PackBatchEvents(std::vector<std::pair<int64_t, domain::Event>> events);
+std::vector<std::string> PackBatchEvents(
+    const std::vector<std::pair<int64_t, domain::Event>>& events);
 // Calls fn(patient_id, packed) for each patient of a part, in id order;
 // `packed` is the patient's list in PackEvents form (a view into `part`).
 core::Status ForEachPatientOfBatchPart(

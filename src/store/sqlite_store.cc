@@ -854,8 +854,8 @@ class SqliteBatchWriter final : public BatchWriter {
     if (!dropped_indexes_.empty()) return core::Ok();
     ASSIGN_OR_RETURN(SqliteStmt insert, db_.Prepare("INSERT INTO batch_events (batch_id, part, "
                                                     "data) VALUES (?, ?, ?)"));
-    const std::vector<std::string> parts = PackBatchEvents(std::move(added_events_));
-    added_events_.clear();
+    const std::vector<std::string> parts = PackBatchEvents(added_events_);
+    added_events_ = {};
     for (size_t i = 0; i < parts.size(); ++i) {
       insert.Bind(1, batch_id_).Bind(2, static_cast<int64_t>(i));
       sqlite3_bind_blob(insert.get(), 3, parts[i].data(), static_cast<int>(parts[i].size()),

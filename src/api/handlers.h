@@ -38,7 +38,10 @@ RouteTable AllRoutes();
 
 // What the import jobs run after each committed batch when the server has a
 // stats store: stats::UpdateFiguresThrough (nothing until figures exist).
-JobRunner::AfterBatchFn StatsAfterBatchJob(store::StatsStore& stats);
+// `open` (optional) gives the update more connections, one per slice.
+JobRunner::AfterBatchFn StatsAfterBatchJob(
+    store::StatsStore& stats,
+    std::function<core::Result<std::unique_ptr<store::StatsStore>>()> open = {});
 
 // The OpenAPI 3 document of a route table.
 nlohmann::json OpenApiDocument(const RouteTable& table);

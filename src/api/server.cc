@@ -97,7 +97,9 @@ core::Result<std::unique_ptr<ApiServer>> ApiServer::Create(ServerOptions options
                                           d.clock, server->options_, server->routes_, tls});
   server->services_->distribution = d.distribution_store;
   server->services_->stats = d.stats_store;
-  if (d.stats_store != nullptr) server->jobs_->SetAfterBatch(StatsAfterBatchJob(*d.stats_store));
+  if (d.stats_store != nullptr) {
+    server->jobs_->SetAfterBatch(StatsAfterBatchJob(*d.stats_store, d.open_stats));
+  }
   if (server->options_.upload_dir.empty()) {
     server->options_.upload_dir =
         (std::filesystem::temp_directory_path() / ("ichigen-uploads-" + std::to_string(::getpid())))

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -50,6 +51,9 @@ struct ServerDeps {
   store::DistributionStore* distribution_store = nullptr;  // optional
   // Optional: the figures the stats endpoints read, updated after each import.
   store::StatsStore* stats_store = nullptr;
+  // Optional: more connections to them, so an update after an import reads
+  // its patients in slices on every core.
+  std::function<core::Result<std::unique_ptr<store::StatsStore>>()> open_stats;
   const intake::IntakeContext* intake = nullptr;
   const FieldPolicy* field_policy = nullptr;
   const Jurisdictions* jurisdictions = nullptr;

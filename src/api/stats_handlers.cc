@@ -22,6 +22,7 @@
 #include "stats/figure_service.h"
 #include "stats/figure_tables.h"
 #include "stats/opendata_export.h"
+#include "store/parallel_events.h"
 #include "store/stats_store.h"
 
 namespace ichigen::api {
@@ -197,15 +198,20 @@ core::Status OpenData(Exchange& ex) {
 
 }  // namespace
 
-JobRunner::AfterBatchFn StatsAfterBatchJob(store::StatsStore& stats) {
+JobRunner::AfterBatchFn StatsAfterBatchJob(
+    store::StatsStore& stats,
+    std::function<core::Result<std::unique_ptr<store::StatsStore>>()> open) {
   auto rules = std::make_shared<std::optional<domain::RecuperationRules>>();
+  stats::Parallelism parallel;
+  parallel.open = std::move(open);
+  parallel.slices = parallel.open ? store::DefaultSlices() : 1;
   // Called on the job worker thread only, so `rules` needs no lock.
-  return [&stats, rules](int64_t batch_id) -> core::Result<nlohmann::json> {
+  return [&stats, rules, parallel](int64_t batch_id) -> core::Result<nlohmann::json> {
     if (!*rules) {
       ASSIGN_OR_RETURN(*rules, domain::RecuperationRules::LoadDefault());
     }
     ASSIGN_OR_RETURN(std::optional<stats::UpdateSummary> update,
-                     stats::UpdateFiguresThrough(stats, **rules, batch_id, NowIso()));
+                     stats::UpdateFiguresThrough(stats, **rules, batch_id, NowIso(), parallel));
     if (!update) return nlohmann::json(nullptr);  // no figures computed yet
     nlohmann::json out = {{"updated_through_batch", update->batch_id},
                           {"patients", update->patients},

@@ -92,6 +92,9 @@ void AddServeCommand(CLI::App& app, CliContext& context, ServerStores& stores) {
     deps.field_policy = field_policy;
     deps.distribution_store = distribution_store.get();
     deps.stats_store = stats_store.get();
+    if (stores.open_stats) {
+      deps.open_stats = [&stores, &context]() { return stores.open_stats(context.db_path); };
+    }
     deps.jurisdictions = &jurisdictions;
     deps.random = &random;
     options->server.max_upload_bytes = options->max_upload_mb << 20;

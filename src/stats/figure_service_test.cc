@@ -219,6 +219,16 @@ class FigureServiceTest : public ::testing::TestWithParam<StoreKind> {
     EXPECT_TRUE(report.has_value()) << path << ": " << report.error().ToString();
     return report ? report->batch_id : 0;
   }
+  // A HER-SYS file resending hersys_day1.csv's first patient (1000001, 45 in
+  // that file) with the given age: a changed record, no new event.
+  std::string ResendOfFirstPatient(const std::string& name, int age) {
+    const std::string path = (dir_ / name).string();
+    std::ofstream(path) << "HER-SYS ID,届出日,氏名,フリガナ,性別,年齢,住所,発症日,診断日,重症度,"
+                           "療養状況\n1000001,2022-08-01,山田 太郎,ヤマダ タロウ,男,"
+                        << age
+                        << ",神奈川県横浜市中区山下町1,2022-07-30,2022-08-01,軽症,自宅療養\n";
+    return path;
+  }
   Figures Stored(store::StatsStore& stats) {
     auto flows = stats.ReadAllFlows();
     auto census = stats.ReadCensusDeltas(std::numeric_limits<int32_t>::max());
@@ -858,11 +868,7 @@ TEST_P(FigureServiceTest, RecordsAreReadOnlyWhereTheBatchChangedThemAndTheLogFol
   EXPECT_EQ((*sheet)->histories_read, GetParam() == StoreKind::kSqlite ? 0 : 5);
   EXPECT_EQ((*sheet)->folded, 0) << "a short log stays";
 
-  const std::string resend = (dir_ / "hersys_resend.csv").string();
-  std::ofstream(resend)
-      << "HER-SYS ID,届出日,氏名,フリガナ,性別,年齢,住所,発症日,診断日,重症度,療養状況\n"
-         "1000001,2022-08-01,山田 太郎,ヤマダ タロウ,男,55,神奈川県横浜市中区山下町1,"
-         "2022-07-30,2022-08-01,軽症,自宅療養\n";
+  const std::string resend = ResendOfFirstPatient("hersys_resend.csv", 55);
   const int64_t again = Import(*a.store, resend);
   auto moved = UpdateFiguresThrough(*a.stats, *rules_, again, "now");
   ASSERT_TRUE(moved && moved->has_value()) << moved.error().ToString();
@@ -913,11 +919,7 @@ TEST_P(FigureServiceTest, DecisionsAreTakenInByTheNextUpdate) {
   EXPECT_EQ(marks->ids, (std::vector<int64_t>{3, 4}));
   EXPECT_GT(marks->through_seq, 0);
 
-  const std::string resend = (dir_ / "hersys_resend.csv").string();
-  std::ofstream(resend)
-      << "HER-SYS ID,届出日,氏名,フリガナ,性別,年齢,住所,発症日,診断日,重症度,療養状況\n"
-         "1000001,2022-08-01,山田 太郎,ヤマダ タロウ,男,55,神奈川県横浜市中区山下町1,"
-         "2022-07-30,2022-08-01,軽症,自宅療養\n";
+  const std::string resend = ResendOfFirstPatient("hersys_resend.csv", 55);
   const int64_t batch = Import(*a.store, resend);
   auto update = UpdateFiguresThrough(*a.stats, *rules_, batch, "now");
   ASSERT_TRUE(update && update->has_value()) << update.error().ToString();
@@ -932,11 +934,7 @@ TEST_P(FigureServiceTest, DecisionsAreTakenInByTheNextUpdate) {
   // Undone, and taken in again by the next update.
   auto undone = merges.Unmerge(merged->id, "tester", "別人でした (test)");
   ASSERT_TRUE(undone) << undone.error().ToString();
-  const std::string again = (dir_ / "hersys_resend2.csv").string();
-  std::ofstream(again)
-      << "HER-SYS ID,届出日,氏名,フリガナ,性別,年齢,住所,発症日,診断日,重症度,療養状況\n"
-         "1000001,2022-08-01,山田 太郎,ヤマダ タロウ,男,45,神奈川県横浜市中区山下町1,"
-         "2022-07-30,2022-08-01,軽症,自宅療養\n";
+  const std::string again = ResendOfFirstPatient("hersys_resend2.csv", 45);
   const int64_t next = Import(*a.store, again);
   auto second = UpdateFiguresThrough(*a.stats, *rules_, next, "now");
   ASSERT_TRUE(second && second->has_value()) << second.error().ToString();

@@ -112,6 +112,17 @@ class ReadTransaction {
   SqliteDb* db_;
 };
 
+// The first column of every row a statement gives.
+core::Result<std::vector<int64_t>> ReadIds(SqliteStmt& stmt) {
+  std::vector<int64_t> ids;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    ids.push_back(stmt.Int(0));
+  }
+  return ids;
+}
+
 core::Result<std::unique_ptr<SqliteDb>> OpenConnection(const std::string& path) {
   ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path));
   RETURN_IF_ERROR(db->EnterWalMode(path));
@@ -253,12 +264,7 @@ core::Result<std::vector<int64_t>> SqliteStatsStore::PatientIdsOfBatch(int64_t b
                    db_->Prepare("SELECT patient_id FROM batch_rows WHERE batch_id = ?1 "
                                 "AND patient_id IS NOT NULL"));
   stmt.Bind(1, batch_id);
-  std::vector<int64_t> ids;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    ids.push_back(stmt.Int(0));
-  }
+  ASSIGN_OR_RETURN(std::vector<int64_t> ids, ReadIds(stmt));
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   return ids;
@@ -270,12 +276,7 @@ core::Result<std::optional<std::vector<int64_t>>> SqliteStatsStore::PatientIdsUp
   ASSIGN_OR_RETURN(SqliteStmt stmt,
                    db_->Prepare("SELECT id FROM patients WHERE updated_batch = ?1 ORDER BY id"));
   stmt.Bind(1, batch_id);
-  std::vector<int64_t> ids;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    ids.push_back(stmt.Int(0));
-  }
+  ASSIGN_OR_RETURN(std::vector<int64_t> ids, ReadIds(stmt));
   return std::optional<std::vector<int64_t>>(std::move(ids));
 }
 

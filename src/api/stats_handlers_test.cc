@@ -56,12 +56,13 @@ class FlakyStatsStore final : public store::StatsStore {
   core::Status ApplyDelta(std::span<const store::FlowCount> flows,
                           std::span<const store::CensusDelta> census,
                           std::span<const std::string> log_records, int64_t batch_id,
-                          int64_t patients_added, int64_t decisions_through) override {
+                          int64_t patients_added,
+                          std::span<const int64_t> decision_seqs) override {
     if (fail_writes) {
       return core::Fail(core::Code::kUnavailable, "書き込めません", "disk full (test)");
     }
     return real_->ApplyDelta(flows, census, log_records, batch_id, patients_added,
-                             decisions_through);
+                             decision_seqs);
   }
   core::Result<StoredContributions> ReadStoredContributions(
       std::span<const int64_t> ids) override {

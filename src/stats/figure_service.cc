@@ -208,7 +208,7 @@ core::Result<RecomputeSummary> RecomputeFigures(store::StatsStore& stats,
   store::StatsState state;
   state.computed_at = now_iso;
   state.last_batch = last_batch;
-  state.decisions_through = decided.through_seq;
+  state.decision_seqs = decided.seqs;
   RETURN_IF_ERROR(stats.ReplaceAll(flows, census, computed.contributions, state));
   summary.write_seconds = SecondsSince(start);
   summary.cpu_seconds = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
@@ -486,7 +486,7 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
     summary.last_day = std::max(summary.last_day, c.day);
   }
   const auto write_start = std::chrono::steady_clock::now();
-  RETURN_IF_ERROR(stats.ApplyDelta(flows, census, records, batch_id, added, decided.through_seq));
+  RETURN_IF_ERROR(stats.ApplyDelta(flows, census, records, batch_id, added, decided.seqs));
   summary.write_seconds = SecondsSince(write_start);
   summary.written = written;
   summary.flow_deltas = static_cast<int64_t>(flows.size());

@@ -134,6 +134,19 @@ int64_t ParseCount(std::string_view text) {
   return value;
 }
 
+// Deletes exactly these decision marks (a mark with a lower number may have
+// committed after they were read: it stays).
+core::Status RemoveDecisionMarks(PgConn& conn, std::span<const int64_t> seqs) {
+  if (seqs.empty()) return core::Ok();
+  PgParams params;
+  params.AddIdArray(seqs);
+  ASSIGN_OR_RETURN(PgResult removed,
+                   conn.Execute("DELETE FROM decision_patients WHERE seq = ANY($1::bigint[])",
+                                params));
+  (void)removed;
+  return core::Ok();
+}
+
 // The contribution of each patient (ids ascending) as stored now: its latest
 // entry in the contribution log, else its table row (nullopt: none).
 core::Result<std::vector<std::optional<std::string>>> CurrentContributions(
@@ -317,7 +330,7 @@ core::Result<DecisionPatients> PostgresStatsStore::PatientsOfDecisions() {
                                               "ORDER BY seq"));
   DecisionPatients out;
   for (int row = 0; row < r.rows(); ++row) {
-    out.through_seq = r.Int(row, 0);
+    out.seqs.push_back(r.Int(row, 0));
     out.ids.push_back(r.Int(row, 1));
   }
   std::sort(out.ids.begin(), out.ids.end());
@@ -393,14 +406,7 @@ core::Status PostgresStatsStore::ReplaceAll(
         data.clear();
       }
     }
-    if (state.decisions_through > 0) {
-      PgParams through;
-      through.Add(state.decisions_through);
-      ASSIGN_OR_RETURN(PgResult removed, conn_->Execute("DELETE FROM decision_patients "
-                                                        "WHERE seq <= $1",
-                                                        through));
-      (void)removed;
-    }
+    RETURN_IF_ERROR(RemoveDecisionMarks(*conn_, state.decision_seqs));
     PgParams meta;
     meta.AddText(state.computed_at)
         .AddText(std::to_string(state.last_batch))
@@ -417,7 +423,7 @@ core::Status PostgresStatsStore::ReplaceAll(
 core::Status PostgresStatsStore::ApplyDelta(
     std::span<const FlowCount> flow_deltas, std::span<const CensusDelta> census_deltas,
     std::span<const std::string> log_records, int64_t batch_id, int64_t patients_added,
-    int64_t decisions_through) {
+    std::span<const int64_t> decision_seqs) {
   std::lock_guard lock(mu_);
   const auto read = std::move(read_contributions_);
   read_contributions_.clear();
@@ -488,14 +494,7 @@ core::Status PostgresStatsStore::ApplyDelta(
                                       append));
       (void)appended;
     }
-    if (decisions_through > 0) {
-      PgParams through;
-      through.Add(decisions_through);
-      ASSIGN_OR_RETURN(PgResult removed, conn_->Execute("DELETE FROM decision_patients "
-                                                        "WHERE seq <= $1",
-                                                        through));
-      (void)removed;
-    }
+    RETURN_IF_ERROR(RemoveDecisionMarks(*conn_, decision_seqs));
     PgParams meta;
     meta.Add(patients_added).Add(batch_id);
     ASSIGN_OR_RETURN(

@@ -59,7 +59,8 @@ class PostgresStatsStore final : public StatsStore {
   core::Status ApplyDelta(std::span<const FlowCount> flow_deltas,
                           std::span<const CensusDelta> census_deltas,
                           std::span<const std::string> log_records, int64_t batch_id,
-                          int64_t patients_added, int64_t decisions_through) override;
+                          int64_t patients_added,
+                          std::span<const int64_t> decision_seqs) override;
   core::Result<int64_t> FoldContributionLog(bool always) override;
   core::Result<std::vector<FlowCount>> ReadFlows(const std::string& series, int32_t from,
                                                  int32_t to) override;

@@ -379,7 +379,7 @@ core::Result<DecisionPatients> SqliteStatsStore::PatientsOfDecisions() {
   while (true) {
     ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    out.through_seq = stmt.Int(0);
+    out.seqs.push_back(stmt.Int(0));
     out.ids.push_back(stmt.Int(1));
   }
   std::sort(out.ids.begin(), out.ids.end());
@@ -552,10 +552,7 @@ core::Status SqliteStatsStore::ReplaceAll(
     RETURN_IF_ERROR(stmt.Run());
     done += n;
   }
-  if (state.decisions_through > 0) {
-    RETURN_IF_ERROR(db_->Exec("DELETE FROM decision_patients WHERE seq <= " +
-                              std::to_string(state.decisions_through)));
-  }
+  RETURN_IF_ERROR(RemoveDecisionMarks(state.decision_seqs));
   RETURN_IF_ERROR(SetMeta("computed_at", state.computed_at));
   RETURN_IF_ERROR(SetMeta("last_batch", std::to_string(state.last_batch)));
   RETURN_IF_ERROR(SetMeta("patients", std::to_string(contributions.size())));
@@ -566,7 +563,7 @@ core::Status SqliteStatsStore::ReplaceAll(
 core::Status SqliteStatsStore::ApplyDelta(
     std::span<const FlowCount> flow_deltas, std::span<const CensusDelta> census_deltas,
     std::span<const std::string> log_records, int64_t batch_id, int64_t patients_added,
-    int64_t decisions_through) {
+    std::span<const int64_t> decision_seqs) {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_));
   if (batch_id > 0) {
@@ -635,13 +632,20 @@ core::Status SqliteStatsStore::ApplyDelta(
     RETURN_IF_ERROR(db_->Exec("UPDATE stats_meta SET value = CAST(value AS INTEGER) + " +
                               std::to_string(patients_added) + " WHERE key = 'patients'"));
   }
-  if (decisions_through > 0) {
-    RETURN_IF_ERROR(db_->Exec("DELETE FROM decision_patients WHERE seq <= " +
-                              std::to_string(decisions_through)));
-  }
+  RETURN_IF_ERROR(RemoveDecisionMarks(decision_seqs));
   RETURN_IF_ERROR(db_->Exec("UPDATE stats_meta SET value = MAX(CAST(value AS INTEGER), " +
                             std::to_string(batch_id) + ") WHERE key = 'last_batch'"));
   return tx.Commit();
+}
+
+core::Status SqliteStatsStore::RemoveDecisionMarks(std::span<const int64_t> seqs) {
+  if (seqs.empty()) return core::Ok();
+  ASSIGN_OR_RETURN(SqliteStmt drop, db_->Prepare("DELETE FROM decision_patients WHERE seq = ?1"));
+  for (const int64_t seq : seqs) {
+    drop.Bind(1, seq);
+    RETURN_IF_ERROR(drop.Run());
+  }
+  return core::Ok();
 }
 
 core::Result<std::vector<std::string>> SqliteStatsStore::ReadLog() {

@@ -51,7 +51,8 @@ class SqliteStatsStore final : public StatsStore {
   core::Status ApplyDelta(std::span<const FlowCount> flow_deltas,
                           std::span<const CensusDelta> census_deltas,
                           std::span<const std::string> log_records, int64_t batch_id,
-                          int64_t patients_added, int64_t decisions_through) override;
+                          int64_t patients_added,
+                          std::span<const int64_t> decision_seqs) override;
   core::Result<int64_t> FoldContributionLog(bool always) override;
   core::Result<std::vector<FlowCount>> ReadFlows(const std::string& series, int32_t from,
                                                  int32_t to) override;
@@ -62,6 +63,8 @@ class SqliteStatsStore final : public StatsStore {
  private:
   explicit SqliteStatsStore(std::unique_ptr<SqliteDb> db);
   core::Status SetMeta(const std::string& key, const std::string& value);
+  // Deletes these decision marks (in the caller's transaction).
+  core::Status RemoveDecisionMarks(std::span<const int64_t> seqs);
   // The contribution log's records in log order, and its entry count.
   core::Result<std::vector<std::string>> ReadLog();
   core::Result<int64_t> LogEntries();

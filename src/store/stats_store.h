@@ -58,9 +58,9 @@ struct StatsState {
   std::string computed_at;  // ISO-8601 UTC of the last full recomputation
   int64_t last_batch = 0;   // the highest batch applied
   int64_t patients = 0;     // patients with a stored contribution
-  // ReplaceAll only: the decision marks (PatientsOfDecisions) the
+  // ReplaceAll only: the decision marks (PatientsOfDecisions' seqs) the
   // recomputation read past, removed with it.
-  int64_t decisions_through = 0;
+  std::vector<int64_t> decision_seqs;
 };
 
 // The events one batch added, by patient, as its writer logged them
@@ -80,9 +80,11 @@ struct BatchEventLog {
 };
 
 // Patients review and merge decisions wrote to (events, records) since the
-// figures last took them in; marks up to `through_seq`.
+// figures last took them in, and the marks that say so (removed by the
+// write that takes them in: exactly these, not a range, since on
+// PostgreSQL a mark with a lower number may commit later).
 struct DecisionPatients {
-  int64_t through_seq = 0;
+  std::vector<int64_t> seqs;
   std::vector<int64_t> ids;  // ascending, each once
 };
 
@@ -203,9 +205,8 @@ class StatsStore {
   // Adds the deltas (counts that reach zero are removed), sets or deletes
   // (empty bytes) the contributions in `log_records` (contribution_log.h's
   // records, appended to the contribution log), adds `patients_added` to the
-  // count of patients with a contribution, removes the decision marks up to
-  // `decisions_through` (0: none) and raises last_batch to batch_id, in one
-  // transaction. Each batch is applied once: with batch_id
+  // count of patients with a contribution, removes the decision marks
+  // `decision_seqs` and raises last_batch to batch_id, in one transaction. Each batch is applied once: with batch_id
   // > 0, if last_batch is already batch_id or later when the transaction
   // holds the write lock (another process applied it after this one read
   // the stored contributions), it fails with kAborted and changes nothing.
@@ -213,7 +214,8 @@ class StatsStore {
   virtual core::Status ApplyDelta(std::span<const FlowCount> flow_deltas,
                                   std::span<const CensusDelta> census_deltas,
                                   std::span<const std::string> log_records, int64_t batch_id,
-                                  int64_t patients_added, int64_t decisions_through) = 0;
+                                  int64_t patients_added,
+                                  std::span<const int64_t> decision_seqs) = 0;
   // Folds the contribution log into the contribution table when it holds
   // kFoldLogEntries or more (`always`: when it holds any), in one
   // transaction; no figure changes. Returns the entries folded (0: none).

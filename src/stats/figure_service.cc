@@ -55,14 +55,23 @@ void EncodeStored(std::string_view contribution, std::span<const domain::Event> 
   store::PackEvents(events, out);
 }
 
-// Every event of a stored events part, in id order.
-core::Status UnpackStoredEvents(std::string_view packed, std::vector<domain::Event>& out) {
-  bool several = false;
+// Every event of stored events parts (each one or more packed lists) and,
+// if given, the added ones, in id order: sorted once, when there is more
+// than one list.
+core::Status UnpackStoredEvents(std::string_view packed, std::vector<domain::Event>& out,
+                                std::vector<domain::Event>* added = nullptr,
+                                std::string_view added_packed = {}) {
+  int lists = 0;
   while (!packed.empty()) {
     RETURN_IF_ERROR(store::UnpackEvents(packed, out));
-    several = several || !packed.empty();
+    ++lists;
   }
-  if (several) {
+  if (added != nullptr && !added_packed.empty()) {
+    RETURN_IF_ERROR(store::UnpackEvents(added_packed, *added));
+    out.insert(out.end(), added->begin(), added->end());
+    ++lists;
+  }
+  if (lists > 1) {
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   }
   return core::Ok();
@@ -378,15 +387,8 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
           events.clear();
           std::array<std::string_view, 2> part = {*cached, std::string_view()};
           if (mine != nullptr) part[1] = logged->Packed(*mine);
-          RETURN_IF_ERROR(UnpackStoredEvents(part[0], events));
           added_events.clear();
-          if (!part[1].empty()) {
-            std::string_view packed = part[1];
-            RETURN_IF_ERROR(store::UnpackEvents(packed, added_events));
-            events.insert(events.end(), added_events.begin(), added_events.end());
-            std::sort(events.begin(), events.end(),
-                      [](const auto& a, const auto& b) { return a.id < b.id; });
-          }
+          RETURN_IF_ERROR(UnpackStoredEvents(part[0], events, &added_events, part[1]));
           // Only the days from the first added event's on are walked again.
           const Contribution fresh =
               ComputeContributionAfter(old, AttributesOf(old), events, added_events, rules);

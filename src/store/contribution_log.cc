@@ -80,26 +80,9 @@ core::Result<std::vector<std::string>> PackContributionLog(
     return core::Fail(core::Code::kInvalidArgument, "患者IDが正しくありません",
                       "a patient id is not positive", std::to_string(entries.front().first));
   }
-  std::vector<std::string> records;
-  for (size_t from = 0; from < entries.size(); from += kLogRecordEntries) {
-    const size_t n = std::min(kLogRecordEntries, entries.size() - from);
-    std::string out;
-    size_t bytes = 0;
-    for (size_t i = 0; i < n; ++i) bytes += entries[from + i].second.size() + 6;
-    out.reserve(bytes + 8);
-    out.push_back(static_cast<char>(kLogVersion));
-    PutVarint(out, n);
-    int64_t previous = 0;
-    for (size_t i = 0; i < n; ++i) {
-      const auto& [id, data] = entries[from + i];
-      PutVarint(out, static_cast<uint64_t>(id - previous));
-      PutVarint(out, data.size());
-      out.append(data);
-      previous = id;
-    }
-    records.push_back(std::move(out));
-  }
-  return records;
+  ContributionLogBuilder builder;
+  for (const auto& [id, bytes] : entries) builder.Add(id, bytes);
+  return builder.Finish();
 }
 
 LogRecordSummary SummarizeLogRecord(std::string_view record) {

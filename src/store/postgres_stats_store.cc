@@ -134,6 +134,49 @@ int64_t ParseCount(std::string_view text) {
   return value;
 }
 
+// COPY text for flow counts, census deltas and contributions (rows
+// [from, to) of `contributions`).
+std::string FlowCopyData(std::span<const FlowCount> flows) {
+  std::string data;
+  PgParams line;
+  for (const FlowCount& f : flows) {
+    line.Clear();
+    line.AddText(f.series).AddText(f.key).Add(int64_t{f.day}).Add(f.count);
+    line.AppendCopyLine(data);
+  }
+  return data;
+}
+
+std::string CensusCopyData(std::span<const CensusDelta> census) {
+  std::string data;
+  PgParams line;
+  for (const CensusDelta& d : census) {
+    line.Clear();
+    line.Add(int64_t{d.day}).Add(int64_t{d.slot}).Add(d.delta);
+    line.AppendCopyLine(data);
+  }
+  return data;
+}
+
+// Sends contributions with COPY into `table`, in pieces so the text form of
+// a million is never in memory at once.
+core::Status CopyContributions(PgConn& conn, const std::string& table,
+                               std::span<const std::pair<int64_t, std::string>> contributions) {
+  constexpr size_t kCopyBytes = 16 << 20;
+  std::string data;
+  PgParams line;
+  for (size_t i = 0; i < contributions.size(); ++i) {
+    line.Clear();
+    line.Add(contributions[i].first).AddBytes(contributions[i].second);
+    line.AppendCopyLine(data);
+    if (data.size() >= kCopyBytes || i + 1 == contributions.size()) {
+      RETURN_IF_ERROR(conn.CopyIn("COPY " + table + " (patient_id, data) FROM STDIN", data));
+      data.clear();
+    }
+  }
+  return core::Ok();
+}
+
 // Deletes exactly these decision marks (a mark with a lower number may have
 // committed after they were read: it stays).
 core::Status RemoveDecisionMarks(PgConn& conn, std::span<const int64_t> seqs) {
@@ -376,36 +419,11 @@ core::Status PostgresStatsStore::ReplaceAll(
         "DELETE FROM stats_flows; DELETE FROM stats_census_deltas; "
         "DELETE FROM stats_contributions; DELETE FROM stats_contribution_log; "
         "DELETE FROM stats_meta"));
-    std::string data;
-    PgParams line;
-    for (const FlowCount& f : flows) {
-      line.Clear();
-      line.AddText(f.series).AddText(f.key).Add(int64_t{f.day}).Add(f.count);
-      line.AppendCopyLine(data);
-    }
-    RETURN_IF_ERROR(conn_->CopyIn("COPY stats_flows (series, key, day, count) FROM STDIN", data));
-    data.clear();
-    for (const CensusDelta& d : census) {
-      line.Clear();
-      line.Add(int64_t{d.day}).Add(int64_t{d.slot}).Add(d.delta);
-      line.AppendCopyLine(data);
-    }
-    RETURN_IF_ERROR(
-        conn_->CopyIn("COPY stats_census_deltas (day, slot, delta) FROM STDIN", data));
-    // A million contributions: sent in pieces so the text form of all of them
-    // is never in memory at once.
-    constexpr size_t kCopyBytes = 16 << 20;
-    data.clear();
-    for (size_t i = 0; i < contributions.size(); ++i) {
-      line.Clear();
-      line.Add(contributions[i].first).AddBytes(contributions[i].second);
-      line.AppendCopyLine(data);
-      if (data.size() >= kCopyBytes || i + 1 == contributions.size()) {
-        RETURN_IF_ERROR(
-            conn_->CopyIn("COPY stats_contributions (patient_id, data) FROM STDIN", data));
-        data.clear();
-      }
-    }
+    RETURN_IF_ERROR(conn_->CopyIn("COPY stats_flows (series, key, day, count) FROM STDIN",
+                                  FlowCopyData(flows)));
+    RETURN_IF_ERROR(conn_->CopyIn("COPY stats_census_deltas (day, slot, delta) FROM STDIN",
+                                  CensusCopyData(census)));
+    RETURN_IF_ERROR(CopyContributions(*conn_, "stats_contributions", contributions));
     RETURN_IF_ERROR(RemoveDecisionMarks(*conn_, state.decision_seqs));
     PgParams meta;
     meta.AddText(state.computed_at)
@@ -442,16 +460,9 @@ core::Status PostgresStatsStore::ApplyDelta(
       }
     }
     RETURN_IF_ERROR(CheckUnchanged(*conn_, read, log_records));
-    std::string data;
-    PgParams line;
     if (!flow_deltas.empty()) {
-      for (const FlowCount& f : flow_deltas) {
-        line.Clear();
-        line.AddText(f.series).AddText(f.key).Add(int64_t{f.day}).Add(f.count);
-        line.AppendCopyLine(data);
-      }
-      RETURN_IF_ERROR(conn_->CopyIn(
-          "COPY stats_flow_staging (series, key, day, count) FROM STDIN", data));
+      RETURN_IF_ERROR(conn_->CopyIn("COPY stats_flow_staging (series, key, day, count) FROM STDIN",
+                                    FlowCopyData(flow_deltas)));
       // Summed by key first: one INSERT … ON CONFLICT may touch a row once.
       RETURN_IF_ERROR(conn_->Exec(
           "INSERT INTO stats_flows (series, key, day, count) "
@@ -462,14 +473,8 @@ core::Status PostgresStatsStore::ApplyDelta(
           "AND f.day = s.day AND f.key = s.key AND f.count = 0"));
     }
     if (!census_deltas.empty()) {
-      data.clear();
-      for (const CensusDelta& d : census_deltas) {
-        line.Clear();
-        line.Add(int64_t{d.day}).Add(int64_t{d.slot}).Add(d.delta);
-        line.AppendCopyLine(data);
-      }
-      RETURN_IF_ERROR(
-          conn_->CopyIn("COPY stats_census_staging (day, slot, delta) FROM STDIN", data));
+      RETURN_IF_ERROR(conn_->CopyIn("COPY stats_census_staging (day, slot, delta) FROM STDIN",
+                                    CensusCopyData(census_deltas)));
       RETURN_IF_ERROR(conn_->Exec(
           "INSERT INTO stats_census_deltas (day, slot, delta) "
           "SELECT day, slot, SUM(delta) FROM stats_census_staging GROUP BY day, slot "
@@ -532,15 +537,7 @@ core::Result<int64_t> PostgresStatsStore::FoldContributionLog(bool always) {
       records.push_back(std::move(*record));
     }
     ASSIGN_OR_RETURN(const auto latest, LatestLogEntries(records));
-    std::string data;
-    PgParams line;
-    for (const auto& [id, bytes] : latest) {
-      line.Clear();
-      line.Add(id).AddBytes(bytes);
-      line.AppendCopyLine(data);
-    }
-    RETURN_IF_ERROR(conn_->CopyIn(
-        "COPY stats_contribution_staging (patient_id, data) FROM STDIN", data));
+    RETURN_IF_ERROR(CopyContributions(*conn_, "stats_contribution_staging", latest));
     return conn_->Exec(
         "DELETE FROM stats_contributions c USING stats_contribution_staging s "
         "WHERE c.patient_id = s.patient_id AND length(s.data) = 0; "

@@ -31,7 +31,10 @@ using Table = std::vector<std::vector<std::string>>;
 
 // Values of columns outside "name,address,phone,care_period" as Resident()
 // fills them, and the labels of those columns.
-const std::vector<std::string> kUnsharedMarkers = {"カナガワ", "1961", "231-00", "所見", "備考",
+// The birth dates (1961-04-0N) are searched for as dates, not as a bare
+// year, which a file digest's hex could hold by chance.
+const std::vector<std::string> kUnsharedMarkers = {"カナガワ", "1961-04", "1961/04", "196104",
+                                                   "昭和36", "231-00", "所見", "備考",
                                                    "自宅療養中", "横浜市保健所"};
 const std::vector<std::string> kUnsharedLabels = {"フリガナ", "生年月日", "年齢", "性別",
                                                   "郵便番号", "療養状況", "管轄保健所",

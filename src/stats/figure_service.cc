@@ -71,8 +71,11 @@ core::Status UnpackStoredEvents(std::string_view packed, std::vector<domain::Eve
     out.insert(out.end(), added->begin(), added->end());
     ++lists;
   }
-  if (lists > 1) {
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  // Lists are appended as events are added, so they are usually in id
+  // order together already (not after a merge moved older events over).
+  auto by_id = [](const domain::Event& a, const domain::Event& b) { return a.id < b.id; };
+  if (lists > 1 && !std::is_sorted(out.begin(), out.end(), by_id)) {
+    std::sort(out.begin(), out.end(), by_id);
   }
   return core::Ok();
 }
@@ -301,6 +304,7 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
     // what was stored, then those whose history was read.
     store::ContributionLogBuilder writes;
     store::ContributionLogBuilder history_writes;
+    store::ContributionLogBuilder again_writes;  // created earlier after all
     std::vector<std::string> records;      // `writes`, finished
     int64_t written = 0;
     int64_t changed = 0;
@@ -321,8 +325,11 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
       // record is read too.
       std::vector<int64_t> slow_ids;
       std::vector<uint8_t> slow_want;
+      std::vector<const store::BatchEventLog::Patient*> slow_log;
       std::vector<std::string_view> slow_bytes;
       std::vector<Contribution>& slow_old = slice.old;
+      // Most patients of a batch of new ones come here: no reallocations.
+      slow_old.reserve(slice_ids.size());
       size_t next_stored = 0;
       size_t next_added = 0;
       Contribution old;  // of the patient at hand
@@ -395,16 +402,27 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
           RETURN_IF_ERROR(settle(id, old, old_bytes, fresh, events, part, slice.writes));
           continue;
         }
+        // A patient without a contribution that the batch added events to
+        // was most likely created by it: then its whole history is the
+        // batch's log, and only its record is read (checked against the
+        // record's created_batch; otherwise its history is read below).
+        const bool from_log = logged && mine != nullptr && old_bytes.empty() &&
+                              !contains(decided.ids, id);
         slow_ids.push_back(id);
-        slow_want.push_back(want_record ? 1 : 0);
+        slow_want.push_back(static_cast<uint8_t>((want_record ? store::kInputRecord : 0) |
+                                                 (from_log ? store::kInputNoEvents : 0)));
+        slow_log.push_back(from_log ? mine : nullptr);
         slow_bytes.push_back(old_bytes);
         slow_old.push_back(std::move(old));
         slice.records_read += want_record ? 1 : 0;
       }
-      slice.histories_read = static_cast<int64_t>(slow_ids.size());
       if (slow_ids.empty()) return core::Ok();
+      // Patients that were not created by the batch after all: read again
+      // with their history (no contribution before, so nothing to compare).
+      std::vector<int64_t> again;
+      std::vector<domain::Event> log_events;
       size_t k = 0;
-      return on.ForEachPatientInputOf(
+      RETURN_IF_ERROR(on.ForEachPatientInputOf(
           slow_ids, slow_want,
           [&](const store::StatsPatient& patient,
               std::span<const domain::Event> history) -> core::Status {
@@ -414,19 +432,43 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
                                 "the figure update read a patient out of order",
                                 std::to_string(patient.id));
             }
+            if (slow_log[k] != nullptr) {
+              if (patient.created_batch != batch_id) {
+                again.push_back(patient.id);
+                return core::Ok();
+              }
+              log_events.clear();
+              // One list, in the order the batch added them: its id order.
+              RETURN_IF_ERROR(UnpackStoredEvents(logged->Packed(*slow_log[k]), log_events));
+              history = log_events;
+            } else {
+              ++slice.histories_read;
+            }
             const Contribution& before = slow_old[k];
             const Contribution fresh =
-                slow_want[k] != 0 ? ComputeContribution(patient, history, rules)
+                (slow_want[k] & store::kInputRecord) != 0
+                    ? ComputeContribution(patient, history, rules)
                 : history.empty() ? Contribution{}
                                   : ComputeContribution(AttributesOf(before), history, rules);
             return settle(patient.id, before, slow_bytes[k], fresh, history, {},
                           slice.history_writes);
+          }));
+      if (again.empty()) return core::Ok();
+      slice.histories_read += static_cast<int64_t>(again.size());
+      return on.ForEachPatientInputOf(
+          again, {},
+          [&](const store::StatsPatient& patient,
+              std::span<const domain::Event> history) -> core::Status {
+            return settle(patient.id, Contribution{}, {},
+                          ComputeContribution(patient, history, rules), history, {},
+                          slice.again_writes);
           });
     }();
-    slice.written = slice.writes.entries() + slice.history_writes.entries();
+    slice.written = slice.writes.entries() + slice.history_writes.entries() +
+                    slice.again_writes.entries();
     slice.records = slice.writes.Finish();
-    for (std::string& record : slice.history_writes.Finish()) {
-      slice.records.push_back(std::move(record));
+    for (auto* builder : {&slice.history_writes, &slice.again_writes}) {
+      for (std::string& record : builder->Finish()) slice.records.push_back(std::move(record));
     }
   };
   int slices = parallel.open ? std::max(parallel.slices, 1) : 1;

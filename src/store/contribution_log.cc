@@ -96,9 +96,21 @@ LogRecordSummary SummarizeLogRecord(std::string_view record) {
   return summary;
 }
 
+// A record is built in place: its entry count is written when it closes,
+// into room left after the version byte (a varint padded to kCountBytes,
+// which reads as the same number).
+constexpr size_t kCountBytes = 3;
+static_assert(kLogRecordEntries < (size_t{1} << (7 * kCountBytes)));
+
 void ContributionLogBuilder::Add(int64_t id, std::string_view bytes) {
   // A record holds ascending ids: one out of order starts the next record.
   if (in_record_ > 0 && id <= previous_) Close();
+  if (in_record_ == 0) {
+    // Room for a record of typical entries (grown if they are larger).
+    body_.reserve(std::max<size_t>(body_.capacity(), kLogRecordEntries * 160));
+    body_.push_back(static_cast<char>(kLogVersion));
+    body_.append(kCountBytes, '\0');
+  }
   PutVarint(body_, static_cast<uint64_t>(id - previous_));
   PutVarint(body_, bytes.size());
   body_.append(bytes);
@@ -109,13 +121,12 @@ void ContributionLogBuilder::Add(int64_t id, std::string_view bytes) {
 
 void ContributionLogBuilder::Close() {
   if (in_record_ == 0) return;
-  std::string record;
-  record.reserve(body_.size() + 12);
-  record.push_back(static_cast<char>(kLogVersion));
-  PutVarint(record, in_record_);
-  record.append(body_);
-  records_.push_back(std::move(record));
-  body_.clear();
+  for (size_t i = 0; i < kCountBytes; ++i) {
+    const auto group = static_cast<char>((in_record_ >> (7 * i)) & 0x7F);
+    body_[1 + i] = static_cast<char>(group | (i + 1 < kCountBytes ? 0x80 : 0));
+  }
+  records_.push_back(std::move(body_));
+  body_ = std::string();
   in_record_ = 0;
   previous_ = 0;
 }

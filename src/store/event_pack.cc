@@ -7,7 +7,10 @@ namespace ichigen::store {
 
 namespace {
 
-constexpr uint8_t kPartVersion = 1;
+// Version 1 parts (written before) step over each patient's list event by
+// event; version 2 gives each list's size in bytes first.
+constexpr uint8_t kPartVersion = 2;
+constexpr uint8_t kPartVersionUnsized = 1;
 
 // Per-event flag bits: which optional fields follow (the common ones in the
 // low seven bits, one varint byte).
@@ -218,6 +221,7 @@ std::vector<std::string> PackBatchEvents(
   std::vector<std::string> parts;
   size_t patients = 0;
   std::string body;
+  std::string list;  // one patient's
   int64_t previous_patient = 0;
   auto finish_part = [&] {
     std::string part;
@@ -236,9 +240,12 @@ std::vector<std::string> PackBatchEvents(
     while (j < order.size() && events[order[j]].first == patient) ++j;
     PutVarint(body, static_cast<uint64_t>(patient - previous_patient));
     previous_patient = patient;
-    PutVarint(body, j - i);
-    ListWriter writer(body);
+    list.clear();
+    PutVarint(list, j - i);
+    ListWriter writer(list);
     for (size_t k = i; k < j; ++k) writer.Add(events[order[k]].second);
+    PutVarint(body, list.size());
+    body += list;
     if (++patients == kBatchEventsPerPart) finish_part();
     i = j;
   }
@@ -248,7 +255,9 @@ std::vector<std::string> PackBatchEvents(
 
 core::Status ForEachPatientOfBatchPart(
     std::string_view part, const std::function<core::Status(int64_t, std::string_view)>& fn) {
-  if (part.empty() || static_cast<uint8_t>(part[0]) != kPartVersion) return Damaged();
+  if (part.empty()) return Damaged();
+  const auto version = static_cast<uint8_t>(part[0]);
+  if (version != kPartVersion && version != kPartVersionUnsized) return Damaged();
   part.remove_prefix(1);
   Reader r{part};
   const uint64_t patients = r.Varint();
@@ -258,6 +267,13 @@ core::Status ForEachPatientOfBatchPart(
     const uint64_t step = r.Varint();
     if (!r.ok || step == 0) return Damaged();
     patient += static_cast<int64_t>(step);
+    if (version == kPartVersion) {
+      const uint64_t size = r.Varint();
+      if (!r.ok || size == 0 || size > part.size()) return Damaged();
+      RETURN_IF_ERROR(fn(patient, part.substr(0, size)));
+      part.remove_prefix(size);
+      continue;
+    }
     const std::string_view before = part;
     RETURN_IF_ERROR(SkipEvents(part));
     RETURN_IF_ERROR(fn(patient, before.substr(0, before.size() - part.size())));

@@ -105,6 +105,30 @@ TEST(EventPackTest, BatchPartsGroupEventsByPatientInIdOrder) {
   EXPECT_EQ(calls, 0);
 }
 
+// Parts written before lists carried their size (version 1) still read.
+TEST(EventPackTest, UnsizedPartsOfEarlierBatchesStillRead) {
+  const std::vector<domain::Event> sample = Sample();
+  std::string part = {'\x01', '\x02'};  // version 1, two patients
+  part += '\x03';                         // patient 3
+  PackEvents({sample.data(), 2}, part);
+  part += '\x06';  // patient 9
+  PackEvents({sample.data() + 2, 1}, part);
+  std::vector<std::pair<int64_t, size_t>> seen;
+  ASSERT_TRUE(ForEachPatientOfBatchPart(part, [&](int64_t patient,
+                                                  std::string_view packed) -> core::Status {
+    std::vector<domain::Event> events;
+    RETURN_IF_ERROR(UnpackEvents(packed, events));
+    EXPECT_TRUE(packed.empty());
+    seen.emplace_back(patient, events.size());
+    return core::Ok();
+  }));
+  EXPECT_EQ(seen, (std::vector<std::pair<int64_t, size_t>>{{3, 2}, {9, 1}}));
+  part[0] = '\x07';  // a version this build does not know
+  EXPECT_FALSE(ForEachPatientOfBatchPart(part, [](int64_t, std::string_view) {
+    return core::Ok();
+  }));
+}
+
 TEST(EventPackTest, DamagedBytesAreDataLossNotACrash) {
   std::vector<std::pair<int64_t, domain::Event>> added;
   for (const auto& e : Sample()) added.emplace_back(4, e);

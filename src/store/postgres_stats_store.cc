@@ -64,7 +64,8 @@ constexpr int kFetchRows = 20000;
 constexpr int kPatientColumn = 17;
 constexpr const char* kPatientColumns =
     "p.id, p.sex, p.age, p.age_band, p.municipality_code, p.severity, p.notified_on, "
-    "p.published_on";
+    "p.published_on, p.created_batch";
+constexpr int kPatientColumnCount = 9;
 
 std::string EventColumns(std::string_view alias) {
   std::string out;
@@ -93,6 +94,7 @@ StatsPatient ReadPatient(const PgResult& r, int row, int64_t id) {
   p.severity = r.Text(row, kPatientColumn + 5);
   p.notified_on = r.Text(row, kPatientColumn + 6);
   p.published_on = r.Text(row, kPatientColumn + 7);
+  p.created_batch = r.Int(row, kPatientColumn + 8);
   return p;
 }
 
@@ -350,7 +352,7 @@ core::Status PostgresStatsStore::ForEachPatientInputOfBatch(int64_t batch_id,
       " FROM ids LEFT JOIN patients p ON p.id = ids.patient_id"
       " LEFT JOIN events e ON e.patient_id = ids.patient_id"
       " ORDER BY ids.patient_id, e.id",
-      params, kPatientColumn + 8, fn);
+      params, kPatientColumn + kPatientColumnCount, fn);
 }
 
 core::Result<std::optional<std::vector<int64_t>>> PostgresStatsStore::PatientIdsUpdatedIn(

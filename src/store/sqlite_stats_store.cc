@@ -51,7 +51,8 @@ CREATE TABLE stats_contribution_log (
 };
 
 constexpr const char* kPatientColumns =
-    "id, sex, age, age_band, municipality_code, severity, notified_on, published_on";
+    "id, sex, age, age_band, municipality_code, severity, notified_on, published_on, "
+    "created_batch";
 
 StatsPatient ReadPatient(const SqliteStmt& s) {
   StatsPatient p;
@@ -63,6 +64,7 @@ StatsPatient ReadPatient(const SqliteStmt& s) {
   p.severity = s.Text(5);
   p.notified_on = s.Text(6);
   p.published_on = s.Text(7);
+  p.created_batch = s.Int(8);
   return p;
 }
 
@@ -281,46 +283,62 @@ core::Result<std::optional<std::vector<int64_t>>> SqliteStatsStore::PatientIdsUp
 }
 
 core::Status SqliteStatsStore::ForEachPatientInputOf(std::span<const int64_t> patient_ids,
-                                                     std::span<const uint8_t> want_record,
+                                                     std::span<const uint8_t> want,
                                                      const StatsPatientFn& fn) {
   std::lock_guard lock(mu_);
   // A batch touches a few percent of the patients, so seeking beats a scan
-  // of the range. Events are read for a chunk of patients per statement
-  // (`IN (…)`, which SQLite walks in key order): a quarter less time than a
-  // statement per patient. Records are sought one by one: few are wanted.
+  // of the range. Records and events are read for a chunk of patients per
+  // statement (`IN (…)`, which SQLite walks in key order): a quarter less
+  // time than a statement per patient. A chunk's lists are padded with id 0,
+  // which no patient has, so that one statement of each serves every chunk.
   // The events read are reused from chunk to chunk.
   constexpr size_t kChunk = 512;
-  ASSIGN_OR_RETURN(SqliteStmt patient, db_->Prepare(std::string("SELECT ") + kPatientColumns +
-                                                    " FROM patients WHERE id = ?1"));
-  auto events_sql = [](size_t n) {
-    std::string sql = std::string("SELECT ") + kSqliteEventColumns +
-                      " FROM events WHERE patient_id IN (";
-    for (size_t i = 0; i < n; ++i) sql += i == 0 ? "?" : ",?";
-    return sql + ") ORDER BY patient_id, id";
+  auto in_list = [](std::string sql) {
+    for (size_t i = 0; i < kChunk; ++i) sql += i == 0 ? "?" : ",?";
+    return sql + ")";
   };
-  ASSIGN_OR_RETURN(SqliteStmt full_chunk, db_->Prepare(events_sql(kChunk)));
+  ASSIGN_OR_RETURN(SqliteStmt records,
+                   db_->Prepare(in_list(std::string("SELECT ") + kPatientColumns +
+                                        " FROM patients WHERE id IN (") +
+                                " ORDER BY id"));
+  ASSIGN_OR_RETURN(SqliteStmt events,
+                   db_->Prepare(in_list(std::string("SELECT ") + kSqliteEventColumns +
+                                        " FROM events WHERE patient_id IN (") +
+                                " ORDER BY patient_id, id"));
+  auto wants = [&](size_t i, uint8_t bit) {
+    return want.empty() ? bit == kInputRecord : (want[i] & bit) != 0;
+  };
+  // Binds the ids of patients [from, to) that `keep` accepts; false if none.
+  auto bind = [&](SqliteStmt& stmt, size_t from, size_t to, auto keep) {
+    int k = 0;
+    for (size_t i = from; i < to; ++i) {
+      if (keep(i)) stmt.Bind(++k, patient_ids[i]);
+    }
+    const bool any = k > 0;
+    while (k < static_cast<int>(kChunk)) stmt.Bind(++k, int64_t{0});
+    return any;
+  };
   ASSIGN_OR_RETURN(ReadTransaction read, ReadTransaction::Begin(*db_));
   std::vector<domain::Event> list;
   StatsPatient p;
   for (size_t from = 0; from < patient_ids.size(); from += kChunk) {
-    const size_t n = std::min(kChunk, patient_ids.size() - from);
-    SqliteStmt tail;
-    if (n < kChunk) {
-      ASSIGN_OR_RETURN(tail, db_->Prepare(events_sql(n)));
+    const size_t to = std::min(patient_ids.size(), from + kChunk);
+    bool record_row = false;
+    bool event_row = false;
+    if (bind(records, from, to, [&](size_t i) { return wants(i, kInputRecord); })) {
+      ASSIGN_OR_RETURN(record_row, records.Step());
     }
-    SqliteStmt& events = n < kChunk ? tail : full_chunk;
-    for (size_t i = 0; i < n; ++i) events.Bind(static_cast<int>(i + 1), patient_ids[from + i]);
-    ASSIGN_OR_RETURN(bool event_row, events.Step());
-    for (size_t i = from; i < from + n; ++i) {
+    if (bind(events, from, to, [&](size_t i) { return !wants(i, kInputNoEvents); })) {
+      ASSIGN_OR_RETURN(event_row, events.Step());
+    }
+    for (size_t i = from; i < to; ++i) {
       const int64_t id = patient_ids[i];
       p = StatsPatient{};
       p.id = id;
-      if (want_record.empty() || want_record[i] != 0) {
-        patient.Bind(1, id);
-        ASSIGN_OR_RETURN(bool found, patient.Step());
-        if (found) p = ReadPatient(patient);
-        patient.Reset();
+      while (record_row && records.Int(0) < id) {
+        ASSIGN_OR_RETURN(record_row, records.Step());
       }
+      if (record_row && records.Int(0) == id) p = ReadPatient(records);
       while (event_row && events.Int(1) < id) {
         ASSIGN_OR_RETURN(event_row, events.Step());
       }
@@ -333,6 +351,7 @@ core::Status SqliteStatsStore::ForEachPatientInputOf(std::span<const int64_t> pa
       }
       RETURN_IF_ERROR(fn(p, std::span<const domain::Event>(list.data(), used)));
     }
+    records.Reset();
     events.Reset();
   }
   return core::Ok();
@@ -449,11 +468,20 @@ core::Result<StatsStore::StoredContributions> SqliteStatsStore::ReadStoredContri
     return sql + ") ORDER BY patient_id";
   };
   ASSIGN_OR_RETURN(SqliteStmt full_chunk, db_->Prepare(chunk_sql(kChunk)));
+  // Ids past the table's last (a batch's new patients) are not sought.
+  int64_t table_last = 0;
+  {
+    ASSIGN_OR_RETURN(SqliteStmt last,
+                     db_->Prepare("SELECT max(patient_id) FROM stats_contributions"));
+    ASSIGN_OR_RETURN(bool row, last.Step());
+    if (row) table_last = last.Int(0);
+  }
   std::vector<size_t> asked;  // indexes of this chunk's ids
   for (size_t from = 0; from < patient_ids.size();) {
     asked.clear();
     for (; from < patient_ids.size() && asked.size() < kChunk; ++from) {
       if ((found[from].logged = overlay.Of(from))) continue;
+      if (patient_ids[from] > table_last) continue;
       asked.push_back(from);
     }
     if (asked.empty()) continue;

@@ -34,7 +34,7 @@ class SqliteStatsStore final : public StatsStore {
   core::Status ForEachPatientInputOfBatch(int64_t batch_id, const StatsPatientFn& fn) override;
   core::Result<std::vector<int64_t>> PatientIdsOfBatch(int64_t batch_id) override;
   core::Status ForEachPatientInputOf(std::span<const int64_t> patient_ids,
-                                     std::span<const uint8_t> want_record,
+                                     std::span<const uint8_t> want,
                                      const StatsPatientFn& fn) override;
   core::Result<std::optional<std::vector<int64_t>>> PatientIdsUpdatedIn(
       int64_t batch_id) override;

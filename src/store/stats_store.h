@@ -28,8 +28,13 @@
 namespace ichigen::store {
 
 // The patient fields the figures use (a projection of PatientRecord).
+// What StatsStore::ForEachPatientInputOf reads of a patient (bits).
+inline constexpr uint8_t kInputRecord = 1;
+inline constexpr uint8_t kInputNoEvents = 2;
+
 struct StatsPatient {
   int64_t id = 0;
+  int64_t created_batch = 0;  // 0: not read
   std::string sex;
   std::optional<int> age;
   std::string age_band;
@@ -128,9 +133,11 @@ class StatsStore {
   // several connections: every id is reported, with no events (and only its
   // id) if it has none. The default filters ForEachPatientInputIn over the
   // ids' span (right, not fast); implementations should override.
-  // `want_record` (empty, or one flag per id): the patients whose record
-  // is read; the others are reported with only their id, for a caller that
-  // has their attributes already (a store may read them all the same).
+  // `want_record` (empty, or one byte of kInput* bits per id): kInputRecord,
+  // the patients whose record is read (the others are reported with only
+  // their id, for a caller that has their attributes already);
+  // kInputNoEvents, those whose events are not read, for a caller that has
+  // them already. A store may read either all the same.
   virtual core::Status ForEachPatientInputOf(std::span<const int64_t> patient_ids,
                                              std::span<const uint8_t> want_record,
                                              const StatsPatientFn& fn) {

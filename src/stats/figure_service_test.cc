@@ -905,6 +905,58 @@ TEST_P(FigureServiceTest, RecordsAreReadOnlyWhereTheBatchChangedThemAndTheLogFol
   EXPECT_TRUE(verify->differences.empty()) << verify->differences.front().what;
 }
 
+// A batch's new patients are computed from the events it logged (SQLite),
+// their records read; a patient without a contribution that the batch added
+// events to but did not create (1000004 withdrew) has its history read.
+TEST_P(FigureServiceTest, NewPatientsComeFromTheBatchLogAndOthersFromTheirHistory) {
+  Stores a = Open("a.db");
+  Import(*a.store, StatsFixture("hersys_day1.csv"));
+  ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
+  const int64_t late = Import(*a.store, StatsFixture("updates_late.csv"));
+  ASSERT_TRUE(UpdateFiguresThrough(*a.stats, *rules_, late, "now"));
+
+  const std::string day2 = (dir_ / "hersys_day2.csv").string();
+  std::ofstream(day2) << "HER-SYS ID,届出日,氏名,フリガナ,性別,年齢,住所,発症日,診断日,重症度,"
+                         "療養状況\n"
+                         "1000006,2022-08-04,伊藤 四郎,イトウ シロウ,男,61,"
+                         "神奈川県横浜市中区山下町4,2022-08-03,2022-08-04,軽症,宿泊療養\n"
+                         "1000007,2022-08-04,渡辺 春子,ワタナベ ハルコ,女,19,"
+                         "神奈川県川崎市川崎区宮本町2,2022-08-02,2022-08-04,中等症,入院\n";
+  const int64_t fresh = Import(*a.store, day2);
+  auto added = UpdateFiguresThrough(*a.stats, *rules_, fresh, "now");
+  ASSERT_TRUE(added && added->has_value()) << added.error().ToString();
+  EXPECT_EQ((*added)->patients, 2);
+  EXPECT_EQ((*added)->records_read, 2);
+  EXPECT_EQ((*added)->changed, 2);
+  EXPECT_EQ((*added)->histories_read, GetParam() == StoreKind::kSqlite ? 0 : 2);
+
+  const std::string sheet = (dir_ / "withdrawn_admitted.csv").string();
+  std::ofstream(sheet) << "HER-SYS ID,区分,日付,医療機関名\n"
+                          "1000004,入院,2022-08-06,相模原病院\n"
+                          "1000006,入院,2022-08-07,横浜病院\n";
+  const int64_t more = Import(*a.store, sheet);
+  auto taken = UpdateFiguresThrough(*a.stats, *rules_, more, "now");
+  ASSERT_TRUE(taken && taken->has_value()) << taken.error().ToString();
+  EXPECT_EQ((*taken)->patients, 2);
+  EXPECT_EQ((*taken)->histories_read, GetParam() == StoreKind::kSqlite ? 1 : 2)
+      << "1000004 has no contribution: its history, not just the batch's events";
+  EXPECT_EQ((*taken)->changed, 1) << "1000006 moves to 入院; 1000004 stays withdrawn";
+
+  // Figures and every stored contribution equal a recomputation.
+  auto verify = VerifyFigures(*a.stats, *rules_);
+  ASSERT_TRUE(verify) << verify.error().ToString();
+  EXPECT_TRUE(verify->differences.empty()) << verify->differences.front().what;
+  auto all = ComputeAllFigures(*a.stats, *rules_);
+  ASSERT_TRUE(all) << all.error().ToString();
+  std::vector<int64_t> ids;
+  for (const auto& [id, bytes] : all->contributions) ids.push_back(id);
+  EXPECT_EQ(ids.size(), 6u) << "1000004 withdrew: no contribution";
+  auto stored = a.stats->Contributions(ids);
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  EXPECT_EQ(Canonical(*stored), Canonical(all->contributions));
+  EXPECT_EQ((*a.stats->State())->patients, 6);
+}
+
 // A review or merge decision writes events under an old batch: the next
 // update takes in the patients it wrote to (their histories read again),
 // so the figures stay equal to a recomputation; its marks are then gone.

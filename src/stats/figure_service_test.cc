@@ -643,6 +643,41 @@ TEST_P(FigureServiceTest, DefaultBatchReadsEqualTheStoresOwn) {
   EXPECT_GT(std::get<2>(mine[1]), 1u) << "the notification and the late sheet's event";
   EXPECT_FALSE(std::get<1>(mine[1]).empty());
   EXPECT_EQ(mine, read(defaults));
+
+  // Records and events asked for apart: records far apart (sought) or close
+  // together (a range), events left out. What was asked for is reported
+  // (a store may read the rest anyway: SQLite does not).
+  using store::kInputNoEvents;
+  using store::kInputRecord;
+  const uint8_t both = kInputRecord;
+  const uint8_t record_only = kInputRecord | kInputNoEvents;
+  for (const std::vector<uint8_t>& want :
+       {std::vector<uint8_t>{0, both, 0, record_only, 0, 0, both},          // far apart
+        std::vector<uint8_t>{0, both, record_only, both, record_only, both, 0},  // close
+        std::vector<uint8_t>{record_only, 0, kInputNoEvents, 0, 0, 0, 0}}) {
+    ASSERT_EQ(want.size(), ids.size());
+    Seen seen;
+    auto status = own.ForEachPatientInputOf(
+        ids, want, [&](const store::StatsPatient& p, std::span<const domain::Event> events) {
+          seen.emplace_back(p.id, p.municipality_code, events.size());
+          return core::Ok();
+        });
+    ASSERT_TRUE(status) << status.error().ToString();
+    ASSERT_EQ(seen.size(), ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      EXPECT_EQ(std::get<0>(seen[i]), ids[i]);
+      if ((want[i] & kInputRecord) != 0) {
+        EXPECT_EQ(std::get<1>(seen[i]), std::get<1>(mine[i])) << i;
+      } else if (GetParam() == StoreKind::kSqlite) {
+        EXPECT_EQ(std::get<1>(seen[i]), "") << i;
+      }
+      if ((want[i] & kInputNoEvents) == 0) {
+        EXPECT_EQ(std::get<2>(seen[i]), std::get<2>(mine[i])) << i;
+      } else if (GetParam() == StoreKind::kSqlite) {
+        EXPECT_EQ(std::get<2>(seen[i]), 0u) << i;
+      }
+    }
+  }
 }
 
 // Another process applies the batch between this update's reads and its

@@ -301,6 +301,11 @@ core::Status SqliteStatsStore::ForEachPatientInputOf(std::span<const int64_t> pa
                    db_->Prepare(in_list(std::string("SELECT ") + kPatientColumns +
                                         " FROM patients WHERE id IN (") +
                                 " ORDER BY id"));
+  // A chunk of wanted records close together (a batch's new patients have
+  // consecutive ids) is read as one range, stepping instead of seeking.
+  ASSIGN_OR_RETURN(SqliteStmt record_range,
+                   db_->Prepare(std::string("SELECT ") + kPatientColumns +
+                                " FROM patients WHERE id >= ?1 AND id <= ?2 ORDER BY id"));
   ASSIGN_OR_RETURN(SqliteStmt events,
                    db_->Prepare(in_list(std::string("SELECT ") + kSqliteEventColumns +
                                         " FROM events WHERE patient_id IN (") +
@@ -325,7 +330,20 @@ core::Status SqliteStatsStore::ForEachPatientInputOf(std::span<const int64_t> pa
     const size_t to = std::min(patient_ids.size(), from + kChunk);
     bool record_row = false;
     bool event_row = false;
-    if (bind(records, from, to, [&](size_t i) { return wants(i, kInputRecord); })) {
+    int64_t first = 0;
+    int64_t last = 0;
+    size_t wanted = 0;
+    for (size_t i = from; i < to; ++i) {
+      if (!wants(i, kInputRecord)) continue;
+      if (wanted++ == 0) first = patient_ids[i];
+      last = patient_ids[i];
+    }
+    const bool dense = wanted > 0 && static_cast<uint64_t>(last - first) < 2 * wanted;
+    SqliteStmt& record_rows = dense ? record_range : records;
+    if (dense) {
+      record_range.Bind(1, first).Bind(2, last);
+      ASSIGN_OR_RETURN(record_row, record_range.Step());
+    } else if (bind(records, from, to, [&](size_t i) { return wants(i, kInputRecord); })) {
       ASSIGN_OR_RETURN(record_row, records.Step());
     }
     if (bind(events, from, to, [&](size_t i) { return !wants(i, kInputNoEvents); })) {
@@ -335,10 +353,12 @@ core::Status SqliteStatsStore::ForEachPatientInputOf(std::span<const int64_t> pa
       const int64_t id = patient_ids[i];
       p = StatsPatient{};
       p.id = id;
-      while (record_row && records.Int(0) < id) {
-        ASSIGN_OR_RETURN(record_row, records.Step());
+      while (record_row && record_rows.Int(0) < id) {
+        ASSIGN_OR_RETURN(record_row, record_rows.Step());
       }
-      if (record_row && records.Int(0) == id) p = ReadPatient(records);
+      if (record_row && record_rows.Int(0) == id && wants(i, kInputRecord)) {
+        p = ReadPatient(record_rows);
+      }
       while (event_row && events.Int(1) < id) {
         ASSIGN_OR_RETURN(event_row, events.Step());
       }
@@ -351,7 +371,7 @@ core::Status SqliteStatsStore::ForEachPatientInputOf(std::span<const int64_t> pa
       }
       RETURN_IF_ERROR(fn(p, std::span<const domain::Event>(list.data(), used)));
     }
-    records.Reset();
+    record_rows.Reset();
     events.Reset();
   }
   return core::Ok();

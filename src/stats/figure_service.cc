@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <time.h>
 
 #include <chrono>
@@ -230,6 +231,9 @@ core::Result<RecomputeSummary> RecomputeFigures(store::StatsStore& stats,
   summary.census_rows = static_cast<int64_t>(census.size());
   return summary;
 }
+
+// Pieces of an update's patients per connection, taken in turn.
+constexpr size_t kUpdatePiecesPerSlice = 4;
 
 core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
                                              const domain::RecuperationRules& rules,
@@ -480,21 +484,28 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
     ASSIGN_OR_RETURN(std::unique_ptr<store::StatsStore> opened, parallel.open());
     extra.push_back(std::move(opened));
   }
-  // Ascending id slices, so the writes concatenate in id order.
-  auto slice_ids = [&](int i) {
-    const size_t from = ids.size() * static_cast<size_t>(i) / static_cast<size_t>(slices);
-    const size_t to = ids.size() * static_cast<size_t>(i + 1) / static_cast<size_t>(slices);
+  // Ascending id pieces, so the writes concatenate in id order. Each
+  // connection's thread takes the next piece when done with one, so one
+  // that runs slower (a colder connection, a busy core) does not hold the
+  // update up by a whole slice.
+  const size_t pieces =
+      static_cast<size_t>(slices) * (slices > 1 ? kUpdatePiecesPerSlice : 1);
+  auto piece_ids = [&](size_t i) {
+    const size_t from = ids.size() * i / pieces;
+    const size_t to = ids.size() * (i + 1) / pieces;
     return std::span<const int64_t>(ids).subspan(from, to - from);
   };
-  std::vector<Slice> parts(static_cast<size_t>(slices));
+  std::vector<Slice> parts(pieces);
   {
+    std::atomic<size_t> next_piece{0};
+    auto work = [&](store::StatsStore& on) {
+      for (size_t i = next_piece++; i < pieces; i = next_piece++) run(on, piece_ids(i), parts[i]);
+    };
     std::vector<std::jthread> threads;
     for (int i = 1; i < slices; ++i) {
-      threads.emplace_back([&, i] {
-        run(*extra[static_cast<size_t>(i - 1)], slice_ids(i), parts[static_cast<size_t>(i)]);
-      });
+      threads.emplace_back([&, i] { work(*extra[static_cast<size_t>(i - 1)]); });
     }
-    run(stats, slice_ids(0), parts[0]);
+    work(stats);
   }
   extra.clear();  // closed before the write; their time is the read's
   size_t write_count = 0;

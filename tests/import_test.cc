@@ -292,6 +292,76 @@ TEST_P(ImportTest, AnUpdateNamingAMergedAwayPatientLandsOnTheSurvivor) {
   EXPECT_EQ(Rows(unmerged->batch_id).at(2).patient_id, merged);
 }
 
+// A HER-SYS export resending a merged-away patient's ID: the same content
+// changes nothing; changed content is not applied to the merged-away record
+// (where a restated notification would count the person twice) nor to the
+// survivor, but queued for a clerk with the survivor named.
+TEST_P(ImportTest, AHersysResendOfAMergedAwayIdIsQueuedNotApplied) {
+  options_.today = *core::Date::ParseIso("2022-08-31");
+  ASSERT_TRUE(Import(kFixture).has_value());
+  const int64_t survivor = (*store_->FindPatientByHersysId("1000002"))->id;
+  const int64_t merged = (*store_->FindPatientByHersysId("1000001"))->id;
+  intake::MergeService merges(*store_);
+  auto merge = merges.Merge(survivor, merged, "担当A", "同一人物（重複届出）");
+  ASSERT_TRUE(merge.has_value()) << merge.error().ToString();
+  const std::map<int64_t, size_t> before = EventCounts(*store_);
+  const auto merged_before = *store_->GetPatient(merged);
+  const auto survivor_before = *store_->GetPatient(survivor);
+  ASSERT_TRUE(merged_before && survivor_before);
+
+  const std::string header =
+      "患者ID,届出年月日,患者氏名,ふりがな,性別,生年月日,年齢,郵便番号,居住地住所,"
+      "全国地方公共団体コード,携帯電話番号,職業,発病年月日,確定日,医療機関名,保健所,重症度,"
+      "療養状況,療養開始日,情報提供同意,備考欄\n";
+  const std::string same =
+      "1000001,2022/8/1,髙橋 一郎,たかはし いちろう,男,S45.3.2,52歳,231-0023,"
+      "神奈川県横浜市中区山下町1-2-3,141046,090-9999-8888,会社員,2022/7/30,2022/8/1,"
+      "みなと病院,,軽症,自宅療養中,2022/8/1,有,メモ1\n";
+  // The patient's latest row again (the export's last resend of it).
+  const std::string resend = (dir_ / "resend_same.csv").string();
+  std::ofstream(resend) << header << same;
+  auto unchanged = Import(resend);
+  ASSERT_TRUE(unchanged.has_value()) << unchanged.error().ToString();
+  EXPECT_EQ(unchanged->merged, 1);
+  EXPECT_EQ(unchanged->review, 0);
+  EXPECT_EQ(Rows(unchanged->batch_id).at(2).reason_code, "unchanged");
+  EXPECT_EQ(EventCounts(*store_), before);
+
+  // The notification restated a day later and the care status changed.
+  std::string changed_row = same;
+  changed_row.replace(changed_row.find("2022/8/1,髙橋"), 8, "2022/8/2");
+  changed_row.replace(changed_row.find("自宅療養中"), std::string("自宅療養中").size(), "入院中");
+  const std::string changed_file = (dir_ / "resend_changed.csv").string();
+  std::ofstream(changed_file) << header << changed_row;
+  auto changed = Import(changed_file);
+  ASSERT_TRUE(changed.has_value()) << changed.error().ToString();
+  EXPECT_EQ(changed->review, 1);
+  EXPECT_EQ(changed->merged, 0);
+  const store::RowRecord row = Rows(changed->batch_id).at(2);
+  EXPECT_EQ(row.outcome, store::Outcome::kReview);
+  EXPECT_EQ(row.reason_code, "merged_hersys_id");
+  EXPECT_NE(row.reason_ja.find("患者 " + std::to_string(survivor)), std::string::npos)
+      << row.reason_ja;
+  // Nothing changed: no event anywhere, neither record rewritten.
+  EXPECT_EQ(EventCounts(*store_), before);
+  const auto merged_after = *store_->GetPatient(merged);
+  const auto survivor_after = *store_->GetPatient(survivor);
+  ASSERT_TRUE(merged_after && survivor_after);
+  EXPECT_EQ(merged_after->content_hash, merged_before->content_hash);
+  EXPECT_EQ(merged_after->notified_on, "2022-08-01");
+  EXPECT_EQ(survivor_after->content_hash, survivor_before->content_hash);
+  auto queue = store_->ListReviewItems("open");
+  ASSERT_TRUE(queue.has_value()) << queue.error().ToString();
+  int queued = 0;
+  for (const auto& item : *queue) {
+    if (item.batch_id != changed->batch_id) continue;
+    ++queued;
+    EXPECT_EQ(item.kind, "merged_hersys_id");
+    EXPECT_EQ(item.candidate_patient_id, survivor);
+  }
+  EXPECT_EQ(queued, 1);
+}
+
 TEST_P(ImportTest, AFileWithoutARecognisableHeaderIsRefusedWhole) {
   const auto path = dir_ / "no_header.csv";
   std::ofstream(path) << "a,b,c\n1,2,3\n";

@@ -174,6 +174,22 @@ class HersysHandler final : public RowHandler {
     if (stored->content_hash == incoming.content_hash) {
       return ctx_.outcomes.Merge(record, *stored, MakeReason(ReasonCode::kUnchanged), false);
     }
+    // The ID of a patient an operator merged into another: its history is
+    // the survivor's now. Applying the change to the merged-away record
+    // would hide it (or, restating the notification, count the person
+    // twice); applying it to the survivor would overwrite what its own ID
+    // sends. A clerk decides.
+    ASSIGN_OR_RETURN(std::optional<store::PatientRecord> survivor,
+                     ctx_.writer.SurvivorOf(stored->id));
+    if (survivor) {
+      std::string into = "統合先 患者 " + std::to_string(survivor->id);
+      if (!survivor->hersys_id.empty()) into += "（HER-SYS ID " + survivor->hersys_id + "）";
+      return ctx_.outcomes.Review(
+          record,
+          MakeReason(ReasonCode::kMergedHersysId, into,
+                     "merged into patient " + std::to_string(survivor->id)),
+          incoming.raw_json, survivor->id);
+    }
     const domain::Event before = NotificationOf(*stored, ctx_, record.line);
     const std::vector<std::string> changed = MergeInto(*stored, incoming);
     stored->updated_batch = ctx_.writer.batch_id();

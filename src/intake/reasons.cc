@@ -36,6 +36,10 @@ constexpr ReasonRow kReasons[] = {
     {ReasonCode::kUnknownHersysId, "unknown_hersys_id",
      "このHER-SYS IDの患者は登録されていません（確認が必要です）",
      "no patient has this HER-SYS ID (needs review)"},
+    {ReasonCode::kMergedHersysId, "merged_hersys_id",
+     "このHER-SYS IDの患者は別の患者に統合済みのため、変更を反映していません（確認が必要です）",
+     "this HER-SYS ID's patient was merged into another, so the changes were not applied "
+     "(needs review)"},
     {ReasonCode::kNoHersysId, "no_hersys_id",
      "HER-SYS IDがないため、どの患者か確認が必要です",
      "no HER-SYS ID: the patient must be identified (needs review)"},

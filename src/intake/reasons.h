@@ -24,6 +24,7 @@ enum class ReasonCode {
   kInvalidEncoding,     // undecodable bytes in the row
   kHersysIdContradiction,  // the ID names a patient whose name and birth date differ
   kUnknownHersysId,     // review: no patient has this HER-SYS ID (yet)
+  kMergedHersysId,      // review: the ID's patient was merged into another; the row changes it
   kNoHersysId,          // review: no ID; the person must be identified
   kMissingEvent,        // an update row with no event or event date
   kStayOrder,           // a stay that ends before it starts

@@ -83,6 +83,21 @@ class ImportTest : public ::testing::TestWithParam<StoreKind> {
     return rows;
   }
 
+  // The fixture imported and its 1000001 (髙橋 一郎) merged into 1000002 by
+  // an operator: {survivor, merged-away} store ids, with `merges` the
+  // service that did it (to undo it).
+  std::pair<int64_t, int64_t> ImportAndMergeDuplicate(intake::MergeService& merges,
+                                                      store::MergeDecision* decision = nullptr) {
+    options_.today = *core::Date::ParseIso("2022-08-31");
+    EXPECT_TRUE(Import(kFixture).has_value());
+    const int64_t survivor = (*store_->FindPatientByHersysId("1000002"))->id;
+    const int64_t merged = (*store_->FindPatientByHersysId("1000001"))->id;
+    auto merge = merges.Merge(survivor, merged, "担当A", "同一人物（重複届出）");
+    EXPECT_TRUE(merge.has_value()) << merge.error().ToString();
+    if (decision != nullptr && merge) *decision = *merge;
+    return {survivor, merged};
+  }
+
   static intake::IntakeContext* context_;
   std::filesystem::path dir_;
   store::PgTestServer server_;
@@ -256,13 +271,10 @@ TEST_P(ImportTest, AnIdLessSheetImportedAgainLinksNothingNew) {
 }
 
 TEST_P(ImportTest, AnUpdateNamingAMergedAwayPatientLandsOnTheSurvivor) {
-  options_.today = *core::Date::ParseIso("2022-08-31");
-  ASSERT_TRUE(Import(kFixture).has_value());
-  const int64_t survivor = (*store_->FindPatientByHersysId("1000002"))->id;
-  const int64_t merged = (*store_->FindPatientByHersysId("1000001"))->id;
   intake::MergeService merges(*store_);
-  auto merge = merges.Merge(survivor, merged, "担当A", "同一人物（重複届出）");
-  ASSERT_TRUE(merge.has_value()) << merge.error().ToString();
+  store::MergeDecision merge;
+  const auto [survivor, merged] = ImportAndMergeDuplicate(merges, &merge);
+  ASSERT_NE(merge.id, 0);
   const std::map<int64_t, size_t> before = EventCounts(*store_);
 
   // A hospital still reports under the merged-away patient's HER-SYS ID.
@@ -284,7 +296,7 @@ TEST_P(ImportTest, AnUpdateNamingAMergedAwayPatientLandsOnTheSurvivor) {
   EXPECT_EQ(events->back().effective_on, *core::Date::ParseIso("2022-08-20"));
 
   // Once unmerged, the ID names its own patient again.
-  ASSERT_TRUE(merges.Unmerge(merge->id, "担当B", "別人と判明").has_value());
+  ASSERT_TRUE(merges.Unmerge(merge.id, "担当B", "別人と判明").has_value());
   std::ofstream(sheet) << "HER-SYS ID,氏名,生年月日,入院日,医療機関名\n"
                           "1000001,髙橋 一郎,S45.3.2,2022/8/26,みなと病院\n";
   auto unmerged = Import(sheet);
@@ -297,13 +309,9 @@ TEST_P(ImportTest, AnUpdateNamingAMergedAwayPatientLandsOnTheSurvivor) {
 // (where a restated notification would count the person twice) nor to the
 // survivor, but queued for a clerk with the survivor named.
 TEST_P(ImportTest, AHersysResendOfAMergedAwayIdIsQueuedNotApplied) {
-  options_.today = *core::Date::ParseIso("2022-08-31");
-  ASSERT_TRUE(Import(kFixture).has_value());
-  const int64_t survivor = (*store_->FindPatientByHersysId("1000002"))->id;
-  const int64_t merged = (*store_->FindPatientByHersysId("1000001"))->id;
   intake::MergeService merges(*store_);
-  auto merge = merges.Merge(survivor, merged, "担当A", "同一人物（重複届出）");
-  ASSERT_TRUE(merge.has_value()) << merge.error().ToString();
+  const auto [survivor, merged] = ImportAndMergeDuplicate(merges);
+  ASSERT_FALSE(HasFailure());
   const std::map<int64_t, size_t> before = EventCounts(*store_);
   const auto merged_before = *store_->GetPatient(merged);
   const auto survivor_before = *store_->GetPatient(survivor);

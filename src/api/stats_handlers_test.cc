@@ -57,12 +57,13 @@ class FlakyStatsStore final : public store::StatsStore {
                           std::span<const store::CensusDelta> census,
                           std::span<const std::string> log_records, int64_t batch_id,
                           int64_t patients_added,
-                          std::span<const int64_t> decision_seqs) override {
+                          std::span<const int64_t> decision_seqs,
+                          int64_t expected_version) override {
     if (fail_writes) {
       return core::Fail(core::Code::kUnavailable, "書き込めません", "disk full (test)");
     }
     return real_->ApplyDelta(flows, census, log_records, batch_id, patients_added,
-                             decision_seqs);
+                             decision_seqs, expected_version);
   }
   core::Result<StoredContributions> ReadStoredContributions(
       std::span<const int64_t> ids) override {

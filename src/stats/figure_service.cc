@@ -541,7 +541,8 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
     summary.last_day = std::max(summary.last_day, c.day);
   }
   const auto write_start = std::chrono::steady_clock::now();
-  RETURN_IF_ERROR(stats.ApplyDelta(flows, census, records, batch_id, added, decided.seqs));
+  RETURN_IF_ERROR(
+      stats.ApplyDelta(flows, census, records, batch_id, added, decided.seqs, state->version));
   summary.write_seconds = SecondsSince(write_start);
   summary.written = written;
   summary.flow_deltas = static_cast<int64_t>(flows.size());

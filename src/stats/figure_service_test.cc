@@ -101,9 +101,10 @@ class ObservedStatsStore final : public store::StatsStore {
                           std::span<const store::CensusDelta> census,
                           std::span<const std::string> log_records, int64_t batch_id,
                           int64_t patients_added,
-                          std::span<const int64_t> decision_seqs) override {
+                          std::span<const int64_t> decision_seqs,
+                          int64_t expected_version) override {
     RETURN_IF_ERROR(real_.ApplyDelta(flows, census, log_records, batch_id, patients_added,
-                                     decision_seqs));
+                                     decision_seqs, expected_version));
     for (const std::string& record : log_records) {
       contributions_written += store::SummarizeLogRecord(record).entries;
     }
@@ -506,7 +507,7 @@ TEST_P(FigureServiceTest, VerifyReportsADamagedFigure) {
   ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
   // Someone's count drifts: one extra case on 2022-08-01.
   const store::FlowCount drift{"notified", "total", D("2022-08-01").days(), 1};
-  ASSERT_TRUE(a.stats->ApplyDelta({&drift, 1}, {}, {}, 0, 0, {}));
+  ASSERT_TRUE(a.stats->ApplyDelta({&drift, 1}, {}, {}, 0, 0, {}, store::kAnyStatsVersion));
   auto verify = VerifyFigures(*a.stats, *rules_);
   ASSERT_TRUE(verify);
   ASSERT_EQ(verify->differences.size(), 1u);
@@ -585,7 +586,7 @@ TEST_P(FigureServiceTest, OlderEncodingIsRewrittenByTheNextUpdate) {
     v1.emplace_back(id, std::move(old));
   }
   ASSERT_EQ(v1.size(), 5u);
-  ASSERT_TRUE(a.stats->ApplyDelta({}, {}, Log(v1), 0, 0, {}));
+  ASSERT_TRUE(a.stats->ApplyDelta({}, {}, Log(v1), 0, 0, {}, store::kAnyStatsVersion));
   // updates_more.csv touches 1000001 and 1000003 only when imported after
   // updates_late.csv; both files are applied here.
   const int64_t late = Import(*a.store, StatsFixture("updates_late.csv"));
@@ -805,9 +806,9 @@ TEST_P(PostgresFigureServiceTest, ADeltaFromAStaleReadIsRefusedAndStoresNothing)
   ASSERT_TRUE((*other)->Contributions({&id, 1}).has_value());
   const store::FlowCount one{"notified", "total", day, 1};
   const std::vector<std::pair<int64_t, std::string>> theirs = {{id, "theirs"}};
-  ASSERT_TRUE((*other)->ApplyDelta({&one, 1}, {}, Log(theirs), 0, 0, {}).has_value());
+  ASSERT_TRUE((*other)->ApplyDelta({&one, 1}, {}, Log(theirs), 0, 0, {}, store::kAnyStatsVersion).has_value());
   const std::vector<std::pair<int64_t, std::string>> mine = {{id, "mine"}};
-  auto refused = a.stats->ApplyDelta({&one, 1}, {}, Log(mine), 0, 0, {});
+  auto refused = a.stats->ApplyDelta({&one, 1}, {}, Log(mine), 0, 0, {}, store::kAnyStatsVersion);
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().code, core::Code::kAborted);
   auto after = a.stats->ReadFlows("notified", day, day);
@@ -819,7 +820,7 @@ TEST_P(PostgresFigureServiceTest, ADeltaFromAStaleReadIsRefusedAndStoresNothing)
   ASSERT_TRUE(stored.has_value() && stored->size() == 1u);
   EXPECT_EQ((*stored)[0].second, "theirs");
   // Read again, the write goes through.
-  EXPECT_TRUE(a.stats->ApplyDelta({}, {}, Log(mine), 0, 0, {}).has_value());
+  EXPECT_TRUE(a.stats->ApplyDelta({}, {}, Log(mine), 0, 0, {}, store::kAnyStatsVersion).has_value());
 }
 
 TEST_P(FigureServiceTest, EmptyRangeIsAnError) {
@@ -1037,7 +1038,7 @@ TEST_P(FigureServiceTest, DecisionsAreTakenInByTheNextUpdate) {
   ASSERT_TRUE(marked);
   ASSERT_GE(marked->seqs.size(), 2u);
   const std::vector<int64_t> last_only = {marked->seqs.back()};
-  ASSERT_TRUE(a.stats->ApplyDelta({}, {}, {}, 0, 0, last_only));
+  ASSERT_TRUE(a.stats->ApplyDelta({}, {}, {}, 0, 0, last_only, store::kAnyStatsVersion));
   auto kept = a.stats->PatientsOfDecisions();
   ASSERT_TRUE(kept);
   EXPECT_EQ(kept->seqs, std::vector<int64_t>(marked->seqs.begin(), marked->seqs.end() - 1));

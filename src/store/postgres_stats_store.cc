@@ -272,6 +272,24 @@ core::Status CheckUnchanged(
   return core::Ok();
 }
 
+// The figures' version (StatsState::version; 0 before any write), read
+// under the write lock.
+core::Result<int64_t> ReadVersion(PgConn& conn) {
+  ASSIGN_OR_RETURN(PgResult r, conn.Execute("SELECT value FROM stats_meta WHERE key = 'version'"));
+  return r.rows() > 0 ? ParseCount(r.View(0, 0)) : int64_t{0};
+}
+
+core::Status WriteVersion(PgConn& conn, int64_t version) {
+  PgParams params;
+  params.AddText(std::to_string(version));
+  ASSIGN_OR_RETURN(PgResult written,
+                   conn.Execute("INSERT INTO stats_meta (key, value) VALUES ('version', $1) "
+                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                params));
+  (void)written;
+  return core::Ok();
+}
+
 }  // namespace
 
 std::span<const Migration> PostgresStatsMigrations() { return kStatsMigrations; }
@@ -415,6 +433,7 @@ core::Status PostgresStatsStore::ReplaceAll(
     std::span<const std::pair<int64_t, std::string>> contributions, const StatsState& state) {
   std::lock_guard lock(mu_);
   return InWriteTransaction([&]() -> core::Status {
+    ASSIGN_OR_RETURN(const int64_t version, ReadVersion(*conn_));  // kept rising
     // DELETE, not TRUNCATE: readers on other servers keep reading the old
     // figures until the commit instead of waiting for it.
     RETURN_IF_ERROR(conn_->Exec(
@@ -436,18 +455,27 @@ core::Status PostgresStatsStore::ReplaceAll(
                                     "('computed_at', $1), ('last_batch', $2), ('patients', $3)",
                                     meta));
     (void)inserted;
-    return core::Ok();
+    return WriteVersion(*conn_, version + 1);
   });
 }
 
 core::Status PostgresStatsStore::ApplyDelta(
     std::span<const FlowCount> flow_deltas, std::span<const CensusDelta> census_deltas,
     std::span<const std::string> log_records, int64_t batch_id, int64_t patients_added,
-    std::span<const int64_t> decision_seqs) {
+    std::span<const int64_t> decision_seqs, int64_t expected_version) {
   std::lock_guard lock(mu_);
   const auto read = std::move(read_contributions_);
   read_contributions_.clear();
   return InWriteTransaction([&]() -> core::Status {
+    ASSIGN_OR_RETURN(const int64_t version, ReadVersion(*conn_));
+    if (expected_version != kAnyStatsVersion && version != expected_version) {
+      return core::Fail(core::Code::kAborted,
+                        "集計が他の処理で更新されました。読み直して再試行します",
+                        "the figures were updated meanwhile; read them again and retry",
+                        "version " + std::to_string(version) + ", read " +
+                            std::to_string(expected_version));
+    }
+    RETURN_IF_ERROR(WriteVersion(*conn_, version + 1));
     if (batch_id > 0) {
       // Under the write lock: has another server applied this batch since
       // this one read the contributions it subtracts?
@@ -609,6 +637,7 @@ core::Result<std::optional<StatsState>> PostgresStatsStore::State() {
     if (key == "computed_at") out->computed_at = std::string(value);
     if (key == "last_batch") out->last_batch = ParseCount(value);
     if (key == "patients") out->patients = ParseCount(value);
+    if (key == "version") out->version = ParseCount(value);
   }
   return out;
 }

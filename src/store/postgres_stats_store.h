@@ -60,7 +60,8 @@ class PostgresStatsStore final : public StatsStore {
                           std::span<const CensusDelta> census_deltas,
                           std::span<const std::string> log_records, int64_t batch_id,
                           int64_t patients_added,
-                          std::span<const int64_t> decision_seqs) override;
+                          std::span<const int64_t> decision_seqs,
+                          int64_t expected_version) override;
   core::Result<int64_t> FoldContributionLog(bool always) override;
   core::Result<std::vector<FlowCount>> ReadFlows(const std::string& series, int32_t from,
                                                  int32_t to) override;

@@ -558,6 +558,7 @@ core::Status SqliteStatsStore::ReplaceAll(
     std::span<const std::pair<int64_t, std::string>> contributions, const StatsState& state) {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_));
+  ASSIGN_OR_RETURN(const int64_t version, ReadVersion());  // kept rising across a recomputation
   RETURN_IF_ERROR(db_->Exec(
       "DELETE FROM stats_flows; DELETE FROM stats_census_deltas; "
       "DELETE FROM stats_contributions; DELETE FROM stats_contribution_log; "
@@ -601,6 +602,7 @@ core::Status SqliteStatsStore::ReplaceAll(
     done += n;
   }
   RETURN_IF_ERROR(RemoveDecisionMarks(state.decision_seqs));
+  RETURN_IF_ERROR(SetMeta("version", std::to_string(version + 1)));
   RETURN_IF_ERROR(SetMeta("computed_at", state.computed_at));
   RETURN_IF_ERROR(SetMeta("last_batch", std::to_string(state.last_batch)));
   RETURN_IF_ERROR(SetMeta("patients", std::to_string(contributions.size())));
@@ -611,9 +613,10 @@ core::Status SqliteStatsStore::ReplaceAll(
 core::Status SqliteStatsStore::ApplyDelta(
     std::span<const FlowCount> flow_deltas, std::span<const CensusDelta> census_deltas,
     std::span<const std::string> log_records, int64_t batch_id, int64_t patients_added,
-    std::span<const int64_t> decision_seqs) {
+    std::span<const int64_t> decision_seqs, int64_t expected_version) {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_));
+  RETURN_IF_ERROR(RaiseVersion(expected_version));
   if (batch_id > 0) {
     // Under the write lock: has another process applied this batch since
     // this one read the contributions it subtracts?
@@ -684,6 +687,25 @@ core::Status SqliteStatsStore::ApplyDelta(
   RETURN_IF_ERROR(db_->Exec("UPDATE stats_meta SET value = MAX(CAST(value AS INTEGER), " +
                             std::to_string(batch_id) + ") WHERE key = 'last_batch'"));
   return tx.Commit();
+}
+
+core::Result<int64_t> SqliteStatsStore::ReadVersion() {
+  ASSIGN_OR_RETURN(SqliteStmt read, db_->Prepare("SELECT CAST(value AS INTEGER) FROM stats_meta "
+                                                 "WHERE key = 'version'"));
+  ASSIGN_OR_RETURN(bool row, read.Step());
+  return row ? read.Int(0) : int64_t{0};
+}
+
+core::Status SqliteStatsStore::RaiseVersion(int64_t expected_version) {
+  ASSIGN_OR_RETURN(const int64_t version, ReadVersion());
+  if (expected_version != kAnyStatsVersion && version != expected_version) {
+    return core::Fail(core::Code::kAborted,
+                      "集計が他の処理で更新されました。読み直して再試行します",
+                      "the figures were updated meanwhile; read them again and retry",
+                      "version " + std::to_string(version) + ", read " +
+                          std::to_string(expected_version));
+  }
+  return SetMeta("version", std::to_string(version + 1));
 }
 
 core::Status SqliteStatsStore::RemoveDecisionMarks(std::span<const int64_t> seqs) {
@@ -809,6 +831,7 @@ core::Result<std::optional<StatsState>> SqliteStatsStore::State() {
     // Numbers this store wrote itself; anything else reads as 0.
     if (key == "last_batch") std::from_chars(value.data(), value.data() + value.size(), out->last_batch);
     if (key == "patients") std::from_chars(value.data(), value.data() + value.size(), out->patients);
+    if (key == "version") std::from_chars(value.data(), value.data() + value.size(), out->version);
   }
   return out;
 }

@@ -52,7 +52,8 @@ class SqliteStatsStore final : public StatsStore {
                           std::span<const CensusDelta> census_deltas,
                           std::span<const std::string> log_records, int64_t batch_id,
                           int64_t patients_added,
-                          std::span<const int64_t> decision_seqs) override;
+                          std::span<const int64_t> decision_seqs,
+                          int64_t expected_version) override;
   core::Result<int64_t> FoldContributionLog(bool always) override;
   core::Result<std::vector<FlowCount>> ReadFlows(const std::string& series, int32_t from,
                                                  int32_t to) override;
@@ -65,6 +66,10 @@ class SqliteStatsStore final : public StatsStore {
   core::Status SetMeta(const std::string& key, const std::string& value);
   // Deletes these decision marks (in the caller's transaction).
   core::Status RemoveDecisionMarks(std::span<const int64_t> seqs);
+  // The figures' version (0 before any write), and ApplyDelta's check and
+  // raise of it (StatsState::version); inside a write transaction.
+  core::Result<int64_t> ReadVersion();
+  core::Status RaiseVersion(int64_t expected_version);
   // The contribution log's records in log order, and its entry count.
   core::Result<std::vector<std::string>> ReadLog();
   core::Result<int64_t> LogEntries();

@@ -28,6 +28,9 @@
 namespace ichigen::store {
 
 // The patient fields the figures use (a projection of PatientRecord).
+// ApplyDelta's expected_version for a write that checks none.
+inline constexpr int64_t kAnyStatsVersion = -1;
+
 // What StatsStore::ForEachPatientInputOf reads of a patient (bits).
 inline constexpr uint8_t kInputRecord = 1;
 inline constexpr uint8_t kInputNoEvents = 2;
@@ -63,6 +66,10 @@ struct StatsState {
   std::string computed_at;  // ISO-8601 UTC of the last full recomputation
   int64_t last_batch = 0;   // the highest batch applied
   int64_t patients = 0;     // patients with a stored contribution
+  // Raised by every write of the figures: an update passes the version it
+  // read to ApplyDelta, which refuses (kAborted) if another write came
+  // between (ReplaceAll ignores the field and raises the stored one).
+  int64_t version = 0;
   // ReplaceAll only: the decision marks (PatientsOfDecisions' seqs) the
   // recomputation read past, removed with it.
   std::vector<int64_t> decision_seqs;
@@ -217,12 +224,16 @@ class StatsStore {
   // > 0, if last_batch is already batch_id or later when the transaction
   // holds the write lock (another process applied it after this one read
   // the stored contributions), it fails with kAborted and changes nothing.
-  // batch_id 0 adjusts the figures without a batch (tests, repairs).
+  // batch_id 0 adjusts the figures without a batch (decisions, tests,
+  // repairs). With `expected_version` (not kAnyStatsVersion), it also fails
+  // with kAborted if the figures' version is no longer that one (another
+  // write came after this one's reads); every write raises the version.
   virtual core::Status ApplyDelta(std::span<const FlowCount> flow_deltas,
                                   std::span<const CensusDelta> census_deltas,
                                   std::span<const std::string> log_records, int64_t batch_id,
                                   int64_t patients_added,
-                                  std::span<const int64_t> decision_seqs) = 0;
+                                  std::span<const int64_t> decision_seqs,
+                                  int64_t expected_version) = 0;
   // Folds the contribution log into the contribution table when it holds
   // kFoldLogEntries or more (`always`: when it holds any), in one
   // transaction; no figure changes. Returns the entries folded (0: none).

@@ -235,15 +235,20 @@ core::Result<RecomputeSummary> RecomputeFigures(store::StatsStore& stats,
 // Pieces of an update's patients per connection, taken in turn.
 constexpr size_t kUpdatePiecesPerSlice = 4;
 
-core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
-                                             const domain::RecuperationRules& rules,
-                                             int64_t batch_id, const std::string& now_iso,
-                                             const Parallelism& parallel) {
+namespace {
+
+// UpdateAfterBatch's work, or with `decisions_only` (batch_id 0) that of
+// UpdateFiguresForDecisions: the patients decisions wrote to, and no batch.
+core::Result<UpdateSummary> Update(store::StatsStore& stats,
+                                   const domain::RecuperationRules& rules, int64_t batch_id,
+                                   const std::string& now_iso, const Parallelism& parallel,
+                                   bool decisions_only) {
   const auto start = std::chrono::steady_clock::now();
   const double cpu_start = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
   UpdateSummary summary;
   summary.batch_id = batch_id;
   ASSIGN_OR_RETURN(std::optional<store::StatsState> state, stats.State());
+  if (!state && decisions_only) return summary;  // no figures to keep current
   if (!state) {
     ASSIGN_OR_RETURN(RecomputeSummary full, RecomputeFigures(stats, rules, now_iso, parallel));
     summary.full = true;
@@ -252,12 +257,12 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
     summary.cpu_seconds = full.cpu_seconds;
     return summary;
   }
-  if (batch_id <= state->last_batch) {
+  if (!decisions_only && batch_id <= state->last_batch) {
     summary.already_applied = true;
     summary.seconds = SecondsSince(start);
     return summary;
   }
-  if (batch_id > state->last_batch + 1) {
+  if (!decisions_only && batch_id > state->last_batch + 1) {
     return core::Fail(core::Code::kFailedPrecondition,
                       "前の取込バッチがまだ集計に反映されていません（ichigen stats update で"
                       "順に反映できます）",
@@ -268,13 +273,19 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
   }
   // Records the batch inserted or changed are read; every other patient's
   // attributes are those of its stored contribution (nullopt: read them all).
-  ASSIGN_OR_RETURN(const std::optional<std::vector<int64_t>> updated,
-                   stats.PatientIdsUpdatedIn(batch_id));
   // The events the batch added (nullopt: not logged), and the patients
   // decisions wrote to since the figures last took them in.
-  ASSIGN_OR_RETURN(const std::optional<store::BatchEventLog> logged,
-                   stats.NewEventsOfBatch(batch_id));
+  std::optional<std::vector<int64_t>> updated;
+  std::optional<store::BatchEventLog> logged;
+  if (!decisions_only) {
+    ASSIGN_OR_RETURN(updated, stats.PatientIdsUpdatedIn(batch_id));
+    ASSIGN_OR_RETURN(logged, stats.NewEventsOfBatch(batch_id));
+  }
   ASSIGN_OR_RETURN(const store::DecisionPatients decided, stats.PatientsOfDecisions());
+  if (decisions_only && decided.ids.empty()) {
+    summary.seconds = SecondsSince(start);
+    return summary;
+  }
   // Every list is ascending: merged, not sorted.
   auto merge = [](std::vector<int64_t> a, std::span<const int64_t> b) {
     std::vector<int64_t> out;
@@ -289,7 +300,7 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
     ids.reserve(logged->patients.size());
     for (const store::BatchEventLog::Patient& p : logged->patients) ids.push_back(p.patient_id);
     ids = merge(std::move(ids), *updated);
-  } else {
+  } else if (!decisions_only) {
     ASSIGN_OR_RETURN(ids, stats.PatientIdsOfBatch(batch_id));
   }
   if (!decided.ids.empty()) ids = merge(std::move(ids), decided.ids);
@@ -550,6 +561,32 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
   summary.seconds = SecondsSince(start);
   summary.cpu_seconds = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
   return summary;
+}
+
+}  // namespace
+
+core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
+                                             const domain::RecuperationRules& rules,
+                                             int64_t batch_id, const std::string& now_iso,
+                                             const Parallelism& parallel) {
+  return Update(stats, rules, batch_id, now_iso, parallel, false);
+}
+
+core::Result<std::optional<UpdateSummary>> UpdateFiguresForDecisions(
+    store::StatsStore& stats, const domain::RecuperationRules& rules,
+    const std::string& now_iso, const Parallelism& parallel) {
+  for (int aborted = 0;; ++aborted) {
+    ASSIGN_OR_RETURN(const std::optional<store::StatsState> state, stats.State());
+    if (!state) return std::nullopt;
+    auto update = Update(stats, rules, 0, now_iso, parallel, true);
+    // Another write came between the reads and the write: read again.
+    if (!update && update.error().code == core::Code::kAborted &&
+        aborted < kMaxAbortedUpdates) {
+      continue;
+    }
+    if (!update) return std::unexpected(std::move(update.error()));
+    return std::optional<UpdateSummary>(std::move(*update));
+  }
 }
 
 core::Result<std::optional<UpdateSummary>> UpdateFiguresThrough(

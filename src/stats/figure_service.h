@@ -135,10 +135,20 @@ core::Result<UpdateSummary> UpdateAfterBatch(store::StatsStore& stats,
 // same moment (a CLI import while the server imports): the store refuses a
 // batch already applied under its write lock (kAborted), and this function
 // then carries on from the figures as the other process left them.
-// A full recomputation racing an update is not covered: run `recompute`
-// while no import runs.
+// Every write raises the figures' version, and an update whose reads another
+// write has overtaken is refused and done again from fresh reads. A full
+// recomputation racing an import is not covered: run `recompute` while no
+// import runs.
 core::Result<std::optional<UpdateSummary>> UpdateFiguresThrough(
     store::StatsStore& stats, const domain::RecuperationRules& rules, int64_t batch_id,
+    const std::string& now_iso, const Parallelism& parallel = {});
+
+// Takes in the review and merge decisions made since the figures last did
+// (the patients they wrote to, read in full), with no batch: run after a
+// decision so the figures show it at once, not at the next import. nullopt
+// while no figures exist; patients 0 when no decision is waiting.
+core::Result<std::optional<UpdateSummary>> UpdateFiguresForDecisions(
+    store::StatsStore& stats, const domain::RecuperationRules& rules,
     const std::string& now_iso, const Parallelism& parallel = {});
 
 struct Difference {

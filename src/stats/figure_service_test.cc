@@ -1044,5 +1044,82 @@ TEST_P(FigureServiceTest, DecisionsAreTakenInByTheNextUpdate) {
   EXPECT_EQ(kept->seqs, std::vector<int64_t>(marked->seqs.begin(), marked->seqs.end() - 1));
 }
 
+// A decision reaches the figures at once through UpdateFiguresForDecisions,
+// with no batch; the figures then equal a recomputation again.
+TEST_P(FigureServiceTest, DecisionsReachTheFiguresWithoutAnImport) {
+  Stores a = Open("a.db");
+  Import(*a.store, StatsFixture("hersys_day1.csv"));
+  auto none = UpdateFiguresForDecisions(*a.stats, *rules_, "now");
+  ASSERT_TRUE(none) << none.error().ToString();
+  EXPECT_FALSE(none->has_value()) << "no figures yet: nothing to keep current";
+  ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
+  const int64_t last_batch = (*a.stats->State())->last_batch;
+
+  intake::MergeService merges(*a.store);
+  auto merged = merges.Merge(3, 5, "tester", "同一人物 (test)");
+  ASSERT_TRUE(merged) << merged.error().ToString();
+  auto stale = VerifyFigures(*a.stats, *rules_);
+  ASSERT_TRUE(stale) << stale.error().ToString();
+  EXPECT_FALSE(stale->differences.empty()) << "the merge moved 1000005's stay to 1000003";
+
+  auto taken = UpdateFiguresForDecisions(*a.stats, *rules_, "now");
+  ASSERT_TRUE(taken && taken->has_value()) << taken.error().ToString();
+  EXPECT_EQ((*taken)->patients, 2);
+  EXPECT_EQ((*taken)->histories_read, 2);
+  EXPECT_GT((*taken)->changed, 0);
+  EXPECT_EQ((*a.stats->State())->last_batch, last_batch) << "no batch was applied";
+  EXPECT_TRUE(a.stats->PatientsOfDecisions()->ids.empty());
+  auto verify = VerifyFigures(*a.stats, *rules_);
+  ASSERT_TRUE(verify) << verify.error().ToString();
+  EXPECT_TRUE(verify->differences.empty()) << verify->differences.front().what;
+  auto again = UpdateFiguresForDecisions(*a.stats, *rules_, "now");
+  ASSERT_TRUE(again && again->has_value());
+  EXPECT_EQ((*again)->patients, 0) << "no decision waiting";
+
+  ASSERT_TRUE(merges.Unmerge(merged->id, "tester", "別人でした (test)"));
+  auto undone = UpdateFiguresForDecisions(*a.stats, *rules_, "now");
+  ASSERT_TRUE(undone && undone->has_value()) << undone.error().ToString();
+  EXPECT_EQ((*undone)->patients, 2);
+  auto reverify = VerifyFigures(*a.stats, *rules_);
+  ASSERT_TRUE(reverify) << reverify.error().ToString();
+  EXPECT_TRUE(reverify->differences.empty()) << reverify->differences.front().what;
+  // The next import's update has no decision left to take in.
+  const int64_t batch = Import(*a.store, ResendOfFirstPatient("hersys_resend.csv", 55));
+  auto update = UpdateFiguresThrough(*a.stats, *rules_, batch, "now");
+  ASSERT_TRUE(update && update->has_value()) << update.error().ToString();
+  EXPECT_EQ((*update)->patients, 1);
+}
+
+// A write whose reads another write overtook is refused and stores nothing.
+TEST_P(FigureServiceTest, AWriteAfterAnotherSinceItsReadIsRefused) {
+  Stores a = Open("a.db");
+  Import(*a.store, StatsFixture("hersys_day1.csv"));
+  ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
+  const int64_t read_version = (*a.stats->State())->version;
+  const int32_t day = D("2022-08-01").days();
+  const store::FlowCount one{"notified", "total", day, 1};
+  auto total = [&]() {
+    auto flows = a.stats->ReadFlows("notified", day, day);
+    EXPECT_TRUE(flows.has_value());
+    int64_t sum = 0;
+    for (const auto& f : *flows) sum += f.key == "total" ? f.count : 0;
+    return sum;
+  };
+  const int64_t before = total();
+  // Another write (another process's update) lands first.
+  ASSERT_TRUE(a.stats->ApplyDelta({&one, 1}, {}, {}, 0, 0, {}, store::kAnyStatsVersion));
+  EXPECT_EQ((*a.stats->State())->version, read_version + 1);
+  auto refused = a.stats->ApplyDelta({&one, 1}, {}, {}, 0, 0, {}, read_version);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, core::Code::kAborted);
+  EXPECT_EQ(total(), before + 1) << "the refused write stored nothing";
+  EXPECT_TRUE(a.stats->ApplyDelta({&one, 1}, {}, {}, 0, 0, {}, read_version + 1).has_value());
+  EXPECT_EQ(total(), before + 2);
+  // A recomputation raises the version too (it is not reset).
+  const int64_t versioned = (*a.stats->State())->version;
+  ASSERT_TRUE(RecomputeFigures(*a.stats, *rules_, "now"));
+  EXPECT_GT((*a.stats->State())->version, versioned);
+}
+
 }  // namespace
 }  // namespace ichigen::stats

@@ -109,6 +109,7 @@ int main(int argc, char** argv) {
   cli::AddMigrateCommand(app, context, server_stores);
   // Imports keep the figures current once they exist (on either store).
   context.after_batch = cli::StatsAfterBatch(context, open_stats);
+  context.after_decision = cli::StatsAfterDecision(context, open_stats);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -31,6 +31,8 @@ struct AfterBatchNote {
 // import reports it and goes on.
 using AfterBatchHook =
     std::function<core::Result<std::optional<AfterBatchNote>>(int64_t batch_id)>;
+// Runs after each review or merge decision, the same way.
+using AfterDecisionHook = std::function<core::Result<std::optional<AfterBatchNote>>()>;
 
 // Shared by every command: where the store is and how to open it. The
 // commands set `exit_code` when they fail.
@@ -39,6 +41,7 @@ struct CliContext {
   std::string db_path = "ichigen.db";
   int exit_code = 0;
   AfterBatchHook after_batch;  // optional (main.cc wires the statistics update)
+  AfterDecisionHook after_decision;  // optional, likewise
 
   core::Result<std::unique_ptr<store::Store>> OpenStore() const { return open_store(db_path); }
   // Prints the error for people on stderr and remembers the exit code.

@@ -37,6 +37,26 @@ std::string DefaultOperator() {
   return user != nullptr && *user != '\0' ? user : "operator";
 }
 
+// The figures take a decision in (CliContext::after_decision): the note goes
+// under its key in the JSON output, or on a line of its own. Its failure
+// leaves the decision as recorded.
+void AfterDecision(CliContext& context, nlohmann::json* json) {
+  if (!context.after_decision) return;
+  auto after = context.after_decision();
+  if (!after) {
+    std::cerr << "決定は記録しましたが、続く処理に失敗しました / the decision is recorded, but "
+                 "what runs after it failed: "
+              << after.error().ToString() << "\n";
+    return;
+  }
+  if (!*after) return;
+  if (json != nullptr) {
+    (*json)[(*after)->key] = nlohmann::json::parse((*after)->json, nullptr, false);
+  } else {
+    std::cout << "  " << (*after)->line << "\n";
+  }
+}
+
 // Runs a decision with a loaded store and intake context.
 void Decide(CliContext& context, bool json,
             const std::function<core::Result<store::ReviewDecision>(intake::ReviewService&)>& act) {
@@ -48,17 +68,18 @@ void Decide(CliContext& context, bool json,
   auto decision = act(service);
   if (!decision) return context.Report(decision.error());
   if (json) {
-    std::cout << nlohmann::json{{"item_id", decision->item_id},
-                                {"status", decision->status},
-                                {"patient_id", decision->patient_id},
-                                {"decided_by", decision->decided_by},
-                                {"events", decision->event_ids}}
-                     .dump()
-              << "\n";
+    nlohmann::json out = {{"item_id", decision->item_id},
+                          {"status", decision->status},
+                          {"patient_id", decision->patient_id},
+                          {"decided_by", decision->decided_by},
+                          {"events", decision->event_ids}};
+    AfterDecision(context, &out);
+    std::cout << out.dump() << "\n";
   } else {
     std::cout << "確認項目 " << decision->item_id << ": " << decision->status;
     if (decision->patient_id != 0) std::cout << "（患者 " << decision->patient_id << "）";
     std::cout << "  記録 " << decision->event_ids.size() << " 件\n";
+    AfterDecision(context, nullptr);
   }
 }
 
@@ -90,6 +111,18 @@ void PrintMerge(const store::MergeDecision& d, bool json) {
   std::cout << "\n";
 }
 
+// Prints a merge or unmerge just made, then lets the figures take it in.
+void ReportMerge(CliContext& context, const store::MergeDecision& d, bool json) {
+  if (json) {
+    nlohmann::json out = MergeJson(d);
+    AfterDecision(context, &out);
+    std::cout << out.dump() << "\n";
+    return;
+  }
+  PrintMerge(d, false);
+  AfterDecision(context, nullptr);
+}
+
 void AddMergeCommands(CLI::App& review, CliContext& context) {
   struct Options {
     int64_t first = 0;
@@ -113,7 +146,7 @@ void AddMergeCommands(CLI::App& review, CliContext& context) {
       intake::MergeService service(**store);
       auto decision = service.Merge(options->first, options->second, options->by, options->reason);
       if (!decision) return context.Report(decision.error());
-      PrintMerge(*decision, options->json);
+      ReportMerge(context, *decision, options->json);
     });
   }
   {
@@ -129,7 +162,7 @@ void AddMergeCommands(CLI::App& review, CliContext& context) {
       intake::MergeService service(**store);
       auto decision = service.Unmerge(options->first, options->by, options->reason);
       if (!decision) return context.Report(decision.error());
-      PrintMerge(*decision, options->json);
+      ReportMerge(context, *decision, options->json);
     });
   }
   {

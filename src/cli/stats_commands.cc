@@ -161,6 +161,39 @@ AfterBatchHook StatsAfterBatch(const CliContext& context, StatsStoreOpener open_
   };
 }
 
+AfterDecisionHook StatsAfterDecision(const CliContext& context, StatsStoreOpener open_stats) {
+  return [&context, open_stats = std::move(open_stats)]()
+             -> core::Result<std::optional<AfterBatchNote>> {
+    auto update = [&]() -> core::Result<std::optional<stats::UpdateSummary>> {
+      ASSIGN_OR_RETURN(std::unique_ptr<store::StatsStore> stats, open_stats(context.db_path));
+      ASSIGN_OR_RETURN(const domain::RecuperationRules rules,
+                       domain::RecuperationRules::LoadDefault());
+      // A decision writes to a few patients: one connection is enough.
+      return stats::UpdateFiguresForDecisions(*stats, rules, NowIso());
+    }();
+    if (!update) {
+      return core::Fail(update.error().code,
+                        "集計への反映に失敗しました（決定は記録済みです。ichigen stats update "
+                        "で反映できます）: " + update.error().message,
+                        "updating the figures failed (the decision is recorded; ichigen stats "
+                        "update applies it): " + update.error().message_en,
+                        update.error().context);
+    }
+    if (!*update || (*update)->patients == 0) return std::nullopt;
+    const stats::UpdateSummary& s = **update;
+    nlohmann::json json = {{"patients", s.patients},
+                           {"changed", s.changed},
+                           {"seconds", s.seconds}};
+    if (s.first_day != stats::kNoDay) {
+      json["first_day"] = core::Date::FromDays(s.first_day).ToIso();
+      json["last_day"] = core::Date::FromDays(s.last_day).ToIso();
+    }
+    return AfterBatchNote{"stats", json.dump(),
+                          "集計に反映しました: 患者 " + std::to_string(s.patients) + " 人（変化 " +
+                              std::to_string(s.changed) + " 人）"};
+  };
+}
+
 void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_stats) {
   CLI::App* stats = app.add_subcommand("stats", "統計・オープンデータ (daily figures and open data)");
   stats->require_subcommand(1);
@@ -239,6 +272,20 @@ void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_
         }
         std::cout << (o->json ? out.dump() : out.dump(1)) << "\n";
         if (s->full) break;  // a full recomputation covers every later batch
+      }
+      // Decisions made since the figures last took them in (after a failed
+      // update following a decision, or one made with an older version).
+      if (o->batch == 0) {
+        auto decided = stats::UpdateFiguresForDecisions(*opened->stats, opened->rules, NowIso());
+        if (!decided) return context.Report(decided.error());
+        if (*decided && (*decided)->patients > 0) {
+          const stats::UpdateSummary& s = **decided;
+          const nlohmann::json out = {{"decisions", true},
+                                      {"patients", s.patients},
+                                      {"changed", s.changed},
+                                      {"seconds", s.seconds}};
+          std::cout << (o->json ? out.dump() : out.dump(1)) << "\n";
+        }
       }
       // Maintenance, as after an import: a long contribution log is folded.
       auto folded = opened->stats->FoldContributionLog(o->fold);

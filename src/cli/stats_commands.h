@@ -25,6 +25,11 @@ using StatsStoreOpener =
 // importing into a store nobody computes figures for costs nothing. On
 // failure the batch stays; `ichigen stats update` (or `recompute`) repairs.
 AfterBatchHook StatsAfterBatch(const CliContext& context, StatsStoreOpener open_stats);
+// The step run after a review or merge decision (CliContext::after_decision):
+// once figures exist, it takes in the decisions not yet in them
+// (stats::UpdateFiguresForDecisions), so they show at once, not at the next
+// import. On failure the decision stays; `ichigen stats update` repairs.
+AfterDecisionHook StatsAfterDecision(const CliContext& context, StatsStoreOpener open_stats);
 
 void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_stats);
 

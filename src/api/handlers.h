@@ -7,6 +7,7 @@
 
 #include "api/jobs.h"
 #include "api/router.h"
+#include "api/services.h"
 
 namespace ichigen::store {
 class StatsStore;
@@ -42,6 +43,19 @@ RouteTable AllRoutes();
 JobRunner::AfterBatchFn StatsAfterBatchJob(
     store::StatsStore& stats,
     std::function<core::Result<std::unique_ptr<store::StatsStore>>()> open = {});
+
+// What the decision endpoints run after a review or merge decision when the
+// server has a stats store: stats::UpdateFiguresForDecisions on a connection
+// of its own from `open` (else on `stats`, which the version check keeps
+// right alongside the job thread's updates).
+std::function<core::Result<nlohmann::json>()> StatsAfterDecision(
+    store::StatsStore& stats,
+    std::function<core::Result<std::unique_ptr<store::StatsStore>>()> open = {});
+
+// Runs services.after_decision after a decision and notes the outcome in the
+// reply: "stats" with the update's summary, or "stats_error" (the decision
+// stands either way; `ichigen stats update` takes it in later).
+void NoteFiguresAfterDecision(const ApiServices& services, nlohmann::json& reply);
 
 // The OpenAPI 3 document of a route table.
 nlohmann::json OpenApiDocument(const RouteTable& table);

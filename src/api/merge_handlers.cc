@@ -49,7 +49,9 @@ core::Status Merge(Exchange& ex) {
   RETURN_IF_ERROR(ex.Audit("patient.merge",
                            {"patient:" + std::to_string(survivor), "patient:" + std::to_string(merged)},
                            {{"reason", why}, {"merge", decision.id}}));
-  ex.Reply(200, MergeJson(decision));
+  nlohmann::json reply = MergeJson(decision);
+  NoteFiguresAfterDecision(ex.services(), reply);
+  ex.Reply(200, reply);
   return core::Ok();
 }
 
@@ -63,7 +65,9 @@ core::Status Unmerge(Exchange& ex) {
                            {"patient:" + std::to_string(decision.survivor_id),
                             "patient:" + std::to_string(decision.merged_id)},
                            {{"reason", why}, {"merge", id}}));
-  ex.Reply(200, MergeJson(decision));
+  nlohmann::json reply = MergeJson(decision);
+  NoteFiguresAfterDecision(ex.services(), reply);
+  ex.Reply(200, reply);
   return core::Ok();
 }
 

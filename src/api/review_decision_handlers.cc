@@ -64,7 +64,9 @@ core::Status Decide(Exchange& ex, const std::string& action,
   if (decision.patient_id != 0) targets.push_back("patient:" + std::to_string(decision.patient_id));
   RETURN_IF_ERROR(ex.Audit(action, targets, {{"reason", why}, {"events", decision.event_ids}}));
   ASSIGN_OR_RETURN(store::ReviewItem item, store->GetReviewItem(id));
-  ex.Reply(200, ItemJson(item));
+  nlohmann::json reply = ItemJson(item);
+  NoteFiguresAfterDecision(ex.services(), reply);
+  ex.Reply(200, reply);
   return core::Ok();
 }
 

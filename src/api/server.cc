@@ -99,6 +99,7 @@ core::Result<std::unique_ptr<ApiServer>> ApiServer::Create(ServerOptions options
   server->services_->stats = d.stats_store;
   if (d.stats_store != nullptr) {
     server->jobs_->SetAfterBatch(StatsAfterBatchJob(*d.stats_store, d.open_stats));
+    server->services_->after_decision = StatsAfterDecision(*d.stats_store, d.open_stats);
   }
   if (server->options_.upload_dir.empty()) {
     server->options_.upload_dir =

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "api/access.h"
@@ -55,6 +56,9 @@ struct ApiServices {
   bool tls = false;
   store::DistributionStore* distribution = nullptr;  // packages, receipts, alerts (may be null)
   store::StatsStore* stats = nullptr;  // materialized daily figures (may be null)
+  // Takes a review or merge decision just recorded into the figures (empty
+  // without a stats store): the update's summary, or null with no figures.
+  std::function<core::Result<nlohmann::json>()> after_decision;
 };
 
 }  // namespace ichigen::api

@@ -225,6 +225,44 @@ JobRunner::AfterBatchFn StatsAfterBatchJob(
   };
 }
 
+std::function<core::Result<nlohmann::json>()> StatsAfterDecision(
+    store::StatsStore& stats,
+    std::function<core::Result<std::unique_ptr<store::StatsStore>>()> open) {
+  return [&stats, open = std::move(open)]() -> core::Result<nlohmann::json> {
+    ASSIGN_OR_RETURN(const domain::RecuperationRules rules,
+                     domain::RecuperationRules::LoadDefault());
+    std::unique_ptr<store::StatsStore> own;
+    if (open) {
+      ASSIGN_OR_RETURN(own, open());
+    }
+    ASSIGN_OR_RETURN(std::optional<stats::UpdateSummary> update,
+                     stats::UpdateFiguresForDecisions(own ? *own : stats, rules, NowIso()));
+    if (!update) return nlohmann::json(nullptr);  // no figures computed yet
+    nlohmann::json out = {{"patients", update->patients},
+                          {"changed", update->changed},
+                          {"seconds", update->seconds}};
+    if (update->first_day != stats::kNoDay) {
+      out["first_day"] = core::Date::FromDays(update->first_day).ToIso();
+      out["last_day"] = core::Date::FromDays(update->last_day).ToIso();
+    }
+    return out;
+  };
+}
+
+void NoteFiguresAfterDecision(const ApiServices& services, nlohmann::json& reply) {
+  if (!services.after_decision) return;
+  auto figures = services.after_decision();
+  if (figures) {
+    if (!figures->is_null()) reply["stats"] = std::move(*figures);
+    return;
+  }
+  reply["stats_error"] = {{"code", core::CodeName(figures.error().code)},
+                          {"message", "決定は記録済みです。集計への反映に失敗しました: " +
+                                          figures.error().message},
+                          {"message_en", "the decision is recorded; updating the figures "
+                                         "failed: " + figures.error().message_en}};
+}
+
 void AddStatsRoutes(RouteTable& table) {
   const Access figures = Roles({Role::kAdmin, Role::kOperator, Role::kAuditor,
                                 Role::kHealthCenter, Role::kMunicipality});

@@ -200,6 +200,12 @@ class StatsApiTest : public ::testing::TestWithParam<StoreKind> {
     return client.Get(path, {{"Authorization", "Bearer " + tokens_.at(login)}});
   }
   static json Body(const httplib::Result& res) { return json::parse(res->body, nullptr, false); }
+  httplib::Result Post(const std::string& login, const std::string& path, const json& body) {
+    httplib::Client client("127.0.0.1", port_);
+    client.set_read_timeout(30, 0);
+    return client.Post(path, {{"Authorization", "Bearer " + tokens_.at(login)}}, body.dump(),
+                       "application/json");
+  }
 
   // Runs a file through the server's import jobs (as an upload does).
   json ImportJob(const std::string& file) {
@@ -390,6 +396,41 @@ TEST_P(StatsApiTest, AFailedUpdateKeepsTheBatchAndIsRepairedByTheNext) {
   auto verify = stats::VerifyFigures(*stats_, *rules_);
   ASSERT_TRUE(verify.has_value());
   EXPECT_TRUE(verify->differences.empty()) << verify->differences.front().what;
+}
+
+// A merge or unmerge through the API reaches the figures at once; when the
+// update fails the decision stands, the reply says so, and the next
+// import's update takes the decision in.
+TEST_P(StatsApiTest, MergeDecisionsReachTheFiguresAtOnce) {
+  Recompute();
+  ASSERT_EQ(DailyTotal("2022-08-03"), 1);
+  // 1000005 (notified 2022-08-03) is found to be 1000003 (2022-08-02).
+  auto merged = Post("op", "/api/v1/patients/3/merge", {{"merged_id", 5}, {"reason", "重複届出"}});
+  ASSERT_EQ(merged->status, 200) << merged->body;
+  const json merge = Body(merged);
+  ASSERT_TRUE(merge["stats"].is_object()) << merged->body;
+  EXPECT_EQ(merge["stats"]["patients"], 2);
+  EXPECT_EQ(DailyTotal("2022-08-03"), 0);
+  auto verify = stats::VerifyFigures(*stats_, *rules_);
+  ASSERT_TRUE(verify.has_value());
+  EXPECT_TRUE(verify->differences.empty()) << verify->differences.front().what;
+
+  stats_->fail_writes = true;
+  auto undone = Post("op", "/api/v1/merges/" + std::to_string(merge["id"].get<int64_t>()) +
+                               "/unmerge",
+                     {{"reason", "別人と判明"}});
+  ASSERT_EQ(undone->status, 200) << undone->body;
+  const json unmerge = Body(undone);
+  EXPECT_EQ(unmerge["action"], "unmerge");
+  EXPECT_EQ(unmerge["stats_error"]["code"], "unavailable") << undone->body;
+  EXPECT_EQ(DailyTotal("2022-08-03"), 0) << "stale until taken in";
+  stats_->fail_writes = false;
+  json next = ImportJob(StatsFixture("updates_more.csv"));
+  ASSERT_EQ(next["state"], "done") << next.dump();
+  EXPECT_EQ(DailyTotal("2022-08-03"), 1);
+  auto reverify = stats::VerifyFigures(*stats_, *rules_);
+  ASSERT_TRUE(reverify.has_value());
+  EXPECT_TRUE(reverify->differences.empty()) << reverify->differences.front().what;
 }
 
 TEST_P(StatsApiTest, OpenApiListsTheEndpoints) {

@@ -468,13 +468,7 @@ core::Status PostgresStatsStore::ApplyDelta(
   read_contributions_.clear();
   return InWriteTransaction([&]() -> core::Status {
     ASSIGN_OR_RETURN(const int64_t version, ReadVersion(*conn_));
-    if (expected_version != kAnyStatsVersion && version != expected_version) {
-      return core::Fail(core::Code::kAborted,
-                        "集計が他の処理で更新されました。読み直して再試行します",
-                        "the figures were updated meanwhile; read them again and retry",
-                        "version " + std::to_string(version) + ", read " +
-                            std::to_string(expected_version));
-    }
+    RETURN_IF_ERROR(CheckStatsVersion(version, expected_version));
     RETURN_IF_ERROR(WriteVersion(*conn_, version + 1));
     if (batch_id > 0) {
       // Under the write lock: has another server applied this batch since

@@ -698,13 +698,7 @@ core::Result<int64_t> SqliteStatsStore::ReadVersion() {
 
 core::Status SqliteStatsStore::RaiseVersion(int64_t expected_version) {
   ASSIGN_OR_RETURN(const int64_t version, ReadVersion());
-  if (expected_version != kAnyStatsVersion && version != expected_version) {
-    return core::Fail(core::Code::kAborted,
-                      "集計が他の処理で更新されました。読み直して再試行します",
-                      "the figures were updated meanwhile; read them again and retry",
-                      "version " + std::to_string(version) + ", read " +
-                          std::to_string(expected_version));
-  }
+  RETURN_IF_ERROR(CheckStatsVersion(version, expected_version));
   return SetMeta("version", std::to_string(version + 1));
 }
 

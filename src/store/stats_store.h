@@ -31,6 +31,15 @@ namespace ichigen::store {
 // ApplyDelta's expected_version for a write that checks none.
 inline constexpr int64_t kAnyStatsVersion = -1;
 
+// ApplyDelta's check, for both stores: kAborted when the stored version is
+// not the one the writer read (unless it checks none).
+inline core::Status CheckStatsVersion(int64_t stored, int64_t expected) {
+  if (expected == kAnyStatsVersion || stored == expected) return core::Ok();
+  return core::Fail(core::Code::kAborted, "集計が他の処理で更新されました。読み直して再試行します",
+                    "the figures were updated meanwhile; read them again and retry",
+                    "version " + std::to_string(stored) + ", read " + std::to_string(expected));
+}
+
 // What StatsStore::ForEachPatientInputOf reads of a patient (bits).
 inline constexpr uint8_t kInputRecord = 1;
 inline constexpr uint8_t kInputNoEvents = 2;

@@ -196,18 +196,6 @@ core::Status OpenData(Exchange& ex) {
   return core::Ok();
 }
 
-// An update's summary as the job report and the decision replies give it.
-nlohmann::json UpdateJson(const stats::UpdateSummary& update) {
-  nlohmann::json out = {{"patients", update.patients},
-                        {"changed", update.changed},
-                        {"seconds", update.seconds}};
-  if (update.first_day != stats::kNoDay) {
-    out["first_day"] = core::Date::FromDays(update.first_day).ToIso();
-    out["last_day"] = core::Date::FromDays(update.last_day).ToIso();
-  }
-  return out;
-}
-
 }  // namespace
 
 JobRunner::AfterBatchFn StatsAfterBatchJob(
@@ -225,7 +213,7 @@ JobRunner::AfterBatchFn StatsAfterBatchJob(
     ASSIGN_OR_RETURN(std::optional<stats::UpdateSummary> update,
                      stats::UpdateFiguresThrough(stats, **rules, batch_id, NowIso(), parallel));
     if (!update) return nlohmann::json(nullptr);  // no figures computed yet
-    nlohmann::json out = UpdateJson(*update);
+    nlohmann::json out = stats::UpdateSummaryJson(*update);
     out["updated_through_batch"] = update->batch_id;
     return out;
   };
@@ -244,7 +232,7 @@ std::function<core::Result<nlohmann::json>()> StatsAfterDecision(
     ASSIGN_OR_RETURN(std::optional<stats::UpdateSummary> update,
                      stats::UpdateFiguresForDecisions(own ? *own : stats, rules, NowIso()));
     if (!update) return nlohmann::json(nullptr);  // no figures computed yet
-    return UpdateJson(*update);
+    return stats::UpdateSummaryJson(*update);
   };
 }
 

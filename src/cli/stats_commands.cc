@@ -137,23 +137,13 @@ AfterBatchHook StatsAfterBatch(const CliContext& context, StatsStoreOpener open_
     }
     if (!*update) return std::nullopt;
     const stats::UpdateSummary& s = **update;
-    nlohmann::json json = {{"updated_through_batch", s.batch_id},
-                           {"patients", s.patients},
-                           {"changed", s.changed},
-                           {"written", s.written},
-                           {"records_read", s.records_read},
-                           {"histories_read", s.histories_read},
-                           {"seconds", s.seconds},
-                           {"read_seconds", s.read_seconds},
-                           {"write_seconds", s.write_seconds},
-                           {"cpu_seconds", s.cpu_seconds},
-                           {"log_entries_folded", s.folded},
-                           {"fold_seconds", s.fold_seconds}};
+    nlohmann::json json = stats::UpdateSummaryJson(s);
+    json["updated_through_batch"] = s.batch_id;
+    json["log_entries_folded"] = s.folded;
+    json["fold_seconds"] = s.fold_seconds;
     std::string line = "集計を更新しました: 患者 " + std::to_string(s.patients) + " 人（変化 " +
                        std::to_string(s.changed) + " 人）";
     if (s.first_day != stats::kNoDay) {
-      json["first_day"] = core::Date::FromDays(s.first_day).ToIso();
-      json["last_day"] = core::Date::FromDays(s.last_day).ToIso();
       line += " " + core::Date::FromDays(s.first_day).ToIso() + "〜" +
               core::Date::FromDays(s.last_day).ToIso();
     }
@@ -181,14 +171,7 @@ AfterDecisionHook StatsAfterDecision(const CliContext& context, StatsStoreOpener
     }
     if (!*update || (*update)->patients == 0) return std::nullopt;
     const stats::UpdateSummary& s = **update;
-    nlohmann::json json = {{"patients", s.patients},
-                           {"changed", s.changed},
-                           {"seconds", s.seconds}};
-    if (s.first_day != stats::kNoDay) {
-      json["first_day"] = core::Date::FromDays(s.first_day).ToIso();
-      json["last_day"] = core::Date::FromDays(s.last_day).ToIso();
-    }
-    return AfterBatchNote{"stats", json.dump(),
+    return AfterBatchNote{"stats", stats::UpdateSummaryJson(s).dump(),
                           "集計に反映しました: 患者 " + std::to_string(s.patients) + " 人（変化 " +
                               std::to_string(s.changed) + " 人）"};
   };
@@ -252,24 +235,10 @@ void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_
         auto s = stats::UpdateAfterBatch(*opened->stats, opened->rules, b, NowIso(),
                                          ParallelOver(context, *opener));
         if (!s) return context.Report(s.error());
-        nlohmann::json out = {{"batch_id", b},
-                              {"patients", s->patients},
-                              {"changed", s->changed},
-                              {"written", s->written},
-                              {"records_read", s->records_read},
-                              {"histories_read", s->histories_read},
-                              {"already_applied", s->already_applied},
-                              {"flow_deltas", s->flow_deltas},
-                              {"census_deltas", s->census_deltas},
-                              {"full", s->full},
-                              {"seconds", s->seconds},
-                              {"read_seconds", s->read_seconds},
-                              {"write_seconds", s->write_seconds},
-                              {"cpu_seconds", s->cpu_seconds}};
-        if (s->first_day != stats::kNoDay) {
-          out["first_day"] = core::Date::FromDays(s->first_day).ToIso();
-          out["last_day"] = core::Date::FromDays(s->last_day).ToIso();
-        }
+        nlohmann::json out = stats::UpdateSummaryJson(*s);
+        out["batch_id"] = b;
+        out["already_applied"] = s->already_applied;
+        out["full"] = s->full;
         std::cout << (o->json ? out.dump() : out.dump(1)) << "\n";
         if (s->full) break;  // a full recomputation covers every later batch
       }
@@ -279,11 +248,8 @@ void AddStatsCommands(CLI::App& app, CliContext& context, StatsStoreOpener open_
         auto decided = stats::UpdateFiguresForDecisions(*opened->stats, opened->rules, NowIso());
         if (!decided) return context.Report(decided.error());
         if (*decided && (*decided)->patients > 0) {
-          const stats::UpdateSummary& s = **decided;
-          const nlohmann::json out = {{"decisions", true},
-                                      {"patients", s.patients},
-                                      {"changed", s.changed},
-                                      {"seconds", s.seconds}};
+          nlohmann::json out = stats::UpdateSummaryJson(**decided);
+          out["decisions"] = true;
           std::cout << (o->json ? out.dump() : out.dump(1)) << "\n";
         }
       }

@@ -155,4 +155,23 @@ std::string PressSummaryText(const nlohmann::json& s) {
   return out.str();
 }
 
+nlohmann::json UpdateSummaryJson(const UpdateSummary& update) {
+  nlohmann::json out = {{"patients", update.patients},
+                        {"changed", update.changed},
+                        {"written", update.written},
+                        {"records_read", update.records_read},
+                        {"histories_read", update.histories_read},
+                        {"flow_deltas", update.flow_deltas},
+                        {"census_deltas", update.census_deltas},
+                        {"seconds", update.seconds},
+                        {"read_seconds", update.read_seconds},
+                        {"write_seconds", update.write_seconds},
+                        {"cpu_seconds", update.cpu_seconds}};
+  if (update.first_day != kNoDay) {
+    out["first_day"] = core::Date::FromDays(update.first_day).ToIso();
+    out["last_day"] = core::Date::FromDays(update.last_day).ToIso();
+  }
+  return out;
+}
+
 }  // namespace ichigen::stats

@@ -40,6 +40,13 @@ nlohmann::json DailyJson(std::span<const DailyCount> days);
 // [{date, counted, by_status: {hospitalized, …, severe}}]
 nlohmann::json CensusJson(std::span<const CensusDay> days);
 
+// An update's summary as every caller reports it (the import's note, the
+// server's job report and decision replies, `ichigen stats update`):
+// {patients, changed, written, records_read, histories_read, flow_deltas,
+// census_deltas, seconds, read_seconds, write_seconds, cpu_seconds,
+// first_day, last_day (when a day changed)}; callers add what is theirs.
+nlohmann::json UpdateSummaryJson(const UpdateSummary& update);
+
 // One day's press numbers as JSON: {date, by, new_cases, average7,
 // by_age_band, by_sex, by_municipality: [{code, name, count}], deaths,
 // census: {counted, by_status}}. Municipality names from `registry`.

@@ -219,7 +219,9 @@ DROP INDEX patients_kana_key;
     {9, "patients by the batch that last changed them", R"sql(
 CREATE INDEX patients_updated_batch ON patients(updated_batch);
 )sql"},
-    // The same tables as on SQLite (the figures read them there only).
+    // The same tables as on SQLite. Decision writers mark patients here as
+    // there; no batch writer logs its events here yet (updates read the
+    // events table instead).
     {10, "events a batch added, and patients decisions wrote to, for the figures", R"sql(
 CREATE TABLE batch_events (
   batch_id BIGINT NOT NULL REFERENCES batches(id),

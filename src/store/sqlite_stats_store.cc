@@ -54,6 +54,26 @@ constexpr const char* kPatientColumns =
     "id, sex, age, age_band, municipality_code, severity, notified_on, published_on, "
     "created_batch";
 
+// Reads by id go a chunk of ids per statement (`IN (…)`, which SQLite walks
+// in key order): fewer statement steps than one seek each. A shorter chunk
+// is padded with id 0, which no patient has, so one prepared statement
+// serves every chunk.
+constexpr size_t kIdChunk = 512;
+std::string WithIdChunk(std::string_view before_list, std::string_view after_list) {
+  std::string sql(before_list);
+  sql += "(";
+  for (size_t i = 0; i < kIdChunk; ++i) sql += i == 0 ? "?" : ",?";
+  sql += ") ";
+  sql += after_list;
+  return sql;
+}
+// Binds a chunk of ids (at most kIdChunk) from parameter 1 on, then pads.
+void BindIdChunk(SqliteStmt& stmt, std::span<const int64_t> ids) {
+  int k = 0;
+  for (const int64_t id : ids) stmt.Bind(++k, id);
+  while (k < static_cast<int>(kIdChunk)) stmt.Bind(++k, int64_t{0});
+}
+
 StatsPatient ReadPatient(const SqliteStmt& s) {
   StatsPatient p;
   p.id = s.Int(0);
@@ -287,66 +307,54 @@ core::Status SqliteStatsStore::ForEachPatientInputOf(std::span<const int64_t> pa
                                                      const StatsPatientFn& fn) {
   std::lock_guard lock(mu_);
   // A batch touches a few percent of the patients, so seeking beats a scan
-  // of the range. Records and events are read for a chunk of patients per
-  // statement (`IN (…)`, which SQLite walks in key order): a quarter less
-  // time than a statement per patient. A chunk's lists are padded with id 0,
-  // which no patient has, so that one statement of each serves every chunk.
-  // The events read are reused from chunk to chunk.
-  constexpr size_t kChunk = 512;
-  auto in_list = [](std::string sql) {
-    for (size_t i = 0; i < kChunk; ++i) sql += i == 0 ? "?" : ",?";
-    return sql + ")";
-  };
+  // of the range: records and events are read a chunk of ids per statement
+  // (kIdChunk). The events read are reused from chunk to chunk.
   ASSIGN_OR_RETURN(SqliteStmt records,
-                   db_->Prepare(in_list(std::string("SELECT ") + kPatientColumns +
-                                        " FROM patients WHERE id IN (") +
-                                " ORDER BY id"));
+                   db_->Prepare(WithIdChunk(std::string("SELECT ") + kPatientColumns +
+                                                " FROM patients WHERE id IN ",
+                                            "ORDER BY id")));
   // A chunk of wanted records close together (a batch's new patients have
   // consecutive ids) is read as one range, stepping instead of seeking.
   ASSIGN_OR_RETURN(SqliteStmt record_range,
                    db_->Prepare(std::string("SELECT ") + kPatientColumns +
                                 " FROM patients WHERE id >= ?1 AND id <= ?2 ORDER BY id"));
   ASSIGN_OR_RETURN(SqliteStmt events,
-                   db_->Prepare(in_list(std::string("SELECT ") + kSqliteEventColumns +
-                                        " FROM events WHERE patient_id IN (") +
-                                " ORDER BY patient_id, id"));
+                   db_->Prepare(WithIdChunk(std::string("SELECT ") + kSqliteEventColumns +
+                                                " FROM events WHERE patient_id IN ",
+                                            "ORDER BY patient_id, id")));
   auto wants = [&](size_t i, uint8_t bit) {
     return want.empty() ? bit == kInputRecord : (want[i] & bit) != 0;
   };
-  // Binds the ids of patients [from, to) that `keep` accepts; false if none.
-  auto bind = [&](SqliteStmt& stmt, size_t from, size_t to, auto keep) {
-    int k = 0;
-    for (size_t i = from; i < to; ++i) {
-      if (keep(i)) stmt.Bind(++k, patient_ids[i]);
-    }
-    const bool any = k > 0;
-    while (k < static_cast<int>(kChunk)) stmt.Bind(++k, int64_t{0});
-    return any;
-  };
   ASSIGN_OR_RETURN(ReadTransaction read, ReadTransaction::Begin(*db_));
   std::vector<domain::Event> list;
+  std::vector<int64_t> chunk_ids;
   StatsPatient p;
-  for (size_t from = 0; from < patient_ids.size(); from += kChunk) {
-    const size_t to = std::min(patient_ids.size(), from + kChunk);
+  for (size_t from = 0; from < patient_ids.size(); from += kIdChunk) {
+    const size_t to = std::min(patient_ids.size(), from + kIdChunk);
     bool record_row = false;
     bool event_row = false;
-    int64_t first = 0;
-    int64_t last = 0;
-    size_t wanted = 0;
+    chunk_ids.clear();  // the records wanted
     for (size_t i = from; i < to; ++i) {
-      if (!wants(i, kInputRecord)) continue;
-      if (wanted++ == 0) first = patient_ids[i];
-      last = patient_ids[i];
+      if (wants(i, kInputRecord)) chunk_ids.push_back(patient_ids[i]);
     }
-    const bool dense = wanted > 0 && static_cast<uint64_t>(last - first) < 2 * wanted;
+    const int64_t first = chunk_ids.empty() ? 0 : chunk_ids.front();
+    const int64_t last = chunk_ids.empty() ? 0 : chunk_ids.back();
+    const bool dense = !chunk_ids.empty() &&
+                       static_cast<uint64_t>(last - first) < 2 * chunk_ids.size();
     SqliteStmt& record_rows = dense ? record_range : records;
     if (dense) {
       record_range.Bind(1, first).Bind(2, last);
       ASSIGN_OR_RETURN(record_row, record_range.Step());
-    } else if (bind(records, from, to, [&](size_t i) { return wants(i, kInputRecord); })) {
+    } else if (!chunk_ids.empty()) {
+      BindIdChunk(records, chunk_ids);
       ASSIGN_OR_RETURN(record_row, records.Step());
     }
-    if (bind(events, from, to, [&](size_t i) { return !wants(i, kInputNoEvents); })) {
+    chunk_ids.clear();
+    for (size_t i = from; i < to; ++i) {
+      if (!wants(i, kInputNoEvents)) chunk_ids.push_back(patient_ids[i]);
+    }
+    if (!chunk_ids.empty()) {
+      BindIdChunk(events, chunk_ids);
       ASSIGN_OR_RETURN(event_row, events.Step());
     }
     for (size_t i = from; i < to; ++i) {
@@ -479,15 +487,11 @@ core::Result<StatsStore::StoredContributions> SqliteStatsStore::ReadStoredContri
     bool in_table = false;
   };
   std::vector<Found> found(patient_ids.size());
-  // The others a chunk per statement (`IN (…)`, walked in key order): fewer
-  // statement steps than one seek each.
-  constexpr size_t kChunk = 512;
-  auto chunk_sql = [](size_t n) {
-    std::string sql = "SELECT patient_id, data FROM stats_contributions WHERE patient_id IN (";
-    for (size_t i = 0; i < n; ++i) sql += i == 0 ? "?" : ",?";
-    return sql + ") ORDER BY patient_id";
-  };
-  ASSIGN_OR_RETURN(SqliteStmt full_chunk, db_->Prepare(chunk_sql(kChunk)));
+  // The others a chunk of ids per statement (kIdChunk).
+  ASSIGN_OR_RETURN(SqliteStmt chunk,
+                   db_->Prepare(WithIdChunk("SELECT patient_id, data FROM stats_contributions "
+                                            "WHERE patient_id IN ",
+                                            "ORDER BY patient_id")));
   // Ids past the table's last (a batch's new patients) are not sought.
   int64_t table_last = 0;
   {
@@ -497,22 +501,18 @@ core::Result<StatsStore::StoredContributions> SqliteStatsStore::ReadStoredContri
     if (row) table_last = last.Int(0);
   }
   std::vector<size_t> asked;  // indexes of this chunk's ids
+  std::vector<int64_t> asked_ids;
   for (size_t from = 0; from < patient_ids.size();) {
     asked.clear();
-    for (; from < patient_ids.size() && asked.size() < kChunk; ++from) {
+    asked_ids.clear();
+    for (; from < patient_ids.size() && asked.size() < kIdChunk; ++from) {
       if ((found[from].logged = overlay.Of(from))) continue;
       if (patient_ids[from] > table_last) continue;
       asked.push_back(from);
+      asked_ids.push_back(patient_ids[from]);
     }
     if (asked.empty()) continue;
-    SqliteStmt tail;
-    if (asked.size() < kChunk) {
-      ASSIGN_OR_RETURN(tail, db_->Prepare(chunk_sql(asked.size())));
-    }
-    SqliteStmt& chunk = asked.size() < kChunk ? tail : full_chunk;
-    for (size_t j = 0; j < asked.size(); ++j) {
-      chunk.Bind(static_cast<int>(j + 1), patient_ids[asked[j]]);
-    }
+    BindIdChunk(chunk, asked_ids);
     size_t next = 0;
     while (true) {
       ASSIGN_OR_RETURN(bool row, chunk.Step());
